@@ -1,0 +1,232 @@
+"""Runs the real Lambda handlers in-process, as moto's `_invoke_lambda` would in Docker.
+
+Handlers run one at a time (a process-wide lock), each with its own function's environment variables
+set for the duration of the call: several functions share this process and moto calls them from many
+threads, so swapping `os.environ` unserialised would let one function read another's settings.
+Serialising also keeps runs deterministic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fargate_ops_cli.local.clock import VirtualClock
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the real context object that handlers and Powertools read."""
+
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    aws_request_id: str
+    log_group_name: str
+    log_stream_name: str
+    _deadline: float
+    _clock: VirtualClock
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - self._clock.now()) * 1000))
+
+
+@dataclass
+class Invocation:
+    function: str
+    at: float
+    event: Any
+    ok: bool
+    error: str | None
+    real_seconds: float
+    peak_bytes: int | None
+
+
+@dataclass
+class FunctionStats:
+    invocations: int = 0
+    errors: int = 0
+    peak_bytes: int = 0
+    real_seconds: float = 0.0
+
+
+class _RoutedStream(io.TextIOBase):
+    """stdout that sends a handler's output (Powertools' JSON logs) to the run's log, not the terminal."""
+
+    def __init__(self, terminal: Any) -> None:
+        self.terminal = terminal
+        self.capture: list[str] | None = None
+
+    def write(self, text: str) -> int:
+        if self.capture is not None:
+            self.capture.append(text)
+            return len(text)
+        return int(self.terminal.write(text))
+
+    def flush(self) -> None:
+        self.terminal.flush()
+
+
+@dataclass
+class LambdaHost:
+    repo_root: Path
+    clock: VirtualClock
+    measure_memory: bool = False
+    log: list[str] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)
+    stats: dict[str, FunctionStats] = field(default_factory=dict)
+    keep_events: bool = True
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._modules: dict[str, ModuleType] = {}
+        self._stream = _RoutedStream(sys.stdout)
+
+    # moto calls this in place of LambdaFunction._invoke_lambda(self, event)
+    def invoke_moto_function(self, fn: Any, event: Any) -> tuple[str, bool, str]:
+        code_dir = self._code_dir(fn)
+        module = self._module(code_dir, fn.handler)
+        handler_name = fn.handler.rsplit(".", 1)[1]
+        env = {
+            "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_REGION": fn.region,
+            "AWS_DEFAULT_REGION": fn.region,
+            **{k: str(v) for k, v in (fn.environment_vars or {}).items()},
+        }
+        context = LambdaContext(
+            function_name=fn.function_name,
+            function_version="$LATEST",
+            invoked_function_arn=fn.function_arn,
+            memory_limit_in_mb=int(fn.memory_size),
+            aws_request_id=str(uuid.UUID(int=len(self.invocations) + 1)),
+            log_group_name=f"/aws/lambda/{fn.function_name}",
+            log_stream_name="local",
+            _deadline=self.clock.now() + float(fn.timeout),
+            _clock=self.clock,
+        )
+        payload = event if not isinstance(event, str | bytes) else json.loads(event or "{}")
+        return self._call(fn.function_name, getattr(module, handler_name), payload, context, env)
+
+    def _call(
+        self, name: str, handler: Any, event: Any, context: LambdaContext, env: dict[str, str]
+    ) -> tuple[str, bool, str]:
+        with self._lock, self._environment(env), self._captured() as captured:
+            started = time.perf_counter()
+            if self.measure_memory:
+                tracemalloc.reset_peak()
+                base = tracemalloc.get_traced_memory()[0]
+            error: str | None = None
+            try:
+                result = handler(event, context)
+                output, ok = json.dumps(result, default=str), True
+            except Exception as exc:  # the handler's failure is the invocation's result, as in Lambda
+                error = f"{type(exc).__name__}: {exc}"
+                output = json.dumps(
+                    {
+                        "errorType": type(exc).__name__,
+                        "errorMessage": str(exc),
+                        "stackTrace": traceback.format_tb(exc.__traceback__),
+                    }
+                )
+                ok = False
+            peak = tracemalloc.get_traced_memory()[1] - base if self.measure_memory else None
+            elapsed = time.perf_counter() - started
+        logs = "".join(captured)
+        self.log.append(logs)
+        self._record(name, event, ok, error, elapsed, peak)
+        return output, not ok, logs
+
+    def _record(
+        self, name: str, event: Any, ok: bool, error: str | None, elapsed: float, peak: int | None
+    ) -> None:
+        stats = self.stats.setdefault(name, FunctionStats())
+        stats.invocations += 1
+        stats.errors += 0 if ok else 1
+        stats.real_seconds += elapsed
+        if peak is not None:
+            stats.peak_bytes = max(stats.peak_bytes, peak)
+        self.invocations.append(
+            Invocation(name, self.clock.now(), event if self.keep_events else None, ok, error, elapsed, peak)
+        )
+
+    @contextlib.contextmanager
+    def _environment(self, env: dict[str, str]) -> Iterator[None]:
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    @contextlib.contextmanager
+    def _captured(self) -> Iterator[list[str]]:
+        captured: list[str] = []
+        previous = self._stream.capture
+        self._stream.capture = captured
+        try:
+            yield captured
+        finally:
+            self._stream.capture = previous
+
+    @contextlib.contextmanager
+    def routing_stdout(self) -> Iterator[None]:
+        """Route handler output for the whole run; Powertools keeps the stream it saw at Logger()."""
+        self._stream.terminal = sys.stdout
+        previous = sys.stdout
+        sys.stdout = self._stream
+        try:
+            yield
+        finally:
+            sys.stdout = previous
+
+    def _code_dir(self, fn: Any) -> Path:
+        key = fn.code.get("S3Key", "")
+        # stack.py uploads each function's CodeUri under its repository path (functions/<name>/...).
+        relative = key.removeprefix("code/").removesuffix(".zip")
+        return self.repo_root / relative
+
+    def _module(self, code_dir: Path, handler: str) -> ModuleType:
+        module_file = code_dir / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
+        key = str(module_file)
+        if key not in self._modules:
+            spec = importlib.util.spec_from_file_location(f"fargate_ops_fn_{code_dir.name}", module_file)
+            if spec is None or spec.loader is None:
+                raise FileNotFoundError(f"no handler module at {module_file}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            self._reroute_logging()
+            self._modules[key] = module
+        return self._modules[key]
+
+    def _reroute_logging(self) -> None:
+        # A Logger created before routing_stdout() (e.g. by an earlier test) holds the real stdout.
+        for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+            for handler in getattr(logger, "handlers", []):
+                if isinstance(handler, logging.StreamHandler) and handler.stream in (
+                    sys.__stdout__,
+                    self._stream.terminal,
+                ):
+                    handler.setStream(self._stream)

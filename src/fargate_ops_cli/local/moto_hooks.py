@@ -1,0 +1,220 @@
+"""Every place the local runtime hooks into moto's internals, in one file.
+
+moto is pinned exactly (pyproject.toml) because these are internals, not API. When a moto upgrade
+moves one of them, `tests/runtime/test_moto_internals.py` fails and names which: fix it here.
+
+What moto 5.2.5 lacks, and what we fill in:
+- its ASL interpreter waits with real `threading.Event`/`time.sleep`: we give its modules clock-aware
+  `Thread`, `Event` and `time` so Wait states, retries and task-token timeouts run on the virtual clock;
+- JSONata has no evaluator (LocalStack uses a JVM bridge): we plug in jsonata-python, and fix the
+  variable encoding, which puts strings between quotes without escaping them;
+- Lambda runs no code without Docker: `_invoke_lambda` runs the real handler in-process;
+- target health is always "healthy": the Fargate simulator answers instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fargate_ops_cli.local.clock import ClockEvent, ClockThreadingModule, ClockTimeModule, VirtualClock
+
+_ASL = "moto.stepfunctions.parser.asl"
+_BACKEND = "moto.stepfunctions.parser.backend"
+
+
+@dataclass(frozen=True)
+class Hook:
+    module: str
+    attribute: str
+    why: str
+
+
+# (module, attribute) pairs the clock replaces; each module imports these names itself.
+CLOCK_HOOKS: tuple[Hook, ...] = (
+    Hook(f"{_ASL}.component.program.program", "threading", "the program's worker thread and its join"),
+    Hook(f"{_ASL}.component.state.exec.execute_state", "threading", "Task timeouts: Event.wait(timeout)"),
+    Hook(f"{_ASL}.component.state.exec.execute_state", "Thread", "every Task state runs in its own thread"),
+    Hook(
+        f"{_ASL}.component.state.exec.state_task.service.state_task_service_callback",
+        "threading",
+        "the waitForTaskToken thread",
+    ),
+    Hook(
+        f"{_ASL}.component.state.exec.state_task.service.state_task_service_callback",
+        "time",
+        "the .sync polling sleep",
+    ),
+    Hook(f"{_ASL}.component.state.exec.state_parallel.branch_worker", "threading", "Parallel branches"),
+    Hook(f"{_ASL}.component.state.exec.state_parallel.branches_decl", "threading", "Parallel termination"),
+    Hook(
+        f"{_ASL}.component.state.exec.state_map.iteration.inline_iteration_component",
+        "threading",
+        "Map iterations",
+    ),
+    Hook(f"{_ASL}.component.state.exec.state_map.iteration.job", "threading", "Map job termination"),
+    Hook(
+        f"{_ASL}.component.state.exec.state_map.iteration.itemprocessor.map_run_record",
+        "threading",
+        "Map run record updates",
+    ),
+    Hook(f"{_ASL}.eval.environment", "threading", "program_state_event: Wait states wait on it"),
+    Hook(f"{_ASL}.eval.callback.callback", "Event", "task-token and heartbeat waits"),
+    Hook(f"{_ASL}.eval.count_down_latch", "threading", "Parallel/Map wait for all branches"),
+    Hook(f"{_ASL}.component.state.wait.wait_function.wait_function", "time", "Wait measures time.time()"),
+    Hook(f"{_ASL}.component.common.retry.retrier_decl", "time", "Retry back-off sleeps"),
+    Hook(f"{_BACKEND}.execution_worker", "Thread", "each execution runs in its own thread"),
+)
+
+JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
+JSONATA_ENCODER_USERS = (f"{_ASL}.eval.states", f"{_ASL}.eval.variable_store")
+LAMBDA_FUNCTION = ("moto.awslambda.models", "LambdaFunction", "_invoke_lambda")
+TARGET_GROUP = ("moto.elbv2.models", "FakeTargetGroup", "health_for")
+
+
+def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule) -> Any:
+    if hook.attribute == "threading":
+        return threading_module
+    if hook.attribute == "Thread":
+        return threading_module.Thread
+    if hook.attribute == "Event":
+        return lambda: ClockEvent(clock)
+    if hook.attribute == "time":
+        return ClockTimeModule(clock)
+    raise ValueError(hook.attribute)
+
+
+class _ClockCondition:
+    """threading.Condition for CountDownLatch, waiting on the clock (the latch waits without timeout)."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+        self._generation = 0
+
+    def acquire(self) -> None:
+        self._clock.condition.acquire()
+
+    def release(self) -> None:
+        self._clock.condition.release()
+
+    def notify_all(self) -> None:
+        self._generation += 1
+        self._clock.condition.notify_all()
+
+    def wait(self) -> None:
+        # Called with the clock's lock held (acquire above); wait_for takes it again, so release first.
+        seen = self._generation
+        self._clock.condition.release()
+        try:
+            self._clock.wait_for(lambda: self._generation != seen)
+        finally:
+            self._clock.condition.acquire()
+
+
+class _LatchThreading(ClockThreadingModule):
+    def Condition(self) -> _ClockCondition:  # noqa: N802 - mirrors threading.Condition
+        return _ClockCondition(self._clock)
+
+
+@contextmanager
+def _patched(targets: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in targets]
+    try:
+        for obj, name, value in targets:
+            setattr(obj, name, value)
+        yield
+    finally:
+        for obj, name, value in reversed(saved):
+            setattr(obj, name, value)
+
+
+def _jsonata_evaluator() -> Callable[[str], Any]:
+    import jsonata  # jsonata-python: a maintained pure-Python port of the reference implementation
+
+    def evaluate(expression: str) -> Any:
+        from moto.stepfunctions.parser.asl.jsonata.jsonata import JSONataException
+
+        try:
+            return jsonata.Jsonata(expression).evaluate(None)
+        except Exception as error:  # the interpreter expects its own exception type
+            raise JSONataException("States.QueryEvaluationError", str(error)) from error
+
+    return evaluate
+
+
+def _encode_variable_declarations(bindings: dict[str, Any]) -> str:
+    # moto writes f'"{value}"' for strings: a task token or an error cause holding a quote breaks the
+    # expression. JSON string literals are valid JSONata string literals, so encode everything as JSON.
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str  # dates as ISO strings
+
+    return "".join(f"{ref}:={to_json_str(value, separators=(',', ':'))};" for ref, value in bindings.items())
+
+
+@contextmanager
+def installed(
+    clock: VirtualClock,
+    invoke_lambda: Callable[[Any, Any], tuple[str, bool, str]],
+    target_health: Callable[[Any, dict[str, Any]], Any] | None,
+) -> Iterator[None]:
+    """Install every hook for one run; undo them all afterwards (tests run many scenarios)."""
+    threading_module = ClockThreadingModule(clock)
+    targets: list[tuple[Any, str, Any]] = []
+    for hook in CLOCK_HOOKS:
+        module = importlib.import_module(hook.module)
+        if hook.module.endswith("count_down_latch"):
+            targets.append((module, hook.attribute, _LatchThreading(clock)))
+        else:
+            targets.append((module, hook.attribute, _replacement_for(hook, clock, threading_module)))
+
+    jsonata_module = importlib.import_module(JSONATA_MODULE)
+    targets.append((jsonata_module, "_eval_jsonata", _jsonata_evaluator()))
+    targets.append((jsonata_module, "encode_jsonata_variable_declarations", _encode_variable_declarations))
+    # Modules that imported the encoder by name need it too.
+    for user in JSONATA_ENCODER_USERS:
+        targets.append((importlib.import_module(user), "encode_jsonata_variable_declarations", _encode_variable_declarations))
+
+    module_name, class_name, method = LAMBDA_FUNCTION
+    lambda_cls = getattr(importlib.import_module(module_name), class_name)
+    targets.append((lambda_cls, method, lambda self, event=None: invoke_lambda(self, event)))
+
+    if target_health is not None:
+        module_name, class_name, method = TARGET_GROUP
+        tg_cls = getattr(importlib.import_module(module_name), class_name)
+        original = getattr(tg_cls, method)
+
+        def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
+            answer = target_health(self, target)
+            return answer if answer is not None else original(self, target, ec2_backend)
+
+        targets.append((tg_cls, method, health_for))
+
+    with _patched(targets):
+        yield
+
+
+def check_internals() -> list[str]:
+    """Names every hooked internal that is missing; empty when moto still looks as expected."""
+    problems: list[str] = []
+    for hook in CLOCK_HOOKS:
+        try:
+            module = importlib.import_module(hook.module)
+        except ImportError as error:
+            problems.append(f"{hook.module}: cannot import ({error}); needed for {hook.why}")
+            continue
+        if not hasattr(module, hook.attribute):
+            problems.append(f"{hook.module}.{hook.attribute} is gone; needed for {hook.why}")
+    jsonata_module = importlib.import_module(JSONATA_MODULE)
+    for name in ("_eval_jsonata", "encode_jsonata_variable_declarations", "JSONataException"):
+        if not hasattr(jsonata_module, name):
+            problems.append(f"{JSONATA_MODULE}.{name} is gone; needed for JSONata")
+    for user in JSONATA_ENCODER_USERS:
+        if not hasattr(importlib.import_module(user), "encode_jsonata_variable_declarations"):
+            problems.append(f"{user}.encode_jsonata_variable_declarations is gone")
+    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP):
+        cls = getattr(importlib.import_module(module_name), class_name, None)
+        if cls is None or not hasattr(cls, method):
+            problems.append(f"{module_name}.{class_name}.{method} is gone")
+    return problems

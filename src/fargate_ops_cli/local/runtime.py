@@ -1,0 +1,214 @@
+"""The local runtime: the real template, state machines and handlers, run offline on moto.
+
+    with LocalRuntime(repo_root, start=...) as rt:
+        rt.deploy_stack()
+        execution_arn = rt.start_execution("DeployStateMachine", {...})
+        rt.clock.run_until(rt.clock.now() + 3600)
+
+It owns the virtual clock, the in-process Lambda host, the EventBridge bus and the schedules, and
+installs every moto hook (moto_hooks.py) for the duration of the `with` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tracemalloc
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from fargate_ops_cli.local import moto_hooks
+from fargate_ops_cli.local.bus import EventBus
+from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
+from fargate_ops_cli.local.clock import VirtualClock
+from fargate_ops_cli.local.lambdas import LambdaHost
+from fargate_ops_cli.local.schedules import ScheduleRunner
+from fargate_ops_cli.local.stack import DeployedStack, deploy
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class ExecutionSummary:
+    arn: str
+    state_machine: str
+    name: str
+    status: str
+    state_transitions: int
+    history_events: int
+    output: Any
+    error: str | None
+    cause: str | None
+    started_at: float
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        repo_root: Path = REPO_ROOT,
+        start: float | None = None,
+        region: str = "us-east-1",
+        measure_memory: bool = False,
+        target_health: Any = None,
+    ) -> None:
+        self.repo_root = repo_root
+        self.clock = VirtualClock(start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp())
+        self.clients = ClientFactory(region=region)
+        self.lambdas = LambdaHost(repo_root, self.clock, measure_memory=measure_memory)
+        self.bus = EventBus(self.clock, self.clients, self._invoke_async, self._start_from_target)
+        self.schedules = ScheduleRunner(self.clock, self._invoke_async, self._start_from_target)
+        self.stack: DeployedStack | None = None
+        self.measure_memory = measure_memory
+        self.target_health = target_health
+        self.executions: list[str] = []
+        self._exit = contextlib.ExitStack()
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def __enter__(self) -> LocalRuntime:
+        from moto import mock_aws
+
+        stack = self._exit
+        stack.enter_context(_fake_credentials(self.clients.region))
+        stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        stack.enter_context(
+            moto_hooks.installed(self.clock, self.lambdas.invoke_moto_function, self._target_health)
+        )
+        stack.enter_context(self.lambdas.routing_stdout())
+        stack.enter_context(_app_time_source(self.clock))
+        if self.measure_memory:
+            tracemalloc.start()
+            stack.callback(tracemalloc.stop)
+        COUNTER.reset()
+        COUNTER.active = True
+        stack.callback(setattr, COUNTER, "active", False)
+        stack.callback(setattr, COUNTER, "throttle", None)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._exit.close()
+
+    def _target_health(self, target_group: Any, target: dict[str, Any]) -> Any:
+        return self.target_health(target_group, target) if self.target_health is not None else None
+
+    # -- the application -------------------------------------------------------------------------------
+    def deploy_stack(self, parameters: dict[str, str] | None = None, template: Path | None = None) -> DeployedStack:
+        with as_world():
+            self.stack = deploy(self.repo_root, self.clients, template, parameters=parameters)
+            self.bus.load_rules()
+        self.schedules.start(self.stack.schedules)
+        return self.stack
+
+    def state_machine_arn(self, name_or_arn: str) -> str:
+        if name_or_arn.startswith("arn:"):
+            return name_or_arn
+        assert self.stack is not None, "deploy_stack() first"
+        return self.stack.state_machine_arn(name_or_arn)
+
+    def start_execution(self, state_machine: str, payload: Any, name: str | None = None) -> str:
+        """What the CLI or CI does: StartExecution (counted as the application's call)."""
+        with as_app():
+            kwargs: dict[str, Any] = {"stateMachineArn": self.state_machine_arn(state_machine), "input": json.dumps(payload)}
+            if name:
+                kwargs["name"] = name
+            arn: str = self.clients.client("stepfunctions").start_execution(**kwargs)["executionArn"]
+        self.executions.append(arn)
+        return arn
+
+    def invoke(self, function_logical_id: str, payload: Any) -> Any:
+        """A synchronous invoke (RequestResponse), as the CLI would do."""
+        assert self.stack is not None
+        with as_app():
+            response = self.clients.client("lambda").invoke(
+                FunctionName=self.stack.function_arn(function_logical_id), Payload=json.dumps(payload).encode()
+            )
+        body = json.loads(response["Payload"].read() or b"null")
+        if "FunctionError" in response:
+            raise RuntimeError(f"{function_logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}")
+        return body
+
+    def _invoke_async(self, function_arn: str, event: Any) -> tuple[bool, str]:
+        from moto.awslambda.models import lambda_backends
+
+        name = function_arn.split(":function:", 1)[1].split(":", 1)[0]
+        with as_app():
+            fn = lambda_backends[self.clients.account_id][self.clients.region].get_function(name)
+            _, errored, _ = self.lambdas.invoke_moto_function(fn, event)
+        last = self.lambdas.invocations[-1]
+        return not errored, last.error or ""
+
+    def _start_from_target(self, state_machine_arn: str, payload: str) -> None:
+        with as_world():
+            arn = self.clients.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn, input=payload)
+        self.executions.append(arn["executionArn"])
+
+    # -- reading results --------------------------------------------------------------------------------
+    def execution(self, arn: str) -> ExecutionSummary:
+        with as_world():
+            sfn = self.clients.client("stepfunctions")
+            described = sfn.describe_execution(executionArn=arn)
+            events: list[dict[str, Any]] = []
+            for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+                events.extend(page["events"])
+        transitions = sum(1 for e in events if e["type"].endswith("StateEntered"))
+        output = json.loads(described["output"]) if described.get("output") else None
+        return ExecutionSummary(
+            arn=arn,
+            state_machine=described["stateMachineArn"].rsplit(":", 1)[-1],
+            name=described.get("name", arn.rsplit(":", 1)[-1]),
+            status=described["status"],
+            state_transitions=transitions,
+            history_events=len(events),
+            output=output,
+            error=described.get("error"),
+            cause=described.get("cause"),
+            started_at=described["startDate"].timestamp(),
+        )
+
+    def api_calls(self) -> dict[str, int]:
+        return dict(sorted(COUNTER.counts.items()))
+
+
+@contextlib.contextmanager
+def _fake_credentials(region: str) -> Any:
+    import os
+
+    keys = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+    }
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _app_time_source(clock: VirtualClock) -> Any:
+    """The application reads time through fargate_ops.clock; point it at the virtual clock."""
+    try:
+        from fargate_ops import clock as app_clock
+        from fargate_ops import clients as app_clients
+    except ImportError:  # the application half is not importable (should not happen in an install)
+        yield
+        return
+    app_clients.clear_cache()  # clients made before moto started would talk to AWS
+    app_clock.set_time_source(clock.now)
+    try:
+        yield
+    finally:
+        app_clock.set_time_source(None)
+        app_clients.clear_cache()
