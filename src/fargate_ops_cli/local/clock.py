@@ -287,6 +287,29 @@ class ClockTimeModule:
         return getattr(_real_time, name)
 
 
+class ClockDatetimeModule:
+    """Stands in for the `datetime` module in moto's interpreter: history timestamps and Timestamp
+    waits read virtual time, so reports and `Wait` states with a Timestamp agree with the clock."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        import datetime as _dt
+
+        class VirtualDatetime(_dt.datetime):
+            @classmethod
+            def now(cls, tz: _dt.tzinfo | None = None) -> VirtualDatetime:
+                return cls.fromtimestamp(clock.now(), tz)
+
+            @classmethod
+            def utcnow(cls) -> VirtualDatetime:
+                return cls.fromtimestamp(clock.now(), _dt.UTC).replace(tzinfo=None)
+
+        self.datetime = VirtualDatetime
+        self._module = _dt
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
 class ClockThreadingModule:
     """Stands in for the `threading` module inside moto's interpreter: Thread and Event are clock-aware."""
 

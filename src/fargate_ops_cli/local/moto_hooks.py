@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local.clock import ClockEvent, ClockThreadingModule, ClockTimeModule, VirtualClock
+from fargate_ops_cli.local.clock import ClockDatetimeModule, ClockEvent, ClockThreadingModule, ClockTimeModule, VirtualClock
 
 _ASL = "moto.stepfunctions.parser.asl"
 _BACKEND = "moto.stepfunctions.parser.backend"
@@ -67,6 +67,12 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook(f"{_ASL}.component.state.wait.wait_function.wait_function", "time", "Wait measures time.time()"),
     Hook(f"{_ASL}.component.common.retry.retrier_decl", "time", "Retry back-off sleeps"),
     Hook(f"{_BACKEND}.execution_worker", "Thread", "each execution runs in its own thread"),
+    Hook(f"{_ASL}.eval.event.event_manager", "datetime", "history event timestamps"),
+    Hook(f"{_ASL}.component.state.state", "datetime", "$states.context.State.EnteredTime"),
+    Hook(f"{_ASL}.component.state.wait.wait_function.timestamp", "datetime", "Wait until a Timestamp"),
+    Hook(f"{_BACKEND}.execution", "datetime", "execution stop dates"),
+    Hook("moto.stepfunctions.parser.models", "datetime", "execution start dates"),
+    Hook("moto.stepfunctions.parser.provider", "datetime", "execution start dates (provider path)"),
 )
 
 JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
@@ -84,6 +90,8 @@ def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThr
         return lambda: ClockEvent(clock)
     if hook.attribute == "time":
         return ClockTimeModule(clock)
+    if hook.attribute == "datetime":
+        return ClockDatetimeModule(clock)
     raise ValueError(hook.attribute)
 
 

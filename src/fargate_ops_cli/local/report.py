@@ -1,0 +1,348 @@
+"""What a scenario run reports: a narrative for people and a JSON document for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from fargate_ops_cli.local.clients import ClientFactory, as_world
+
+if TYPE_CHECKING:
+    from fargate_ops_cli.local.runner import ScenarioRunner
+    from fargate_ops_cli.local.runtime import LocalRuntime
+    from fargate_ops_cli.local.world.provision import ProvisionedWorld
+    from fargate_ops_cli.local.world.simulator import FargateSimulator
+
+
+def clock_text(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: float
+    actor: str  # operator, ECS, CloudWatch, state machine, fargate-ops, world, invariant
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": datetime.fromtimestamp(self.at, UTC).isoformat(), "actor": self.actor, "text": self.text}
+
+
+class Narrative:
+    """The run's timeline, in virtual-time order; each entry is passed to `on_entry` as it is told."""
+
+    def __init__(self, on_entry: Callable[[Entry], None] | None = None) -> None:
+        self.entries: list[Entry] = []
+        self._on_entry = on_entry
+        self._seen_history: dict[str, int] = {}
+
+    def say(self, at: float, actor: str, text: str) -> None:
+        entry = Entry(at, actor, text)
+        self.entries.append(entry)
+        if self._on_entry is not None:
+            self._on_entry(entry)
+
+    def event(self, at: float, event: dict[str, Any]) -> None:
+        text = describe_event(event)
+        if text:
+            actor = "CloudWatch" if event["source"] == "aws.cloudwatch" else "ECS"
+            self.say(at, actor, text)
+
+    def read_executions(self, rt: LocalRuntime, deploys: dict[str, str]) -> None:
+        """Tell the state machines' steps since the last read (their history times are virtual)."""
+        with as_world():
+            sfn = rt.clients.client("stepfunctions")
+            for deploy_id, arn in deploys.items():
+                events: list[dict[str, Any]] = []
+                for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+                    events.extend(page["events"])
+                new = events[self._seen_history.get(arn, 0) :]
+                self._seen_history[arn] = len(events)
+                for item in new:
+                    text = _describe_history_event(item)
+                    if text:
+                        self.say(item["timestamp"].timestamp(), f"deploy {deploy_id}", text)
+
+
+def _describe_history_event(item: dict[str, Any]) -> str | None:
+    kind = item["type"]
+    if kind.endswith("StateEntered"):
+        return f"step {item['stateEnteredEventDetails']['name']}"
+    if kind == "ExecutionSucceeded":
+        return "execution SUCCEEDED"
+    if kind == "ExecutionFailed":
+        details = item.get("executionFailedEventDetails", {})
+        return f"execution FAILED: {details.get('error', '')} {_short(details.get('cause', ''))}".rstrip()
+    if kind in ("TaskFailed", "LambdaFunctionFailed"):
+        details = item.get("taskFailedEventDetails") or item.get("lambdaFunctionFailedEventDetails") or {}
+        return f"task failed: {details.get('error', '')} {_short(details.get('cause', ''))}".rstrip()
+    if kind == "TaskTimedOut":
+        return "wait timed out"
+    return None
+
+
+def _short(text: str, limit: int = 160) -> str:
+    try:
+        parsed = json.loads(text)
+        if isinstance(parsed, dict) and "errorMessage" in parsed:
+            text = parsed["errorMessage"]
+    except (json.JSONDecodeError, TypeError):
+        pass
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_event(event: dict[str, Any]) -> str | None:
+    detail = event.get("detail", {})
+    kind = event.get("detail-type")
+    if kind == "ECS Task State Change":
+        status = detail.get("lastStatus")
+        if status not in ("RUNNING", "STOPPED"):
+            return None
+        service = str(detail.get("group", "")).removeprefix("service:")
+        task = str(detail.get("taskArn", "")).rsplit("/", 1)[-1][:8]
+        revision = str(detail.get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
+        text = f"{service} task {task} ({revision}) {status}"
+        if status == "STOPPED":
+            exits = [
+                f"{c.get('name')} exit {c['exitCode']}" for c in detail.get("containers", []) if "exitCode" in c
+            ]
+            text += f": {detail.get('stopCode', '')} — {detail.get('stoppedReason', '')}"
+            if exits:
+                text += f" ({', '.join(exits)})"
+        return text
+    if kind == "ECS Service Action":
+        service = str(event.get("resources", [""])[0]).rsplit("/", 1)[-1]
+        return f"{service}: {detail.get('eventName')}"
+    if kind == "ECS Deployment State Change":
+        service = str(event.get("resources", [""])[0]).rsplit("/", 1)[-1]
+        return f"{service}: {detail.get('eventName')}"
+    if kind == "CloudWatch Alarm State Change":
+        state = detail.get("state", {}).get("value")
+        previous = detail.get("previousState", {}).get("value")
+        return f"alarm {detail.get('alarmName')} {previous} → {state}"
+    return None
+
+
+def describe_cleanup(result: Any) -> str:
+    if not isinstance(result, dict):
+        return str(result)
+    doomed = result.get("to_deregister") or result.get("deregister") or []
+    kept = result.get("kept") or result.get("keep") or []
+    verb = "deregistered" if result.get("applied") or result.get("apply") else "would deregister"
+    return f"{verb} {len(doomed)} stale task definition revision(s), kept {len(kept)}"
+
+
+# -- notifications: an SQS queue subscribed to the application's topic --------------------------------
+
+
+@dataclass
+class Inbox:
+    queue_url: str | None
+    clients: ClientFactory
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def drain(self) -> list[dict[str, Any]]:
+        if self.queue_url is None:
+            return self.messages
+        with as_world():
+            sqs = self.clients.client("sqs")
+            while True:
+                batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+                if not batch:
+                    break
+                for message in batch:
+                    envelope = json.loads(message["Body"])
+                    body: Any = envelope.get("Message")
+                    try:
+                        body = json.loads(body)
+                    except (TypeError, json.JSONDecodeError):
+                        pass
+                    self.messages.append({"subject": envelope.get("Subject"), "message": body})
+                    sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.messages
+
+
+def subscribe_inbox(clients: ClientFactory, outputs: dict[str, str]) -> Inbox:
+    topic = next((v for k, v in outputs.items() if "topic" in k.lower() and v.startswith("arn:")), None)
+    if topic is None:
+        return Inbox(None, clients)
+    sqs = clients.client("sqs")
+    url = sqs.create_queue(QueueName="fargate-ops-local-inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    clients.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return Inbox(url, clients)
+
+
+# -- the JSON report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    scenario: str
+    started_at: str
+    ended_at: str
+    deploys: list[dict[str, Any]]
+    services: list[dict[str, Any]]
+    weights: dict[str, int]
+    events: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]
+    api_calls: dict[str, int]
+    state_transitions: dict[str, int]
+    invariant_violations: list[str]
+    timeline: list[dict[str, Any]]
+    lambda_invocations: dict[str, dict[str, Any]]
+    dead_letters: int
+    runtime: dict[str, Any]
+    expectations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def expectations_met(self) -> bool:
+        return all(e["ok"] for e in self.expectations)
+
+
+def _table_name(rt: LocalRuntime) -> str | None:
+    assert rt.stack is not None
+    for logical_id, resource in rt.stack.template["Resources"].items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            return rt.stack.physical_ids.get(logical_id)
+    return None
+
+
+def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
+    table = _table_name(rt)
+    if table is None:
+        return {}
+    from boto3.dynamodb.types import TypeDeserializer
+
+    with as_world():
+        item = rt.clients.client("dynamodb").get_item(
+            TableName=table, Key={"pk": {"S": f"DEPLOY#{deploy_id}"}, "sk": {"S": "META"}}
+        ).get("Item")
+    if not item:
+        return {}
+    deserializer = TypeDeserializer()
+    return _plain({k: deserializer.deserialize(v) for k, v in item.items()})
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def current_weights(rt: LocalRuntime, world: ProvisionedWorld) -> dict[str, int]:
+    """Target group name -> weight, as the listener (or rule) forwards now."""
+    with as_world():
+        elbv2 = rt.clients.client("elbv2")
+        if world.listener_rule_arn:
+            actions = elbv2.describe_rules(RuleArns=[world.listener_rule_arn])["Rules"][0]["Actions"]
+        else:
+            actions = elbv2.describe_listeners(ListenerArns=[world.listener_arn])["Listeners"][0]["DefaultActions"]
+    names = {arn: name for name, arn in world.target_groups.items()}
+    weights: dict[str, int] = {}
+    for action in actions:
+        for group in action.get("ForwardConfig", {}).get("TargetGroups", []):
+            weights[names.get(group["TargetGroupArn"], group["TargetGroupArn"])] = int(group.get("Weight", 1))
+        if "ForwardConfig" not in action and action.get("TargetGroupArn"):
+            weights[names.get(action["TargetGroupArn"], action["TargetGroupArn"])] = 1
+    return {name: weights.get(name, 0) for name in world.target_groups}
+
+
+def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
+    summary = rt.execution(arn)
+    record = _deploy_record(rt, deploy_id)
+    status = record.get("status") or summary.status
+    if summary.status == "RUNNING":
+        status = "RUNNING"
+    elif summary.status == "FAILED" and summary.error in ("LockHeldError", "DeployAlreadyRunning", "DeployInputError"):
+        status = "REJECTED" if summary.error != "DeployInputError" else "FAILED"
+    elif summary.status == "FAILED" and status in ("RUNNING", "SUCCEEDED"):
+        status = "FAILED"
+    return {
+        "id": deploy_id,
+        "execution": arn,
+        "status": status,
+        "execution_status": summary.status,
+        "strategy": record.get("strategy"),
+        "weight_history": record.get("weight_history", []),
+        "rollback_reason": record.get("rollback_reason"),
+        "error": summary.error,
+        "cause": summary.cause,
+        "state_transitions": summary.state_transitions,
+        "history_events": summary.history_events,
+    }
+
+
+def build(
+    runner: ScenarioRunner, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, inbox: Inbox
+) -> Report:
+    deploys = [_deploy_entry(rt, deploy_id, arn) for deploy_id, arn in runner.deploys.items()]
+    with as_world():
+        ecs = rt.clients.client("ecs")
+        names = list(world.services)
+        described = []
+        for i in range(0, len(names), 10):  # DescribeServices takes ten at a time
+            described += ecs.describe_services(cluster=world.cluster_name, services=names[i : i + 10])["services"]
+    services = [
+        {
+            "name": s["serviceName"],
+            "desired": s["desiredCount"],
+            "running": s["runningCount"],
+            "task_definition": s["taskDefinition"].rsplit("/", 1)[-1],
+        }
+        for s in described
+    ]
+    transitions = {}
+    for arn in rt.executions:
+        summary = rt.execution(arn)
+        transitions[summary.name] = summary.state_transitions
+    weights = current_weights(rt, world)
+    if deploys:
+        for entry in deploys:
+            entry["final_weights"] = list(weights.values())
+    events = [
+        {
+            "time": e["time"],
+            "detail_type": e["detail-type"],
+            "resources": e.get("resources", []),
+            "summary": describe_event(e) or "",
+        }
+        for e in rt.bus.events
+    ]
+    report = Report(
+        scenario=runner.scenario.name,
+        started_at=datetime.fromtimestamp(rt.clock.now() - runner.scenario.run_for, UTC).isoformat(),
+        ended_at=datetime.fromtimestamp(rt.clock.now(), UTC).isoformat(),
+        deploys=deploys,
+        services=services,
+        weights=weights,
+        events=events,
+        notifications=inbox.drain(),
+        api_calls=rt.api_calls(),
+        state_transitions=transitions,
+        invariant_violations=list(runner.violations),
+        timeline=[e.as_dict() for e in sorted(runner.narrative.entries, key=lambda e: e.at)],
+        lambda_invocations={
+            name: {"invocations": s.invocations, "errors": s.errors, "peak_bytes": s.peak_bytes}
+            for name, s in rt.lambdas.stats.items()
+        },
+        dead_letters=len(rt.bus.dead_letters),
+        runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
+    )
+    if runner.scenario.expect is not None:
+        from fargate_ops_cli.local.expectations import check
+
+        report.expectations = check(runner.scenario.expect, report)
+    return report

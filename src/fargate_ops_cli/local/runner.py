@@ -1,0 +1,158 @@
+"""Runs a scenario: the real application deployed into the local runtime, a simulated Fargate world,
+and the operator's timeline, all on the virtual clock. Produces a `Report`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fargate_ops_cli.local import report as rep
+from fargate_ops_cli.local.clients import as_app, as_world
+from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
+from fargate_ops_cli.local.world import invariants
+from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
+from fargate_ops_cli.local.world.simulator import FargateSimulator
+
+NARRATE_EVERY = 15.0  # virtual seconds between reads of the state machines' histories
+INVARIANTS_EVERY = 5.0
+
+
+class ScenarioRunner:
+    def __init__(
+        self,
+        scenario: Scenario,
+        repo_root: Path = REPO_ROOT,
+        on_entry: Callable[[rep.Entry], None] | None = None,
+        measure_memory: bool = False,
+        base_dir: Path | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.repo_root = repo_root
+        self.base_dir = base_dir or Path.cwd()
+        self.narrative = rep.Narrative(on_entry)
+        self.measure_memory = measure_memory
+        self.deploys: dict[str, str] = {}  # deploy id -> execution ARN
+        self.rejected: dict[str, str] = {}
+        self.violations: list[str] = []
+        self.startup_seconds = 0.0
+
+    def run(self) -> rep.Report:
+        start = datetime.fromisoformat(self.scenario.start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+        world_spec = self.scenario.world
+        with LocalRuntime(self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory) as rt:
+            began = time.perf_counter()
+            stack = rt.deploy_stack()
+            self.startup_seconds = time.perf_counter() - began
+            with as_world():
+                world = provision(world_spec, rt.clients.client)
+                inbox = rep.subscribe_inbox(rt.clients, stack.outputs)
+            simulator = FargateSimulator(rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world)
+            rt.target_health = lambda tg, target: simulator.target_health(tg.arn, target["Id"], target.get("Port"))
+            simulator.start()
+            self._schedule_timeline(rt, simulator, world, start)
+            self._every(rt, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, rt), "invariants")
+            self._every(rt, NARRATE_EVERY, lambda: self.narrative.read_executions(rt, self.deploys), "narrate")
+            rt.clock.run_until(start + self.scenario.run_for)
+            self.narrative.read_executions(rt, self.deploys)
+            return rep.build(self, rt, simulator, world, inbox)
+
+    # -- the timeline -----------------------------------------------------------------------------------
+    def _schedule_timeline(self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, start: float) -> None:
+        for step in self.scenario.timeline:
+            rt.clock.call_at(start + step.at, lambda s=step: self._act(rt, sim, world, s), f"timeline {step.kind}")
+
+    def _every(self, rt: LocalRuntime, seconds: float, fn: Callable[[], None], label: str) -> None:
+        def tick() -> None:
+            fn()
+            rt.clock.call_later(seconds, tick, label)
+
+        rt.clock.call_later(seconds, tick, label)
+
+    def _act(self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, step: Step) -> None:
+        action = step.action
+        say = self.narrative.say
+        if step.kind == "deploy":
+            deploy_input = self.deploy_input(action, world)
+            say(rt.clock.now(), "operator", f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})")
+            self.deploys[action.id] = rt.start_execution("DeployStateMachine", deploy_input, name=action.id)
+        elif step.kind == "scale":
+            say(rt.clock.now(), "operator", f"scales {action.service} to {action.desired} tasks")
+            with as_app():
+                rt.clients.client("ecs").update_service(
+                    cluster=world.cluster_name, service=action.service, desiredCount=action.desired
+                )
+        elif step.kind == "cleanup":
+            mode = "apply" if action.apply else "dry run"
+            result = rt.invoke("CleanupFunction", {"cluster": world.cluster_name, "apply": action.apply})
+            say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
+        elif step.kind == "image_behaviour":
+            from fargate_ops_cli.local.world.spec import ImageBehaviour
+
+            sim.set_image_behaviour(action.image, ImageBehaviour.model_validate(action.behaviour))
+            say(rt.clock.now(), "world", f"image {action.image} now behaves as {action.behaviour}")
+        elif step.kind == "send_event":
+            event = action.event or json.loads((self.base_dir / action.file).read_text())
+            for _ in range(action.times):
+                rt.bus.put(event)
+            say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event ×{action.times}")
+        elif step.kind == "note":
+            say(rt.clock.now(), "note", action)
+        else:  # promote / approve / abort / rollback: the deploy engine's controls
+            say(rt.clock.now(), "operator", f"{step.kind} {action.deploy}")
+            rt.invoke("DeployStepFunction", {"step": f"control_{step.kind}", "deploy": {"deploy_id": action.deploy, "full": action.full}})
+
+    def deploy_input(self, action: DeployAction, world: ProvisionedWorld) -> dict[str, Any]:
+        slots = action.slots or [s for s in world.services if s.startswith(f"{action.application}-")]
+        if len(slots) != 2:
+            raise ScenarioError(
+                f"deploy {action.id}: application {action.application!r} needs two slot services "
+                f"(named {action.application}-*, or given as slots:), found {slots}"
+            )
+        strategy = {"type": action.strategy} if isinstance(action.strategy, str) else dict(action.strategy)
+        change: dict[str, Any] = {"images": action.images} if action.images else {"task_definition": action.task_definition}
+        return {
+            "deploy_id": action.id,
+            "cluster": world.cluster_name,
+            "application": action.application,
+            "slots": slots,
+            "listener_arn": world.traffic_arn(),
+            "change": change,
+            "strategy": strategy,
+            **action.options,
+        }
+
+    def _check_invariants(self, sim: FargateSimulator, rt: LocalRuntime) -> None:
+        for problem in invariants.check(sim):
+            stamped = f"{rep.clock_text(rt.clock.now())} {problem}"
+            if not self.violations or self.violations[-1].split(" ", 1)[1] != problem:
+                self.violations.append(stamped)
+                self.narrative.say(rt.clock.now(), "invariant", f"VIOLATED: {problem}")
+
+
+class _NarratedSink:
+    """The simulator's event sink: narrates each AWS event, then hands it to the bus."""
+
+    def __init__(self, bus: Any, narrative: rep.Narrative, clock: Any) -> None:
+        self._bus = bus
+        self._narrative = narrative
+        self._clock = clock
+
+    def emit(self, source: str, detail_type: str, detail: dict[str, Any], resources: list[str]) -> Any:
+        event = self._bus.emit(source, detail_type, detail, resources)
+        self._narrative.event(self._clock.now(), event)
+        return event
+
+
+def _describe_change(action: DeployAction) -> str:
+    if action.images:
+        return ", ".join(f"{c} → {i}" for c, i in action.images.items())
+    return f"task definition {action.task_definition}"
+
+
+def _strategy_name(strategy: Any) -> str:
+    return strategy if isinstance(strategy, str) else str(strategy.get("type", strategy))
