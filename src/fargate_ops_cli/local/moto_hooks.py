@@ -72,7 +72,6 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook(f"{_ASL}.component.state.wait.wait_function.timestamp", "datetime", "Wait until a Timestamp"),
     Hook(f"{_BACKEND}.execution", "datetime", "execution stop dates"),
     Hook("moto.stepfunctions.parser.models", "datetime", "execution start dates"),
-    Hook("moto.stepfunctions.parser.provider", "datetime", "execution start dates (provider path)"),
 )
 
 JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
