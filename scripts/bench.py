@@ -32,7 +32,9 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 def _probe(module: str, paths: list[str]) -> tuple[float, int]:
     code = _IMPORT_PROBE.format(paths=paths, module=module)
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd="/").stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd="/"
+    ).stdout
     elapsed, rss = out.split()
     return float(elapsed), int(rss)
 
@@ -60,15 +62,20 @@ def template_memory() -> dict[str, int]:
 
 
 def cold_start() -> dict[str, dict[str, float]]:
-    boto3_seconds, boto3_rss = _median_import("boto3", [])
-    print(f"\n## Cold start: import time vs a bare `import boto3` ({boto3_seconds * 1000:.0f} ms, median of {RUNS})")
+    boto3_seconds, _boto3_rss = _median_import("boto3", [])
+    print(
+        "\n## Cold start: import time vs a bare `import boto3`"
+        f" ({boto3_seconds * 1000:.0f} ms, median of {RUNS})"
+    )
     results = {}
     for directory in handler_dirs():
         seconds, rss = _median_import("app", [str(directory), str(LAYER)])
         ratio = seconds / boto3_seconds
         results[directory.name] = {"import_ms": seconds * 1000, "ratio": ratio, "import_rss": rss}
         verdict = "ok" if ratio <= 1.5 else "OVER GOAL"
-        print(f"  {directory.name:<14} {seconds * 1000:7.0f} ms   ratio {ratio:4.2f}   (goal <= 1.5: {verdict})")
+        print(
+            f"  {directory.name:<14} {seconds * 1000:7.0f} ms   ratio {ratio:4.2f}   (goal <= 1.5: {verdict})"
+        )
     return results
 
 
@@ -91,14 +98,17 @@ def main() -> None:
     sizes = template_memory()
     print("\n## Memory during the demo: import RSS + peak allocation during invocations, vs MemorySize")
     for function_name, peak in sorted(peaks.items()):
-        code = next((c for c in imports if c.replace("_", "").lower() in function_name.replace("-", "").lower()), None)
+        code = next(
+            (c for c in imports if c.replace("_", "").lower() in function_name.replace("-", "").lower()), None
+        )
         if code is None:
             continue
         total = imports[code]["import_rss"] + peak
         size = sizes.get(code, 128) * 1024 * 1024
         print(
-            f"  {code:<14} import RSS {imports[code]['import_rss'] / 2**20:5.1f} MiB + peak {peak / 2**20:5.2f} MiB"
-            f" = {total / 2**20:5.1f} MiB of {size / 2**20:.0f} MiB   headroom {size / total:4.1f}x (goal >= 2x)"
+            f"  {code:<14} import RSS {imports[code]['import_rss'] / 2**20:5.1f} MiB"
+            f" + peak {peak / 2**20:5.2f} MiB = {total / 2**20:5.1f} MiB of {size / 2**20:.0f} MiB"
+            f"   headroom {size / total:4.1f}x (goal >= 2x)"
         )
     print(f"\n## Local runtime start-up (template deployed into moto): {startup:.2f} s")
     print(f"   demo: {transitions} state transitions, {sum(calls.values())} application API calls")

@@ -54,7 +54,9 @@ def test_broken_yaml_names_the_line() -> None:
         loads("name: [unclosed\nworld: {}\n", "bad.yaml")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("90s", 90), ("5m", 300), ("1h30m", 5400), (45, 45)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90), ("90s", 90), ("5m", 300), ("1h30m", 5400), (45, 45)]
+)
 def test_durations_read_as_people_write_them(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 

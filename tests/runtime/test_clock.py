@@ -1,5 +1,6 @@
 """The virtual clock: timers in order, jumps only when every clock thread is blocked."""
 
+import functools
 import threading
 
 from fargate_ops_cli.local.clock import ClockEvent, VirtualClock, make_thread_class
@@ -19,7 +20,7 @@ def test_timers_at_the_same_time_run_in_the_order_they_were_added() -> None:
     clock = VirtualClock(start=0.0)
     seen: list[int] = []
     for i in range(5):
-        clock.call_at(10, lambda i=i: seen.append(i), str(i))
+        clock.call_at(10, functools.partial(seen.append, i), str(i))
     clock.run_until(10)
     assert seen == [0, 1, 2, 3, 4]
 

@@ -30,24 +30,32 @@ class TimelinePrinter:
             self.console.print(f"\n[bold]{escape(entry.text)}[/bold]")
             return
         style = _STYLE.get(entry.actor, "green" if entry.actor.startswith("deploy") else "white")
-        self.console.print(f"  [dim]{clock_text(entry.at)}[/dim]  [{style}]{escape(entry.actor):<14}[/{style}] {escape(entry.text)}")
+        self.console.print(
+            f"  [dim]{clock_text(entry.at)}[/dim]  [{style}]{escape(entry.actor):<14}[/{style}]"
+            f" {escape(entry.text)}"
+        )
 
     def summary(self, report: Report) -> None:
         console = self.console
         console.print()
         for deploy in report.deploys:
             colour = "green" if deploy["status"] == "SUCCEEDED" else "red"
-            line = f"deploy {deploy['id']}: [{colour}]{deploy['status']}[/{colour}], weights {deploy.get('final_weights')}"
+            line = f"deploy {deploy['id']}: [{colour}]{deploy['status']}[/{colour}]"
+            line += f", weights {deploy.get('final_weights')}"
             line += f", {deploy['state_transitions']} state transitions"
             console.print(line)
             if deploy.get("rollback_reason"):
                 console.print(f"  why: {escape(str(deploy['rollback_reason']))}")
         for service in report.services:
             console.print(
-                f"service {service['name']}: {service['running']}/{service['desired']} running, {service['task_definition']}"
+                f"service {service['name']}: {service['running']}/{service['desired']} running,"
+                f" {service['task_definition']}"
             )
         console.print(f"weights now: {report.weights}")
-        console.print(f"notifications: {len(report.notifications)}; API calls by the application: {sum(report.api_calls.values())}")
+        console.print(
+            f"notifications: {len(report.notifications)};"
+            f" API calls by the application: {sum(report.api_calls.values())}"
+        )
         for result in report.expectations:
             mark = "[green]✓[/green]" if result["ok"] else "[red]✗[/red]"
             console.print(f"{mark} {escape(result['what'])}: {escape(result['detail'])}")

@@ -8,6 +8,7 @@ failed invocation is retried twice (after 1 and 2 minutes) before it goes to the
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable
@@ -65,7 +66,9 @@ class EventBus:
                     rules.append(_Rule(rule["Name"], EventPattern.load(rule["EventPattern"]), targets))
         self._rules = rules
 
-    def emit(self, source: str, detail_type: str, detail: dict[str, Any], resources: list[str]) -> dict[str, Any]:
+    def emit(
+        self, source: str, detail_type: str, detail: dict[str, Any], resources: list[str]
+    ) -> dict[str, Any]:
         """What AWS services put on the default bus: an envelope around `detail`, then delivery."""
         self._seq += 1
         event = {
@@ -92,7 +95,7 @@ class EventBus:
             if rule.pattern.matches_event(event):
                 for target in rule.targets:
                     self.clock.call_later(
-                        0, lambda r=rule, t=target: self._deliver(r, t, event, 0), f"deliver {rule.name}"
+                        0, functools.partial(self._deliver, rule, target, event, 0), f"deliver {rule.name}"
                     )
 
     def _deliver(self, rule: _Rule, target: dict[str, Any], event: dict[str, Any], attempt: int) -> None:
@@ -105,7 +108,9 @@ class EventBus:
             ok, error = True, ""
         else:  # SQS, SNS... nothing in this application reads them from the bus
             ok, error = True, ""
-        self.deliveries.append(Delivery(self.clock.now(), event["id"], event["detail-type"], rule.name, arn, attempt, ok))
+        self.deliveries.append(
+            Delivery(self.clock.now(), event["id"], event["detail-type"], rule.name, arn, attempt, ok)
+        )
         if ok:
             return
         if attempt < len(ASYNC_RETRY_DELAYS):

@@ -153,7 +153,9 @@ class VirtualClock:
         return "\n".join(lines)
 
     def _next_wakeup(self) -> float | None:
-        candidates = [w.deadline for t, w in self._waits.items() if w.deadline is not None and t in self._live]
+        candidates = [
+            w.deadline for t, w in self._waits.items() if w.deadline is not None and t in self._live
+        ]
         while self._timers and self._timers[0].cancelled:
             heapq.heappop(self._timers)
         if self._timers:
@@ -317,7 +319,7 @@ class ClockThreadingModule:
         self.Thread = make_thread_class(clock)
         self._clock = clock
 
-    def Event(self) -> ClockEvent:  # noqa: N802 - mirrors threading.Event
+    def Event(self) -> ClockEvent:
         return ClockEvent(self._clock)
 
     def __getattr__(self, name: str) -> Any:

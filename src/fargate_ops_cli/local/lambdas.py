@@ -202,7 +202,7 @@ class LambdaHost:
             sys.stdout = previous
 
     def _code_dir(self, fn: Any) -> Path:
-        key = fn.code.get("S3Key", "")
+        key = str(fn.code.get("S3Key", ""))
         # stack.py uploads each function's CodeUri under its repository path (functions/<name>/...).
         relative = key.removeprefix("code/").removesuffix(".zip")
         return self.repo_root / relative

@@ -20,7 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local.clock import ClockDatetimeModule, ClockEvent, ClockThreadingModule, ClockTimeModule, VirtualClock
+from fargate_ops_cli.local.clock import (
+    ClockDatetimeModule,
+    ClockEvent,
+    ClockThreadingModule,
+    ClockTimeModule,
+    VirtualClock,
+)
 
 _ASL = "moto.stepfunctions.parser.asl"
 _BACKEND = "moto.stepfunctions.parser.backend"
@@ -122,7 +128,7 @@ class _ClockCondition:
 
 
 class _LatchThreading(ClockThreadingModule):
-    def Condition(self) -> _ClockCondition:  # noqa: N802 - mirrors threading.Condition
+    def Condition(self) -> _ClockCondition:
         return _ClockCondition(self._clock)
 
 
@@ -181,7 +187,13 @@ def installed(
     targets.append((jsonata_module, "encode_jsonata_variable_declarations", _encode_variable_declarations))
     # Modules that imported the encoder by name need it too.
     for user in JSONATA_ENCODER_USERS:
-        targets.append((importlib.import_module(user), "encode_jsonata_variable_declarations", _encode_variable_declarations))
+        targets.append(
+            (
+                importlib.import_module(user),
+                "encode_jsonata_variable_declarations",
+                _encode_variable_declarations,
+            )
+        )
 
     module_name, class_name, method = LAMBDA_FUNCTION
     lambda_cls = getattr(importlib.import_module(module_name), class_name)

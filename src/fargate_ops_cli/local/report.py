@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,11 @@ class Entry:
     text: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": datetime.fromtimestamp(self.at, UTC).isoformat(), "actor": self.actor, "text": self.text}
+        return {
+            "at": datetime.fromtimestamp(self.at, UTC).isoformat(),
+            "actor": self.actor,
+            "text": self.text,
+        }
 
 
 class Narrative:
@@ -107,7 +112,9 @@ def describe_event(event: dict[str, Any]) -> str | None:
         text = f"{service} task {task} ({revision}) {status}"
         if status == "STOPPED":
             exits = [
-                f"{c.get('name')} exit {c['exitCode']}" for c in detail.get("containers", []) if "exitCode" in c
+                f"{c.get('name')} exit {c['exitCode']}"
+                for c in detail.get("containers", [])
+                if "exitCode" in c
             ]
             text += f": {detail.get('stopCode', '')} — {detail.get('stoppedReason', '')}"
             if exits:
@@ -150,16 +157,16 @@ class Inbox:
         with as_world():
             sqs = self.clients.client("sqs")
             while True:
-                batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+                batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
+                    "Messages", []
+                )
                 if not batch:
                     break
                 for message in batch:
                     envelope = json.loads(message["Body"])
                     body: Any = envelope.get("Message")
-                    try:
+                    with contextlib.suppress(TypeError, json.JSONDecodeError):
                         body = json.loads(body)
-                    except (TypeError, json.JSONDecodeError):
-                        pass
                     self.messages.append({"subject": envelope.get("Subject"), "message": body})
                     sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return self.messages
@@ -221,13 +228,16 @@ def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeDeserializer
 
     with as_world():
-        item = rt.clients.client("dynamodb").get_item(
-            TableName=table, Key={"pk": {"S": f"DEPLOY#{deploy_id}"}, "sk": {"S": "META"}}
-        ).get("Item")
+        item = (
+            rt.clients.client("dynamodb")
+            .get_item(TableName=table, Key={"pk": {"S": f"DEPLOY#{deploy_id}"}, "sk": {"S": "META"}})
+            .get("Item")
+        )
     if not item:
         return {}
     deserializer = TypeDeserializer()
-    return _plain({k: deserializer.deserialize(v) for k, v in item.items()})
+    record: dict[str, Any] = _plain({k: deserializer.deserialize(v) for k, v in item.items()})
+    return record
 
 
 def _plain(value: Any) -> Any:
@@ -249,7 +259,9 @@ def current_weights(rt: LocalRuntime, world: ProvisionedWorld) -> dict[str, int]
         if world.listener_rule_arn:
             actions = elbv2.describe_rules(RuleArns=[world.listener_rule_arn])["Rules"][0]["Actions"]
         else:
-            actions = elbv2.describe_listeners(ListenerArns=[world.listener_arn])["Listeners"][0]["DefaultActions"]
+            actions = elbv2.describe_listeners(ListenerArns=[world.listener_arn])["Listeners"][0][
+                "DefaultActions"
+            ]
     names = {arn: name for name, arn in world.target_groups.items()}
     weights: dict[str, int] = {}
     for action in actions:
@@ -266,7 +278,11 @@ def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
     status = record.get("status") or summary.status
     if summary.status == "RUNNING":
         status = "RUNNING"
-    elif summary.status == "FAILED" and summary.error in ("LockHeldError", "DeployAlreadyRunning", "DeployInputError"):
+    elif summary.status == "FAILED" and summary.error in (
+        "LockHeldError",
+        "DeployAlreadyRunning",
+        "DeployInputError",
+    ):
         status = "REJECTED" if summary.error != "DeployInputError" else "FAILED"
     elif summary.status == "FAILED" and status in ("RUNNING", "SUCCEEDED"):
         status = "FAILED"
@@ -294,7 +310,9 @@ def build(
         names = list(world.services)
         described = []
         for i in range(0, len(names), 10):  # DescribeServices takes ten at a time
-            described += ecs.describe_services(cluster=world.cluster_name, services=names[i : i + 10])["services"]
+            described += ecs.describe_services(cluster=world.cluster_name, services=names[i : i + 10])[
+                "services"
+            ]
     services = [
         {
             "name": s["serviceName"],

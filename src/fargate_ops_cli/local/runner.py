@@ -3,6 +3,7 @@ and the operator's timeline, all on the virtual clock. Produces a `Report`."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -44,27 +45,38 @@ class ScenarioRunner:
     def run(self) -> rep.Report:
         start = datetime.fromisoformat(self.scenario.start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
         world_spec = self.scenario.world
-        with LocalRuntime(self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory) as rt:
+        with LocalRuntime(
+            self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory
+        ) as rt:
             began = time.perf_counter()
             stack = rt.deploy_stack()
             self.startup_seconds = time.perf_counter() - began
             with as_world():
                 world = provision(world_spec, rt.clients.client)
                 inbox = rep.subscribe_inbox(rt.clients, stack.outputs)
-            simulator = FargateSimulator(rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world)
-            rt.target_health = lambda tg, target: simulator.target_health(tg.arn, target["Id"], target.get("Port"))
+            simulator = FargateSimulator(
+                rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world
+            )
+            rt.target_health = lambda tg, target: simulator.target_health(
+                tg.arn, target["Id"], target.get("Port")
+            )
             simulator.start()
             self._schedule_timeline(rt, simulator, world, start)
             self._every(rt, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, rt), "invariants")
-            self._every(rt, NARRATE_EVERY, lambda: self.narrative.read_executions(rt, self.deploys), "narrate")
+            self._every(
+                rt, NARRATE_EVERY, lambda: self.narrative.read_executions(rt, self.deploys), "narrate"
+            )
             rt.clock.run_until(start + self.scenario.run_for)
             self.narrative.read_executions(rt, self.deploys)
             return rep.build(self, rt, simulator, world, inbox)
 
     # -- the timeline -----------------------------------------------------------------------------------
-    def _schedule_timeline(self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, start: float) -> None:
+    def _schedule_timeline(
+        self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, start: float
+    ) -> None:
         for step in self.scenario.timeline:
-            rt.clock.call_at(start + step.at, lambda s=step: self._act(rt, sim, world, s), f"timeline {step.kind}")
+            act = functools.partial(self._act, rt, sim, world, step)
+            rt.clock.call_at(start + step.at, act, f"timeline {step.kind}")
 
     def _every(self, rt: LocalRuntime, seconds: float, fn: Callable[[], None], label: str) -> None:
         def tick() -> None:
@@ -78,7 +90,11 @@ class ScenarioRunner:
         say = self.narrative.say
         if step.kind == "deploy":
             deploy_input = self.deploy_input(action, world)
-            say(rt.clock.now(), "operator", f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})")
+            say(
+                rt.clock.now(),
+                "operator",
+                f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})",
+            )
             self.deploys[action.id] = rt.start_execution("DeployStateMachine", deploy_input, name=action.id)
         elif step.kind == "scale":
             say(rt.clock.now(), "operator", f"scales {action.service} to {action.desired} tasks")
@@ -99,12 +115,15 @@ class ScenarioRunner:
             event = action.event or json.loads((self.base_dir / action.file).read_text())
             for _ in range(action.times):
                 rt.bus.put(event)
-            say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event ×{action.times}")
+            say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event, {action.times} time(s)")
         elif step.kind == "note":
             say(rt.clock.now(), "note", action)
         else:  # promote / approve / abort / rollback: the deploy engine's controls
             say(rt.clock.now(), "operator", f"{step.kind} {action.deploy}")
-            rt.invoke("DeployStepFunction", {"step": f"control_{step.kind}", "deploy": {"deploy_id": action.deploy, "full": action.full}})
+            rt.invoke(
+                "DeployStepFunction",
+                {"step": f"control_{step.kind}", "deploy": {"deploy_id": action.deploy, "full": action.full}},
+            )
 
     def deploy_input(self, action: DeployAction, world: ProvisionedWorld) -> dict[str, Any]:
         slots = action.slots or [s for s in world.services if s.startswith(f"{action.application}-")]
@@ -114,13 +133,15 @@ class ScenarioRunner:
                 f"(named {action.application}-*, or given as slots:), found {slots}"
             )
         strategy = {"type": action.strategy} if isinstance(action.strategy, str) else dict(action.strategy)
-        change: dict[str, Any] = {"images": action.images} if action.images else {"task_definition": action.task_definition}
+        change: dict[str, Any] = (
+            {"images": action.images} if action.images else {"task_definition": action.task_definition}
+        )
         return {
             "deploy_id": action.id,
             "cluster": world.cluster_name,
             "application": action.application,
             "slots": slots,
-            "listener_arn": world.traffic_arn(),
+            "listener_arn": world.traffic_arn,
             "change": change,
             "strategy": strategy,
             **action.options,

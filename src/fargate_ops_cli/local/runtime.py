@@ -55,7 +55,9 @@ class LocalRuntime:
         target_health: Any = None,
     ) -> None:
         self.repo_root = repo_root
-        self.clock = VirtualClock(start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp())
+        self.clock = VirtualClock(
+            start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
+        )
         self.clients = ClientFactory(region=region)
         self.lambdas = LambdaHost(repo_root, self.clock, measure_memory=measure_memory)
         self.bus = EventBus(self.clock, self.clients, self._invoke_async, self._start_from_target)
@@ -96,7 +98,9 @@ class LocalRuntime:
         return self.target_health(target_group, target) if self.target_health is not None else None
 
     # -- the application -------------------------------------------------------------------------------
-    def deploy_stack(self, parameters: dict[str, str] | None = None, template: Path | None = None) -> DeployedStack:
+    def deploy_stack(
+        self, parameters: dict[str, str] | None = None, template: Path | None = None
+    ) -> DeployedStack:
         with as_world():
             self.stack = deploy(self.repo_root, self.clients, template, parameters=parameters)
             self.bus.load_rules()
@@ -112,7 +116,10 @@ class LocalRuntime:
     def start_execution(self, state_machine: str, payload: Any, name: str | None = None) -> str:
         """What the CLI or CI does: StartExecution (counted as the application's call)."""
         with as_app():
-            kwargs: dict[str, Any] = {"stateMachineArn": self.state_machine_arn(state_machine), "input": json.dumps(payload)}
+            kwargs: dict[str, Any] = {
+                "stateMachineArn": self.state_machine_arn(state_machine),
+                "input": json.dumps(payload),
+            }
             if name:
                 kwargs["name"] = name
             arn: str = self.clients.client("stepfunctions").start_execution(**kwargs)["executionArn"]
@@ -124,11 +131,14 @@ class LocalRuntime:
         assert self.stack is not None
         with as_app():
             response = self.clients.client("lambda").invoke(
-                FunctionName=self.stack.function_arn(function_logical_id), Payload=json.dumps(payload).encode()
+                FunctionName=self.stack.function_arn(function_logical_id),
+                Payload=json.dumps(payload).encode(),
             )
         body = json.loads(response["Payload"].read() or b"null")
         if "FunctionError" in response:
-            raise RuntimeError(f"{function_logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}")
+            raise RuntimeError(
+                f"{function_logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}"
+            )
         return body
 
     def _invoke_async(self, function_arn: str, event: Any) -> tuple[bool, str]:
@@ -143,7 +153,9 @@ class LocalRuntime:
 
     def _start_from_target(self, state_machine_arn: str, payload: str) -> None:
         with as_world():
-            arn = self.clients.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn, input=payload)
+            arn = self.clients.client("stepfunctions").start_execution(
+                stateMachineArn=state_machine_arn, input=payload
+            )
         self.executions.append(arn["executionArn"])
 
     # -- reading results --------------------------------------------------------------------------------
@@ -200,8 +212,8 @@ def _fake_credentials(region: str) -> Any:
 def _app_time_source(clock: VirtualClock) -> Any:
     """The application reads time through fargate_ops.clock; point it at the virtual clock."""
     try:
-        from fargate_ops import clock as app_clock
         from fargate_ops import clients as app_clients
+        from fargate_ops import clock as app_clock
     except ImportError:  # the application half is not importable (should not happen in an install)
         yield
         return

@@ -96,7 +96,18 @@ class SendEventAction(_Strict):
         return self
 
 
-ACTION_KINDS = ("deploy", "scale", "cleanup", "image_behaviour", "promote", "approve", "abort", "rollback", "send_event", "note")
+ACTION_KINDS = (
+    "deploy",
+    "scale",
+    "cleanup",
+    "image_behaviour",
+    "promote",
+    "approve",
+    "abort",
+    "rollback",
+    "send_event",
+    "note",
+)
 
 
 class Step(_Strict):
@@ -121,7 +132,10 @@ class Step(_Strict):
     def _exactly_one_action(self) -> Step:
         given = [k for k in ACTION_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"each timeline step takes exactly one action of {', '.join(ACTION_KINDS)}; got {given or 'none'}")
+            raise ValueError(
+                f"each timeline step takes exactly one action of {', '.join(ACTION_KINDS)};"
+                f" got {given or 'none'}"
+            )
         return self
 
     @property

@@ -39,7 +39,9 @@ def next_fire(expression: str, after: datetime, timezone: str = "UTC") -> dateti
 
         fields = expression[5:-1].split()
         if len(fields) != 6:
-            raise ScheduleExpressionError(f"{expression}: cron() takes six fields (minute hour day month weekday year)")
+            raise ScheduleExpressionError(
+                f"{expression}: cron() takes six fields (minute hour day month weekday year)"
+            )
         minute, hour, day, month, weekday, year = fields
         five = " ".join(f.replace("?", "*") for f in (minute, hour, day, month, _aws_weekdays(weekday)))
         local = after.astimezone(ZoneInfo(timezone))
@@ -92,7 +94,9 @@ class ScheduleRunner:
 
     def _arm(self, schedule: dict[str, Any]) -> None:
         now = datetime.fromtimestamp(self.clock.now(), UTC)
-        when = next_fire(schedule["ScheduleExpression"], now, schedule.get("ScheduleExpressionTimezone", "UTC"))
+        when = next_fire(
+            schedule["ScheduleExpression"], now, schedule.get("ScheduleExpressionTimezone", "UTC")
+        )
         if when is not None:
             self.clock.call_at(when.timestamp(), lambda: self._fire(schedule), f"schedule {schedule['Name']}")
 

@@ -117,7 +117,7 @@ def transform(template: dict[str, Any], parameters: dict[str, str], iam: Any) ->
     from samtranslator.translator.transform import transform as sam_transform
 
     try:
-        result: dict[str, Any] = sam_transform(template, parameters, _MotoManagedPolicies(iam))  # type: ignore[arg-type]
+        result: dict[str, Any] = sam_transform(template, parameters, _MotoManagedPolicies(iam))
     except Exception as error:  # the translator raises InvalidDocumentException with causes
         causes = getattr(error, "causes", None)
         detail = "; ".join(str(c) for c in causes) if causes else str(error)
@@ -161,14 +161,22 @@ class _Resolver:
         physical = self._stack.physical_ids[logical_id]
         if attribute == "Arn":
             if kind == "AWS::Lambda::Function":
-                return str(self._clients.client("lambda").get_function(FunctionName=physical)["Configuration"]["FunctionArn"])
+                return str(
+                    self._clients.client("lambda").get_function(FunctionName=physical)["Configuration"][
+                        "FunctionArn"
+                    ]
+                )
             if kind == "AWS::IAM::Role":
                 return str(self._clients.client("iam").get_role(RoleName=physical)["Role"]["Arn"])
             if kind == "AWS::SQS::Queue":
-                attrs = self._clients.client("sqs").get_queue_attributes(QueueUrl=physical, AttributeNames=["QueueArn"])
+                attrs = self._clients.client("sqs").get_queue_attributes(
+                    QueueUrl=physical, AttributeNames=["QueueArn"]
+                )
                 return str(attrs["Attributes"]["QueueArn"])
             if kind == "AWS::DynamoDB::Table":
-                return str(self._clients.client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"])
+                return str(
+                    self._clients.client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"]
+                )
             if physical.startswith("arn:"):
                 return physical
         if attribute == "Name" and kind == "AWS::StepFunctions::StateMachine":
@@ -177,7 +185,7 @@ class _Resolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -247,7 +255,9 @@ def deploy(
     return stack
 
 
-def _finish_state_machine(clients: ClientFactory, resolver: _Resolver, arn: str, props: dict[str, Any]) -> str:
+def _finish_state_machine(
+    clients: ClientFactory, resolver: _Resolver, arn: str, props: dict[str, Any]
+) -> str:
     """Create the state machine through the Step Functions API, `${...}` substituted.
 
     moto's CloudFormation stores state machines in its classic backend, which neither substitutes
@@ -255,13 +265,17 @@ def _finish_state_machine(clients: ClientFactory, resolver: _Resolver, arn: str,
     served by the ASL interpreter's backend). So the runtime creates it there, under the same name.
     """
     definition = props.get("Definition")
-    text = json.dumps(definition) if definition is not None else str(resolver.resolve(props["DefinitionString"]))
+    text = (
+        json.dumps(definition) if definition is not None else str(resolver.resolve(props["DefinitionString"]))
+    )
     substitutions = {k: str(resolver.resolve(v)) for k, v in props.get("DefinitionSubstitutions", {}).items()}
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in substitutions:
-            raise TemplateDeployError(f"state machine {arn}: no DefinitionSubstitutions entry for ${{{name}}}")
+            raise TemplateDeployError(
+                f"state machine {arn}: no DefinitionSubstitutions entry for ${{{name}}}"
+            )
         return substitutions[name]
 
     resolved = _SUB.sub(substitute, text)
