@@ -23,7 +23,7 @@ _STYLE = {
 
 class TimelinePrinter:
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(highlight=False)
+        self.console = console or Console(highlight=False, soft_wrap=True)
 
     def __call__(self, entry: Entry) -> None:
         if entry.actor == "note":

@@ -214,6 +214,62 @@ def installed(
         yield
 
 
+def history_since(account_id: str, region: str, execution_arn: str, index: int) -> list[dict[str, Any]]:
+    """An execution's history events from `index` on, read from the interpreter's own list.
+
+    GetExecutionHistory through the API serialises the whole history on every call; a narrator reading
+    it every few virtual seconds spent most of a run doing that. Timestamps here are ISO strings.
+    """
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    execution = stepfunctions_parser_backends[account_id][region].describe_execution(execution_arn=execution_arn)
+    worker = execution.exec_worker
+    env = worker.env if worker is not None else None
+    if env is None:
+        return []
+    manager = env.event_manager
+    with manager._mutex:
+        return [dict(event) for event in manager._history_event_list[index:]]
+
+
+WORLD_HOOKS = (
+    ("moto.ecs.models", "EC2ContainerServiceBackend", "update_service"),
+    ("moto.ecs.models", "EC2ContainerServiceBackend", "list_tasks"),
+    ("moto.cloudwatch.models", "Dimension", "__lt__"),
+)
+
+
+@contextmanager
+def world_hooks(simulator: Any) -> Iterator[None]:
+    """Hooks that make moto answer like the simulated world (installed by the scenario runner).
+
+    - UpdateService tells the simulator at once: without it moto reports runningCount = desiredCount
+      until the next reconcile tick.
+    - ListTasks honours serviceName and defaults desiredStatus to RUNNING, as ECS does.
+    - CloudWatch dimensions sort correctly, so GetMetricData matches whatever order a query lists them in.
+    """
+    from fargate_ops_cli.local.world.moto_access import dimension_less_than, list_tasks_like_ecs
+
+    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _) = WORLD_HOOKS
+    backend_cls = getattr(importlib.import_module(ecs_module), ecs_class)
+    original_update = backend_cls.update_service
+
+    def update_service(self: Any, *args: Any, **kwargs: Any) -> Any:
+        service = original_update(self, *args, **kwargs)
+        simulator.on_service_updated(service.cluster_name, service.name)
+        return service
+
+    dimension_cls = getattr(importlib.import_module(cw_module), dim_class)
+    with _patched(
+        [
+            (backend_cls, "update_service", update_service),
+            (backend_cls, "list_tasks", list_tasks_like_ecs(backend_cls.list_tasks)),
+            (dimension_cls, "__lt__", dimension_less_than),
+        ]
+    ):
+        yield
+
+
 def check_internals() -> list[str]:
     """Names every hooked internal that is missing; empty when moto still looks as expected."""
     problems: list[str] = []
@@ -229,10 +285,14 @@ def check_internals() -> list[str]:
     for name in ("_eval_jsonata", "encode_jsonata_variable_declarations", "JSONataException"):
         if not hasattr(jsonata_module, name):
             problems.append(f"{JSONATA_MODULE}.{name} is gone; needed for JSONata")
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
+    if not {"_mutex", "_history_event_list"} <= set(vars(EventManager(None))):
+        problems.append("EventManager no longer keeps _history_event_list/_mutex (history_since reads them)")
     for user in JSONATA_ENCODER_USERS:
         if not hasattr(importlib.import_module(user), "encode_jsonata_variable_declarations"):
             problems.append(f"{user}.encode_jsonata_variable_declarations is gone")
-    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP):
+    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP, *WORLD_HOOKS):
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")

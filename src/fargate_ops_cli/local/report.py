@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops_cli.local.clients import ClientFactory, as_world
+from fargate_ops_cli.local.moto_hooks import history_since
 
 if TYPE_CHECKING:
     from fargate_ops_cli.local.runner import ScenarioRunner
@@ -58,18 +59,15 @@ class Narrative:
 
     def read_executions(self, rt: LocalRuntime, deploys: dict[str, str]) -> None:
         """Tell the state machines' steps since the last read (their history times are virtual)."""
-        with as_world():
-            sfn = rt.clients.client("stepfunctions")
-            for deploy_id, arn in deploys.items():
-                events: list[dict[str, Any]] = []
-                for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
-                    events.extend(page["events"])
-                new = events[self._seen_history.get(arn, 0) :]
-                self._seen_history[arn] = len(events)
-                for item in new:
-                    text = _describe_history_event(item)
-                    if text:
-                        self.say(item["timestamp"].timestamp(), f"deploy {deploy_id}", text)
+        for deploy_id, arn in deploys.items():
+            seen = self._seen_history.get(arn, 0)
+            new = history_since(rt.clients.account_id, rt.clients.region, arn, seen)
+            self._seen_history[arn] = seen + len(new)
+            for item in new:
+                text = _describe_history_event(item)
+                if text:
+                    at = datetime.fromisoformat(str(item["timestamp"]).replace("Z", "+00:00")).timestamp()
+                    self.say(at, f"deploy {deploy_id}", text)
 
 
 def _describe_history_event(item: dict[str, Any]) -> str | None:

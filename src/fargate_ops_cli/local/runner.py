@@ -3,6 +3,7 @@ and the operator's timeline, all on the virtual clock. Produces a `Report`."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import time
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fargate_ops_cli.local import moto_hooks
 from fargate_ops_cli.local import report as rep
 from fargate_ops_cli.local.clients import as_app, as_world
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
@@ -45,9 +47,12 @@ class ScenarioRunner:
     def run(self) -> rep.Report:
         start = datetime.fromisoformat(self.scenario.start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
         world_spec = self.scenario.world
-        with LocalRuntime(
-            self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory
-        ) as rt:
+        with (
+            LocalRuntime(
+                self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory
+            ) as rt,
+            contextlib.ExitStack() as self._world_hooks,
+        ):
             began = time.perf_counter()
             stack = rt.deploy_stack()
             self.startup_seconds = time.perf_counter() - began
@@ -57,9 +62,8 @@ class ScenarioRunner:
             simulator = FargateSimulator(
                 rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world
             )
-            rt.target_health = lambda tg, target: simulator.target_health(
-                tg.arn, target["Id"], target.get("Port")
-            )
+            rt.target_health = simulator.moto_health_hook
+            self._world_hooks.enter_context(moto_hooks.world_hooks(simulator))
             simulator.start()
             self._schedule_timeline(rt, simulator, world, start)
             self._every(rt, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, rt), "invariants")
@@ -141,7 +145,7 @@ class ScenarioRunner:
             "cluster": world.cluster_name,
             "application": action.application,
             "slots": slots,
-            "listener_arn": world.traffic_arn,
+            "listener_arn": world.traffic_arn(),
             "change": change,
             "strategy": strategy,
             **action.options,

@@ -79,6 +79,7 @@ class LocalRuntime:
             moto_hooks.installed(self.clock, self.lambdas.invoke_moto_function, self._target_health)
         )
         stack.enter_context(self.lambdas.routing_stdout())
+        stack.enter_context(_quiet_interpreter_logs())
         stack.enter_context(_app_time_source(self.clock))
         if self.measure_memory:
             tracemalloc.start()
@@ -101,7 +102,7 @@ class LocalRuntime:
     def deploy_stack(
         self, parameters: dict[str, str] | None = None, template: Path | None = None
     ) -> DeployedStack:
-        with as_world():
+        with as_world(), _quiet_moto_cloudformation():
             self.stack = deploy(self.repo_root, self.clients, template, parameters=parameters)
             self.bus.load_rules()
         self.schedules.start(self.stack.schedules)
@@ -163,9 +164,7 @@ class LocalRuntime:
         with as_world():
             sfn = self.clients.client("stepfunctions")
             described = sfn.describe_execution(executionArn=arn)
-            events: list[dict[str, Any]] = []
-            for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
-                events.extend(page["events"])
+        events = moto_hooks.history_since(self.clients.account_id, self.clients.region, arn, 0)
         transitions = sum(1 for e in events if e["type"].endswith("StateEntered"))
         output = json.loads(described["output"]) if described.get("output") else None
         return ExecutionSummary(
@@ -183,6 +182,39 @@ class LocalRuntime:
 
     def api_calls(self) -> dict[str, int]:
         return dict(sorted(COUNTER.counts.items()))
+
+
+@contextlib.contextmanager
+def _quiet_moto_cloudformation() -> Any:
+    """moto warns about every resource type it does not model (the runtime fills in the ones that matter:
+    schedules, EventInvokeConfig destinations); those warnings are noise to a user of the runtime."""
+    import logging
+    import warnings
+
+    logger = logging.getLogger("moto")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation.*")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _quiet_interpreter_logs() -> Any:
+    """moto's ASL interpreter logs every failed state at ERROR with its whole parse tree; the run's own
+    report says what failed and why, so keep those off the user's terminal."""
+    import logging
+
+    logger = logging.getLogger("moto.stepfunctions")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @contextlib.contextmanager
