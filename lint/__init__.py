@@ -1,0 +1,1 @@
+"""fargate-ops template rules, shared by the cfn-lint rules in lint/rules and tests/template."""
