@@ -1,0 +1,1 @@
+"""Adapters, one per AWS service. Each takes a boto3 client, pages lists and translates errors."""

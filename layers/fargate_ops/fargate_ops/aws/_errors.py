@@ -1,0 +1,49 @@
+"""Translating botocore ``ClientError`` codes into the package's errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.errors import AccessDeniedError, AwsCallError, FargateOpsError, ThrottlingError
+
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "LimitExceededException",
+    }
+)
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+def error_code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def error_message(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Message", ""))
+
+
+def translate(
+    err: ClientError,
+    operation: str,
+    mapping: Mapping[str, type[FargateOpsError]] | None = None,
+) -> FargateOpsError:
+    """The package error for ``err``; ``mapping`` names service-specific codes (e.g. not found)."""
+    code = error_code(err)
+    message = error_message(err)
+    if mapping and code in mapping:
+        return mapping[code](f"{operation}: {message or code}")
+    if code in THROTTLING_CODES:
+        return ThrottlingError(f"{operation}: {code}: {message}")
+    if code in ACCESS_DENIED_CODES:
+        return AccessDeniedError(f"{operation}: {code}: {message}")
+    return AwsCallError(operation, code, message)

@@ -1,0 +1,67 @@
+"""ELBv2: the forward action of a listener (default actions) or of a listener rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.aws._errors import translate
+from fargate_ops.domain.listener import forward_weights, with_weights
+from fargate_ops.errors import FargateOpsError, ListenerNotFoundError
+
+if TYPE_CHECKING:
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+
+NOT_FOUND: dict[str, type[FargateOpsError]] = {
+    "ListenerNotFound": ListenerNotFoundError,
+    "RuleNotFound": ListenerNotFoundError,
+    "LoadBalancerNotFound": ListenerNotFoundError,
+}
+
+
+def is_rule_arn(arn: str) -> bool:
+    return ":listener-rule/" in arn
+
+
+class Elbv2Adapter:
+    def __init__(self, client: ElasticLoadBalancingv2Client) -> None:
+        self._elb = client
+
+    def actions(self, arn: str) -> list[dict[str, Any]]:
+        """A listener's default actions, or a listener rule's actions."""
+        try:
+            if is_rule_arn(arn):
+                rules = self._elb.describe_rules(RuleArns=[arn]).get("Rules", [])
+                if not rules:
+                    raise ListenerNotFoundError(f"no listener rule {arn}")
+                return [dict(a) for a in rules[0].get("Actions", [])]
+            listeners = self._elb.describe_listeners(ListenerArns=[arn]).get("Listeners", [])
+            if not listeners:
+                raise ListenerNotFoundError(f"no listener {arn}")
+            return [dict(a) for a in listeners[0].get("DefaultActions", [])]
+        except ClientError as err:
+            raise translate(err, "elasticloadbalancing:Describe", NOT_FOUND) from err
+
+    def weights(self, arn: str) -> dict[str, int]:
+        """Target group ARN to weight of the forward action."""
+        return forward_weights(self.actions(arn))
+
+    def set_weights(self, arn: str, weights: Mapping[str, int]) -> bool:
+        """Set the forward weights; returns False (and calls nothing) when they already are so.
+
+        ModifyListener replaces every default action, so the other actions are sent back unchanged;
+        nothing else of the listener (port, protocol, certificates) is sent.
+        """
+        new_actions = with_weights(self.actions(arn), weights)
+        if new_actions is None:
+            return False
+        try:
+            if is_rule_arn(arn):
+                self._elb.modify_rule(RuleArn=arn, Actions=new_actions)  # type: ignore[arg-type]
+            else:
+                self._elb.modify_listener(ListenerArn=arn, DefaultActions=new_actions)  # type: ignore[arg-type]
+        except ClientError as err:
+            raise translate(err, "elasticloadbalancing:Modify", NOT_FOUND) from err
+        return True

@@ -1,0 +1,48 @@
+"""Step Functions: completing a waiting task by its token."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.aws._errors import error_code, translate
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
+
+# The wait is already over (timed out, completed, execution stopped): nothing left to do.
+ALREADY_OVER = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
+
+MAX_ERROR_CHARS = 256
+MAX_CAUSE_CHARS = 32_768
+
+
+class StepFunctionsAdapter:
+    def __init__(self, client: SFNClient) -> None:
+        self._sfn = client
+
+    def send_success(self, task_token: str, output: Mapping[str, Any]) -> bool:
+        """True if this call completed the task; False if it was already over."""
+        try:
+            self._sfn.send_task_success(taskToken=task_token, output=json.dumps(output, default=str))
+        except ClientError as err:
+            if error_code(err) in ALREADY_OVER:
+                return False
+            raise translate(err, "states:SendTaskSuccess") from err
+        return True
+
+    def send_failure(self, task_token: str, error: str, cause: Mapping[str, Any] | str) -> bool:
+        """True if this call failed the task; False if it was already over."""
+        text = cause if isinstance(cause, str) else json.dumps(cause, default=str)
+        try:
+            self._sfn.send_task_failure(
+                taskToken=task_token, error=error[:MAX_ERROR_CHARS], cause=text[:MAX_CAUSE_CHARS]
+            )
+        except ClientError as err:
+            if error_code(err) in ALREADY_OVER:
+                return False
+            raise translate(err, "states:SendTaskFailure") from err
+        return True

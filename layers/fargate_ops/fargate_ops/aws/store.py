@@ -1,0 +1,390 @@
+"""DynamoDB single table (see docs/architecture.md): applications, leases, deploys, waits, idempotency."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.dynamo import (
+    app_pk,
+    deploy_pk,
+    deserialize,
+    event_pk,
+    key,
+    serialize,
+    service_pk,
+    values,
+)
+from fargate_ops.aws.records import ApplicationRecord, Lease, WaitRecord
+from fargate_ops.errors import DeployInputError, LockHeldError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+# A lease can be taken when nobody holds it, when it ran out, or again by the deploy that holds it.
+LEASE_FREE = "attribute_not_exists(pk) OR lease_expires_at < :now OR deploy_id = :me"
+TRANSACTION_CANCELED = "TransactionCanceledException"
+
+__all__ = ["ApplicationRecord", "Lease", "Store", "WaitRecord"]
+
+
+class Store:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    # low level
+
+    def _get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
+        try:
+            response = self._ddb.get_item(TableName=self._table, Key=key(pk, sk), ConsistentRead=consistent)
+        except ClientError as err:
+            raise translate(err, "dynamodb:GetItem") from err
+        item = response.get("Item")
+        return deserialize(item) if item else None
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef], operation: str) -> list[str] | None:
+        """Run a transaction; ``None`` on success, else the per-item cancellation codes."""
+        try:
+            self._ddb.transact_write_items(TransactItems=list(items))
+        except ClientError as err:
+            if error_code(err) != TRANSACTION_CANCELED:
+                raise translate(err, operation) from err
+            reasons = err.response.get("CancellationReasons", [])
+            codes = [str(r.get("Code", "None")) for r in reasons]
+            if not any(code == "ConditionalCheckFailed" for code in codes):
+                raise translate(err, operation) from err
+            return codes
+        return None
+
+    # applications
+
+    def get_application(self, cluster: str, application: str) -> ApplicationRecord | None:
+        item = self._get(app_pk(cluster, application), "META")
+        return ApplicationRecord.from_item(item) if item else None
+
+    def set_live_slot(self, cluster: str, application: str, live_slot: str, *, at: str) -> None:
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(app_pk(cluster, application), "META"),
+                UpdateExpression="SET live_slot = :live, updated_at = :at",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=values(live=live_slot, at=at),
+            )
+        except ClientError as err:
+            raise translate(err, "dynamodb:UpdateItem") from err
+
+    # leases
+
+    def begin_deploy(
+        self,
+        *,
+        cluster: str,
+        application: str,
+        deploy_id: str,
+        execution: str,
+        now: float,
+        lease_expires_at: float,
+        deploy_record: Mapping[str, Any],
+        new_application: ApplicationRecord | None,
+    ) -> None:
+        """Take the application's lease, create the deploy record and (first deploy) the application.
+
+        One transaction: either all of it happens or nothing does. Re-running it for the same deploy and
+        execution (a Lambda retry) succeeds. The lease is a condition on ``lease_expires_at``, not TTL:
+        TTL deletes items up to days late.
+        """
+        pk = app_pk(cluster, application)
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(
+                        {"pk": pk, "sk": "LOCK", "deploy_id": deploy_id, "lease_expires_at": lease_expires_at}
+                    ),
+                    "ConditionExpression": LEASE_FREE,
+                    "ExpressionAttributeValues": values(now=now, me=deploy_id),
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(
+                        {**deploy_record, "pk": deploy_pk(deploy_id), "sk": "META", "execution": execution}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk) OR execution = :execution",
+                    "ExpressionAttributeValues": values(execution=execution),
+                }
+            },
+        ]
+        if new_application is not None:
+            record = {**new_application.item(), "last_deploy_id": deploy_id}
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": serialize(record),
+                        "ConditionExpression": "attribute_not_exists(pk) OR last_deploy_id = :me",
+                        "ExpressionAttributeValues": values(me=deploy_id),
+                    }
+                }
+            )
+            for slot in new_application.slots:
+                items.append(
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": serialize(
+                                {"pk": service_pk(cluster, slot), "sk": "APP", "application": application}
+                            ),
+                        }
+                    }
+                )
+        else:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": key(pk, "META"),
+                        "UpdateExpression": "SET last_deploy_id = :me",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": values(me=deploy_id),
+                    }
+                }
+            )
+        codes = self._transact(items, "dynamodb:TransactWriteItems")
+        if codes is None:
+            return
+        if codes[0] == "ConditionalCheckFailed":
+            raise self._lock_held(cluster, application)
+        if codes[1] == "ConditionalCheckFailed":
+            raise DeployInputError("deploy_id", f"{deploy_id!r} was already used by another execution")
+        raise LockHeldError(f"{application} in {cluster} was registered by another deploy meanwhile")
+
+    def acquire_lease(
+        self, cluster: str, application: str, deploy_id: str, *, now: float, lease_expires_at: float
+    ) -> None:
+        """Take (or renew) the lease alone; LockHeldError if another deploy holds an unexpired one."""
+        try:
+            self._ddb.put_item(
+                TableName=self._table,
+                Item=serialize(
+                    {
+                        "pk": app_pk(cluster, application),
+                        "sk": "LOCK",
+                        "deploy_id": deploy_id,
+                        "lease_expires_at": lease_expires_at,
+                    }
+                ),
+                ConditionExpression=LEASE_FREE,
+                ExpressionAttributeValues=values(now=now, me=deploy_id),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                raise self._lock_held(cluster, application) from err
+            raise translate(err, "dynamodb:PutItem") from err
+
+    def _lock_held(self, cluster: str, application: str) -> LockHeldError:
+        holder = self.lease(cluster, application)
+        name = holder.deploy_id if holder else "another deploy"
+        return LockHeldError(f"{application} in {cluster} is being deployed by {name}", holder=name)
+
+    def lease(self, cluster: str, application: str) -> Lease | None:
+        item = self._get(app_pk(cluster, application), "LOCK")
+        if not item:
+            return None
+        return Lease(deploy_id=item["deploy_id"], lease_expires_at=float(item["lease_expires_at"]))
+
+    def release_lease(self, cluster: str, application: str, deploy_id: str) -> bool:
+        """Release our lease; False (not an error) if it is not ours any more."""
+        try:
+            self._ddb.delete_item(
+                TableName=self._table,
+                Key=key(app_pk(cluster, application), "LOCK"),
+                ConditionExpression="deploy_id = :me",
+                ExpressionAttributeValues=values(me=deploy_id),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:DeleteItem") from err
+        return True
+
+    # deploy records
+
+    def get_deploy(self, deploy_id: str) -> dict[str, Any] | None:
+        return self._get(deploy_pk(deploy_id), "META")
+
+    def update_deploy(self, deploy_id: str, execution: str, fields: Mapping[str, Any]) -> bool:
+        """Set fields of our deploy record; False if there is none (or it is another execution's)."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        updates = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(deploy_pk(deploy_id), "META"),
+                UpdateExpression=f"SET {updates}",
+                ConditionExpression="execution = :execution",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    **values(execution=execution),
+                    **values(**{f"v{i}": v for i, v in enumerate(fields.values())}),
+                },
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:UpdateItem") from err
+        return True
+
+    def append_weights(self, deploy_id: str, execution: str, entry: Mapping[str, Any]) -> None:
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(deploy_pk(deploy_id), "META"),
+                UpdateExpression="SET weight_history = "
+                "list_append(if_not_exists(weight_history, :empty), :entry)",
+                ConditionExpression="execution = :execution",
+                ExpressionAttributeValues=values(empty=[], entry=[entry], execution=execution),
+            )
+        except ClientError as err:
+            raise translate(err, "dynamodb:UpdateItem") from err
+
+    # waits
+
+    def put_wait(self, wait: WaitRecord) -> None:
+        try:
+            self._ddb.put_item(TableName=self._table, Item=serialize(wait.item()))
+        except ClientError as err:
+            raise translate(err, "dynamodb:PutItem") from err
+
+    def get_wait(self, cluster: str, service: str, *, consistent: bool = False) -> WaitRecord | None:
+        item = self._get(service_pk(cluster, service), "WAIT", consistent=consistent)
+        return WaitRecord.from_item(item) if item else None
+
+    def delete_wait(
+        self, cluster: str, service: str, *, task_token: str | None = None, deploy_id: str | None = None
+    ) -> bool:
+        """Delete the WAIT item if it still belongs to ``task_token`` / ``deploy_id``; False otherwise."""
+        conditions = ["attribute_exists(pk)"]
+        named: dict[str, Any] = {}
+        if task_token is not None:
+            conditions.append("task_token = :token")
+            named["token"] = task_token
+        if deploy_id is not None:
+            conditions.append("deploy_id = :deploy")
+            named["deploy"] = deploy_id
+        kwargs: dict[str, Any] = {}
+        if named:
+            kwargs["ExpressionAttributeValues"] = values(**named)
+        try:
+            self._ddb.delete_item(
+                TableName=self._table,
+                Key=key(service_pk(cluster, service), "WAIT"),
+                ConditionExpression=" AND ".join(conditions),
+                **kwargs,
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:DeleteItem") from err
+        return True
+
+    def _seen_put(self, event_key: str, expires_at: int) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": serialize({"pk": event_pk(event_key), "sk": "SEEN", "expires_at": expires_at}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def record_stop(
+        self, wait: WaitRecord, *, event_key: str, expires_at: int, stop: Mapping[str, Any]
+    ) -> bool:
+        """Count one abnormal stop in the WAIT item, at most once per ``event_key``.
+
+        False when the event was seen before or the wait is over (token changed or item gone).
+        """
+        codes = self._transact(
+            [
+                self._seen_put(event_key, expires_at),
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
+                        "UpdateExpression": "ADD abnormal_stops :one "
+                        "SET stops = list_append(if_not_exists(stops, :empty), :stop)",
+                        "ConditionExpression": "task_token = :token",
+                        "ExpressionAttributeValues": values(
+                            one=1, empty=[], stop=[dict(stop)], token=wait.task_token
+                        ),
+                    }
+                },
+            ],
+            "dynamodb:TransactWriteItems",
+        )
+        return codes is None
+
+    def record_service_event(
+        self, wait: WaitRecord, *, event_key: str, expires_at: int, service_event: Mapping[str, Any]
+    ) -> bool:
+        """Keep an ECS service warning as rollback evidence, at most once per ``event_key``."""
+        codes = self._transact(
+            [
+                self._seen_put(event_key, expires_at),
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
+                        "UpdateExpression": "SET service_events = "
+                        "list_append(if_not_exists(service_events, :empty), :event)",
+                        "ConditionExpression": "task_token = :token",
+                        "ExpressionAttributeValues": values(
+                            empty=[], event=[dict(service_event)], token=wait.task_token
+                        ),
+                    }
+                },
+            ],
+            "dynamodb:TransactWriteItems",
+        )
+        return codes is None
+
+    def complete_wait(self, wait: WaitRecord, *, event_key: str, expires_at: int) -> bool:
+        """Delete the WAIT item and remember the event that ended it; False if either already happened."""
+        codes = self._transact(
+            [
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
+                        "ConditionExpression": "task_token = :token",
+                        "ExpressionAttributeValues": values(token=wait.task_token),
+                    }
+                },
+                self._seen_put(event_key, expires_at),
+            ],
+            "dynamodb:TransactWriteItems",
+        )
+        return codes is None
+
+    def mark_seen(self, event_key: str, expires_at: int) -> bool:
+        """Remember an event; False if it was seen before."""
+        try:
+            self._ddb.put_item(
+                TableName=self._table,
+                Item=serialize({"pk": event_pk(event_key), "sk": "SEEN", "expires_at": expires_at}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:PutItem") from err
+        return True

@@ -1,0 +1,70 @@
+"""One cached boto3 client factory with one botocore configuration.
+
+Clients are created on first use (never at import time: cold start, and the local runtime has to be
+able to put its mocks in place first) and cached per service. ``clear_cache()`` drops them, for tests
+and for the local runtime when it switches worlds.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from fargate_ops import __version__
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+USER_AGENT_EXTRA = f"fargate-ops/{__version__}"
+
+# boto3's default session is not thread-safe to create clients from; the local runtime invokes
+# handlers on several threads, so creation is serialised (use of a created client is thread-safe).
+_lock = threading.Lock()
+
+
+def botocore_config() -> Config:
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "max_attempts": 5},
+        user_agent_extra=USER_AGENT_EXTRA,
+    )
+
+
+@functools.cache
+def _cached_client(service_name: str) -> Any:
+    import boto3
+
+    return boto3.session.Session().client(service_name, config=botocore_config())  # type: ignore[call-overload]
+
+
+@overload
+def client(service_name: Literal["ecs"]) -> ECSClient: ...
+@overload
+def client(service_name: Literal["elbv2"]) -> ElasticLoadBalancingv2Client: ...
+@overload
+def client(service_name: Literal["dynamodb"]) -> DynamoDBClient: ...
+@overload
+def client(service_name: Literal["stepfunctions"]) -> SFNClient: ...
+@overload
+def client(service_name: Literal["sns"]) -> SNSClient: ...
+@overload
+def client(service_name: str) -> Any: ...
+
+
+def client(service_name: str) -> Any:
+    """The process-wide client for ``service_name`` (created on first use)."""
+    with _lock:
+        return _cached_client(service_name)
+
+
+def clear_cache() -> None:
+    """Forget every cached client."""
+    with _lock:
+        _cached_client.cache_clear()

@@ -1,0 +1,38 @@
+"""The one time seam of the application.
+
+Every timestamp, lease expiry and record time reads this module, never ``time`` or ``datetime.now``
+directly: the local runtime replaces the source with its virtual clock so a scenario runs the same
+way every time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+TimeSource = Callable[[], float]
+
+_time_source: TimeSource = time.time
+
+
+def set_time_source(source: TimeSource | None) -> None:
+    """Replace the time source (epoch seconds); ``None`` restores the real clock."""
+    global _time_source
+    _time_source = source if source is not None else time.time
+
+
+def now_epoch() -> float:
+    """Seconds since the epoch, from the current time source."""
+    return _time_source()
+
+
+def utcnow() -> datetime:
+    """An aware UTC datetime, from the current time source."""
+    return datetime.fromtimestamp(now_epoch(), tz=UTC)
+
+
+def iso(epoch: float | None = None) -> str:
+    """ISO 8601 UTC text (millisecond precision) for ``epoch``, or for now."""
+    moment = datetime.fromtimestamp(now_epoch() if epoch is None else epoch, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

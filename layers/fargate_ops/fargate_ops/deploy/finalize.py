@@ -1,0 +1,35 @@
+"""Finalize: green becomes live (application record and service tags); the deploy record SUCCEEDED."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops import clock
+from fargate_ops.domain import deploy as decisions
+
+if TYPE_CHECKING:
+    from fargate_ops.deploy.context import StepContext
+    from fargate_ops.models.deploy import DeployDocument
+
+ROLE_TAG = "fargate-ops:role"
+DEPLOY_TAG = "fargate-ops:deploy-id"
+
+
+def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
+    live, green = doc.require_slots()
+    now = clock.iso()
+    ctx.store.set_live_slot(doc.cluster, doc.application, green.service, at=now)
+    ctx.ecs.tag(green.service_arn, {ROLE_TAG: "live", DEPLOY_TAG: doc.deploy_id})
+    ctx.ecs.tag(live.service_arn, {ROLE_TAG: "idle"})
+    ctx.store.update_deploy(
+        doc.deploy_id,
+        doc.execution,
+        {
+            "status": decisions.SUCCEEDED,
+            "finished_at": now,
+            "live_slot": green.service,
+            "green_task_definition": green.task_definition,
+        },
+    )
+    doc.status = decisions.SUCCEEDED
+    return doc

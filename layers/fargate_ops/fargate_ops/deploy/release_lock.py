@@ -1,0 +1,19 @@
+"""Release lock: give the application's lease back (a lease that is not ours any more is left alone)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops.observability import logger
+
+if TYPE_CHECKING:
+    from fargate_ops.deploy.context import StepContext
+    from fargate_ops.models.deploy import DeployDocument
+
+
+def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
+    if not ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id):
+        logger.warning("the lease was not ours any more; left it alone")
+        doc.notes.append("lease was not held at release")
+    doc.lease_expires_at = None
+    return doc

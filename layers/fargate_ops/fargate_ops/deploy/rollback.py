@@ -1,0 +1,68 @@
+"""Rollback: all traffic back on the live slot, green to zero, and the reason recorded.
+
+Acts only while this deploy holds the application's lease: if it never got it (or lost it to another
+deploy), touching the slots would break someone else's deploy, so it records and touches nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fargate_ops import clock
+from fargate_ops.domain import deploy as decisions
+from fargate_ops.domain.traffic import weights_for
+from fargate_ops.errors import FargateOpsError
+from fargate_ops.models.deploy import Failure
+from fargate_ops.observability import count, logger
+
+if TYPE_CHECKING:
+    from fargate_ops.deploy.context import StepContext
+    from fargate_ops.models.deploy import DeployDocument
+
+
+def _restore(doc: DeployDocument, ctx: StepContext) -> None:
+    live, green = doc.require_slots()
+    weights = weights_for(0, live.target_group_arn, green.target_group_arn)
+    if ctx.elbv2.set_weights(doc.listener_arn or "", weights):
+        ctx.store.append_weights(doc.deploy_id, doc.execution, {"at": clock.iso(), "weights": weights})
+    doc.weights = weights
+    ctx.ecs.scale(doc.cluster, green.service, 0)
+    app = ctx.store.get_application(doc.cluster, doc.application)
+    if app is not None and app.live_slot != live.service:
+        ctx.store.set_live_slot(doc.cluster, doc.application, live.service, at=clock.iso())
+
+
+def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
+    live, green = doc.require_slots()
+    failure = doc.failure or Failure()
+    wait = ctx.store.get_wait(doc.cluster, green.service, consistent=True)
+    ours = wait is not None and wait.deploy_id == doc.deploy_id
+    reason: dict[str, Any] = decisions.rollback_reason(
+        failure.error,
+        failure.cause,
+        readiness_timeout_seconds=doc.readiness_timeout_seconds,
+        stops=wait.stops if wait is not None and ours else (),
+        service_events=wait.service_events if wait is not None and ours else (),
+    )
+    lease = ctx.store.lease(doc.cluster, doc.application)
+    fields: dict[str, Any] = {"rollback_reason": reason, "finished_at": clock.iso()}
+    if lease is None or lease.deploy_id != doc.deploy_id:
+        reason["untouched"] = "this deploy does not hold the application's lease; nothing was changed"
+        doc.status = decisions.FAILED
+    else:
+        if ours:
+            ctx.store.delete_wait(doc.cluster, green.service, deploy_id=doc.deploy_id)
+        try:
+            _restore(doc, ctx)
+        except FargateOpsError as err:
+            reason["rollback_error"] = f"{type(err).__name__}: {err}"
+            doc.status = decisions.FAILED
+            doc.rollback_reason = reason
+            ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": decisions.FAILED})
+            count("DeployRollbackFailed")
+            raise
+        doc.status = decisions.ROLLED_BACK
+    doc.rollback_reason = reason
+    ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": doc.status})
+    logger.warning("deploy rolled back", extra={"reason": reason, "status": doc.status, "live": live.service})
+    return doc

@@ -1,0 +1,46 @@
+"""Scale down old: after the rollback window, the previously live slot goes to zero tasks.
+
+The lease was released before the window, so another deploy may have started meanwhile and taken the
+old slot as its green. Take the lease again briefly and act only if the application still looks the way
+this deploy left it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops import clock
+from fargate_ops.errors import LockHeldError
+from fargate_ops.observability import logger
+
+if TYPE_CHECKING:
+    from fargate_ops.deploy.context import StepContext
+    from fargate_ops.models.deploy import DeployDocument
+
+SHORT_LEASE_SECONDS = 300
+
+
+def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
+    old, green = doc.require_slots()
+    now = clock.now_epoch()
+    try:
+        ctx.store.acquire_lease(
+            doc.cluster, doc.application, doc.deploy_id, now=now, lease_expires_at=now + SHORT_LEASE_SECONDS
+        )
+    except LockHeldError as err:
+        doc.old_scaled_down = False
+        doc.notes.append(f"old slot left as is: {err}")
+        return doc
+    try:
+        app = ctx.store.get_application(doc.cluster, doc.application)
+        if app is None or app.live_slot != green.service or app.last_deploy_id != doc.deploy_id:
+            doc.old_scaled_down = False
+            doc.notes.append("old slot left as is: a later deploy changed the application")
+            logger.info("not scaling the old slot down: the application moved on")
+            return doc
+        ctx.ecs.scale(doc.cluster, old.service, 0)
+        doc.old_scaled_down = True
+        ctx.store.update_deploy(doc.deploy_id, doc.execution, {"old_scaled_down_at": clock.iso()})
+        return doc
+    finally:
+        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id)

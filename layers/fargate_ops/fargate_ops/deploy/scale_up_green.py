@@ -1,0 +1,27 @@
+"""Scale up green: the idle slot gets the green revision and as many tasks as the live slot runs now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops import clock
+from fargate_ops.errors import DeployInputError
+
+if TYPE_CHECKING:
+    from fargate_ops.deploy.context import StepContext
+    from fargate_ops.models.deploy import DeployDocument
+
+
+def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
+    live, green = doc.require_slots()
+    if green.task_definition is None:
+        raise DeployInputError("green.task_definition", "register_task_definition has not run")
+    # Read the live count now, not at plan time: auto scaling may have moved it meanwhile.
+    live_now = ctx.ecs.describe_service(doc.cluster, live.service)
+    desired = max(live_now.desired_count, 1)
+    ctx.ecs.update_service(
+        doc.cluster, green.service, desired_count=desired, task_definition=green.task_definition
+    )
+    green.desired_count = desired
+    doc.green_updated_at = clock.now_epoch()
+    return doc

@@ -1,0 +1,1 @@
+"""Pure logic over plain data: no boto3, no clock, no I/O."""

@@ -1,0 +1,77 @@
+"""The package's exceptions.
+
+Step Functions matches a Lambda error by the exception's class name (``ErrorEquals``), so every class
+name here is a contract with ``statemachines/*.asl.json``: rename one and a Retry or Catch silently
+stops matching.
+"""
+
+from __future__ import annotations
+
+
+class FargateOpsError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class SettingsError(FargateOpsError):
+    """A required environment variable is missing or malformed."""
+
+
+class DeployInputError(FargateOpsError):
+    """The deploy input is invalid; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class PreflightError(FargateOpsError):
+    """The application is not in a state a deploy can start from (nothing was changed)."""
+
+
+class UnknownStepError(FargateOpsError):
+    """The deploy step named in the event does not exist."""
+
+
+class ServiceNotFoundError(FargateOpsError):
+    """An ECS service (or its cluster) does not exist or is not ACTIVE."""
+
+
+class TaskDefinitionNotFoundError(FargateOpsError):
+    """A task definition does not exist."""
+
+
+class ListenerNotFoundError(FargateOpsError):
+    """An ALB listener or listener rule does not exist."""
+
+
+class LockHeldError(FargateOpsError):
+    """Another deploy holds the application's lease."""
+
+    def __init__(self, message: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class GreenNotReadyError(FargateOpsError):
+    """The green slot did not become ready (ECS gave up on its deployment)."""
+
+
+class GreenCrashLoopError(FargateOpsError):
+    """The green slot's tasks keep stopping abnormally."""
+
+
+class ThrottlingError(FargateOpsError):
+    """An AWS API throttled us beyond botocore's own retries; the state machine retries with back-off."""
+
+
+class AccessDeniedError(FargateOpsError):
+    """The function's role may not make a call (a template/IAM defect, not retryable)."""
+
+
+class AwsCallError(FargateOpsError):
+    """Any other AWS error, with the operation and error code in the message."""
+
+    def __init__(self, operation: str, code: str, message: str) -> None:
+        super().__init__(f"{operation}: {code}: {message}")
+        self.operation = operation
+        self.code = code

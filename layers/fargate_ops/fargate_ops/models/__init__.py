@@ -1,0 +1,1 @@
+"""Typed inputs and events (pydantic). Imported lazily by the handlers: pydantic costs cold start."""

@@ -1,0 +1,170 @@
+"""EventBridge events the application reacts to, as Powertools parser models.
+
+Lenient on purpose: AWS adds fields to ECS events at any time, and some documented samples omit
+``time``/``region``. Unknown fields are ignored, and everything the reactions do not need is optional.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+TASK_STATE_CHANGE = "ECS Task State Change"
+SERVICE_ACTION = "ECS Service Action"
+DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
+CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+
+
+class _Detail(BaseModel):
+    # defer_build: only the models of the event actually received are built (cold start).
+    model_config = ConfigDict(
+        extra="ignore", alias_generator=to_camel, populate_by_name=True, defer_build=True
+    )
+
+
+class Event(EventBridgeModel):
+    """An EventBridge envelope whose ``time`` and ``region`` may be missing."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
+
+    time: datetime | None = None  # type: ignore[assignment]
+    region: str | None = None  # type: ignore[assignment]
+    account: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def epoch(self) -> float | None:
+        return self.time.timestamp() if self.time else None
+
+
+# ECS Task State Change ---------------------------------------------------------------------------
+
+
+class Container(_Detail):
+    name: str = ""
+    container_arn: str | None = None
+    last_status: str | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    image: str | None = None
+
+
+class TaskStateChangeDetail(_Detail):
+    task_arn: str
+    cluster_arn: str = ""
+    last_status: str | None = None
+    desired_status: str | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    started_by: str | None = None
+    group: str | None = None
+    task_definition_arn: str | None = None
+    version: int | None = None
+    containers: list[Container] = Field(default_factory=list)
+    stopped_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def exit_codes(self) -> dict[str, int | None]:
+        return {c.name: c.exit_code for c in self.containers}
+
+
+class TaskStateChange(Event):
+    detail: TaskStateChangeDetail  # type: ignore[assignment]
+
+
+# ECS Service Action ------------------------------------------------------------------------------
+
+
+class ServiceActionDetail(_Detail):
+    event_type: str = ""
+    event_name: str = ""
+    cluster_arn: str = ""
+    reason: str | None = None
+    created_at: datetime | None = None
+    capacity_provider_arns: list[str] = Field(default_factory=list)
+    container_instance_arns: list[str] = Field(default_factory=list)
+
+
+class ServiceAction(Event):
+    detail: ServiceActionDetail  # type: ignore[assignment]
+
+
+# ECS Deployment State Change ---------------------------------------------------------------------
+
+
+class DeploymentStateChangeDetail(_Detail):
+    event_type: str = ""
+    event_name: str = ""
+    deployment_id: str | None = None
+    reason: str | None = None
+    updated_at: datetime | None = None
+
+
+class DeploymentStateChange(Event):
+    detail: DeploymentStateChangeDetail  # type: ignore[assignment]
+
+
+# ECS Container Instance State Change (not subscribed; parsed so it can be recognised and dropped) -
+
+
+class ContainerInstanceStateChangeDetail(_Detail):
+    container_instance_arn: str = ""
+    cluster_arn: str = ""
+    status: str | None = None
+    agent_connected: bool | None = None
+    version: int | None = None
+
+
+class ContainerInstanceStateChange(Event):
+    detail: ContainerInstanceStateChangeDetail  # type: ignore[assignment]
+
+
+# CloudWatch Alarm State Change -------------------------------------------------------------------
+
+
+class AlarmState(_Detail):
+    value: str = ""
+    reason: str | None = None
+    timestamp: datetime | None = None
+
+
+class AlarmStateChangeDetail(_Detail):
+    alarm_name: str
+    state: AlarmState
+    previous_state: AlarmState | None = None
+    configuration: dict[str, Any] = Field(default_factory=dict)
+
+
+class AlarmStateChange(Event):
+    detail: AlarmStateChangeDetail  # type: ignore[assignment]
+
+
+MODELS: dict[str, type[Event]] = {
+    TASK_STATE_CHANGE: TaskStateChange,
+    SERVICE_ACTION: ServiceAction,
+    DEPLOYMENT_STATE_CHANGE: DeploymentStateChange,
+    CONTAINER_INSTANCE_STATE_CHANGE: ContainerInstanceStateChange,
+    ALARM_STATE_CHANGE: AlarmStateChange,
+}
+
+AnyEvent = (
+    TaskStateChange
+    | ServiceAction
+    | DeploymentStateChange
+    | ContainerInstanceStateChange
+    | AlarmStateChange
+    | Event
+)
+
+
+def parse_event(raw: dict[str, Any]) -> AnyEvent:
+    """The typed event for ``raw``'s detail-type; a plain ``Event`` for detail-types we do not model."""
+    model = MODELS.get(str(raw.get("detail-type", "")), Event)
+    return parse(event=raw, model=model)

@@ -1,0 +1,68 @@
+"""Logger, Metrics and (lazily) Tracer, created once for the whole package.
+
+Keys bound per invocation are thread-local: the local runtime runs several handlers in one process
+on several threads, and one invocation's ``deploy_id`` must not leak into another's log lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.tracing import Tracer
+
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "fargate-ops")
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FargateOps")
+
+logger = Logger(service=SERVICE_NAME)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE_NAME)
+
+Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
+
+
+@functools.cache
+def get_tracer() -> Tracer:
+    """The X-Ray tracer, imported on first use only (it is the slowest Powertools import)."""
+    from aws_lambda_powertools.tracing import Tracer
+
+    return Tracer(service=SERVICE_NAME)
+
+
+def bind(**keys: object) -> None:
+    """Add structured keys to every following log line of this invocation (this thread)."""
+    logger.thread_safe_append_keys(**{k: v for k, v in keys.items() if v is not None})
+
+
+def count(name: str, value: float = 1) -> None:
+    """One metric per outcome."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def entry_point(handler: Handler) -> Handler:
+    """Wrap a Lambda handler: fresh per-invocation log keys, event at DEBUG, metrics flushed at the end.
+
+    Tolerates a ``None`` or minimal context (local runtime, tests).
+    """
+
+    @functools.wraps(handler)
+    def wrapper(event: Any, context: Any) -> Any:
+        logger.thread_safe_clear_keys()
+        bind(
+            function_name=getattr(context, "function_name", None),
+            request_id=getattr(context, "aws_request_id", None),
+        )
+        logger.debug("event", extra={"event": event})
+        try:
+            return handler(event, context)
+        finally:
+            if metrics.metric_set:
+                metrics.flush_metrics()
+            logger.thread_safe_clear_keys()
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,65 @@
+"""What the ECS events function does with each event.
+
+Most events need nothing; those cost at most one DynamoDB read (is anyone waiting on this service?).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from fargate_ops import clients, clock
+from fargate_ops.aws.sfn import StepFunctionsAdapter
+from fargate_ops.aws.store import Store
+
+if TYPE_CHECKING:
+    from fargate_ops.models.events import AnyEvent
+    from fargate_ops.settings import Settings
+
+# EventBridge retries a target for up to 24 h; idempotency markers must outlive that.
+IDEMPOTENCY_SECONDS = 48 * 3600
+
+
+@dataclass
+class Reactor:
+    """Adapters (built on first use) and the knobs the reactions need."""
+
+    settings: Settings
+    client_factory: Callable[[str], Any] = field(default=clients.client)
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.client_factory("dynamodb"), self.settings.table_name)
+
+    @cached_property
+    def sfn(self) -> StepFunctionsAdapter:
+        return StepFunctionsAdapter(self.client_factory("stepfunctions"))
+
+    @property
+    def crash_loop_threshold(self) -> int:
+        return self.settings.crash_loop_threshold
+
+    def idempotency_expiry(self) -> int:
+        return int(clock.now_epoch() + IDEMPOTENCY_SECONDS)
+
+
+def react(event: AnyEvent, reactor: Reactor) -> str:
+    """Act on one event; returns what was done (for the log line and the metric)."""
+    from fargate_ops.models import events
+
+    if isinstance(event, events.TaskStateChange):
+        from fargate_ops.reactions.task_stopped import on_task_state_change
+
+        return on_task_state_change(event, reactor)
+    if isinstance(event, events.ServiceAction):
+        from fargate_ops.reactions.service_action import on_service_action
+
+        return on_service_action(event, reactor)
+    if isinstance(event, events.DeploymentStateChange):
+        from fargate_ops.reactions.deployment_state import on_deployment_state_change
+
+        return on_deployment_state_change(event, reactor)
+    # Alarm state changes drive bakes and analysis (later); container instances are EC2-only noise.
+    return "ignored"

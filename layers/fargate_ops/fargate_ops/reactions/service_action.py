@@ -1,0 +1,59 @@
+"""ECS Service Action: green steady state completes the wait; warnings become rollback evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops import clock
+from fargate_ops.domain.deploy import steady_event_is_fresh
+from fargate_ops.domain.services import cluster_name, parse_service_arn
+
+if TYPE_CHECKING:
+    from fargate_ops.models.events import ServiceAction
+    from fargate_ops.reactions import Reactor
+
+STEADY_STATE = "SERVICE_STEADY_STATE"
+EVIDENCE_TYPES = frozenset({"WARN", "ERROR"})
+
+
+def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
+    detail = event.detail
+    if not event.resources:
+        return "ignored: no service"
+    arn_cluster, service = parse_service_arn(event.resources[0])
+    cluster = arn_cluster or cluster_name(detail.cluster_arn)
+    steady = detail.event_name == STEADY_STATE
+    if not steady and detail.event_type not in EVIDENCE_TYPES:
+        return "ignored: informational"
+    wait = reactor.store.get_wait(cluster, service)
+    if wait is None:
+        return "ignored: nobody waits on the service"
+    key = f"SERVICE_ACTION#{event.id}"  # Service Action events have no version
+    emitted = detail.created_at or event.time
+    if steady:
+        if not steady_event_is_fresh(emitted.timestamp() if emitted else None, wait.since):
+            return "ignored: steady state from before green was updated"
+        # Send first (repeating it is harmless), then retire the WAIT item and remember the event.
+        reactor.sfn.send_success(
+            wait.task_token,
+            {
+                "ready": True,
+                "via": "event",
+                "event_id": event.id,
+                "at": clock.iso(emitted.timestamp() if emitted else None),
+            },
+        )
+        reactor.store.complete_wait(wait, event_key=key, expires_at=reactor.idempotency_expiry())
+        return "green ready: wait completed"
+    recorded = reactor.store.record_service_event(
+        wait,
+        event_key=key,
+        expires_at=reactor.idempotency_expiry(),
+        service_event={
+            "event_name": detail.event_name,
+            "event_type": detail.event_type,
+            "reason": detail.reason,
+            "at": emitted.isoformat() if emitted else None,
+        },
+    )
+    return "evidence recorded" if recorded else "duplicate"

@@ -1,0 +1,187 @@
+"""Machine-checked rules of template.yaml (conventions.md, "Template")."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+FUNCTIONS = {name: r for name, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"}
+ASYNC_EVENT_TYPES = {"EventBridgeRule", "ScheduleV2", "Schedule", "SQS", "SNS", "S3"}
+ASYNC_FUNCTIONS = sorted(
+    name
+    for name, function in FUNCTIONS.items()
+    if any(e["Type"] in ASYNC_EVENT_TYPES for e in function["Properties"].get("Events", {}).values())
+)
+
+# Actions without resource-level permissions: "*" is the only possible resource.
+STAR_ONLY_ACTIONS = {
+    "ecs:DescribeTaskDefinition",
+    "ecs:RegisterTaskDefinition",
+    "ecs:DeregisterTaskDefinition",
+    "ecs:ListTaskDefinitions",
+    "ecs:ListClusters",
+    "ecs:ListServices",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+
+
+def _statements() -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, resource in RESOURCES.items():
+        for policy in resource.get("Properties", {}).get("Policies", []):
+            if isinstance(policy, dict) and "Statement" in policy:
+                for statement in policy["Statement"]:
+                    yield name, statement
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _ref(value: Any) -> str:
+    assert isinstance(value, dict) and "Ref" in value, value
+    return str(value["Ref"])
+
+
+def test_functions_run_python_3_13_on_arm64_with_the_layer() -> None:
+    function_globals = TEMPLATE["Globals"]["Function"]
+
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    assert _ref(function_globals["Layers"][0]) == "FargateOpsLayer"
+
+
+def test_the_layer_is_built_from_its_pinned_requirements_without_boto3() -> None:
+    layer = RESOURCES["FargateOpsLayer"]
+    requirements = (ROOT / "layers" / "fargate_ops" / "requirements.txt").read_text().splitlines()
+    pins = [line for line in requirements if line.strip() and not line.startswith("#")]
+
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Properties"]["ContentUri"] == "layers/fargate_ops/"
+    assert pins and all("==" in pin for pin in pins)
+    assert not any(pin.lower().startswith(("boto3", "botocore")) for pin in pins)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_logs_to_an_explicit_log_group_with_retention(name: str) -> None:
+    group = RESOURCES[_ref(FUNCTIONS[name]["Properties"]["LoggingConfig"]["LogGroup"])]
+
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert "RetentionInDays" in group["Properties"]
+
+
+def test_the_event_and_cleanup_functions_are_the_asynchronously_invoked_ones() -> None:
+    assert ASYNC_FUNCTIONS == ["CleanupFunction", "EcsEventsFunction"]
+
+
+@pytest.mark.parametrize("name", ASYNC_FUNCTIONS)
+def test_every_asynchronous_target_has_a_dead_letter_queue(name: str) -> None:
+    properties = FUNCTIONS[name]["Properties"]
+    events = {n: e for n, e in properties["Events"].items() if e["Type"] in ASYNC_EVENT_TYPES}
+
+    on_failure = properties.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
+    assert properties.get("DeadLetterQueue") or on_failure
+    for event_name, event in events.items():
+        assert "DeadLetterConfig" in event["Properties"], event_name
+
+
+def test_pass_role_is_only_to_ecs_tasks() -> None:
+    pass_role = [(n, s) for n, s in _statements() if "iam:PassRole" in _as_list(s["Action"])]
+
+    assert pass_role
+    for _, statement in pass_role:
+        assert statement["Condition"]["StringEquals"]["iam:PassedToService"] == "ecs-tasks.amazonaws.com"
+        assert statement["Resource"] != "*"
+
+
+def test_a_wildcard_resource_is_used_only_for_actions_that_allow_nothing_else() -> None:
+    for name, statement in _statements():
+        if statement.get("Resource") == "*" and "Condition" not in statement:
+            assert set(_as_list(statement["Action"])) <= STAR_ONLY_ACTIONS, name
+
+
+def test_state_machine_may_invoke_only_the_deploy_step_function() -> None:
+    policies = RESOURCES["DeployStateMachine"]["Properties"]["Policies"]
+    invoke = [p["LambdaInvokePolicy"] for p in policies if "LambdaInvokePolicy" in p]
+
+    assert [_ref(p["FunctionName"]) for p in invoke] == ["DeployStepFunction"]
+
+
+def test_every_checkov_skip_gives_a_reason() -> None:
+    for name, resource in RESOURCES.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"].startswith("CKV_"), name
+            assert len(skip.get("comment", "")) >= 30, f"{name} {skip['id']} needs a written reason"
+
+
+def test_the_table_collects_garbage_by_ttl_and_can_be_restored() -> None:
+    table = RESOURCES["OpsTable"]["Properties"]
+
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_the_cleanup_schedule_is_a_daily_dry_run() -> None:
+    schedule = FUNCTIONS["CleanupFunction"]["Properties"]["Events"]["CleanupSchedule"]
+
+    assert schedule["Type"] == "ScheduleV2"
+    assert json.loads(schedule["Properties"]["Input"]) == {"apply": False}
+
+
+# EventBridge patterns: filter before Lambda runs -------------------------------------------------
+
+
+def _rules() -> dict[str, dict[str, Any]]:
+    events = FUNCTIONS["EcsEventsFunction"]["Properties"]["Events"]
+    return {name: e["Properties"]["Pattern"] for name, e in events.items() if e["Type"] == "EventBridgeRule"}
+
+
+def _delivered(raw_event: dict[str, Any]) -> set[str]:
+    from moto.events.models import EventPattern
+
+    return {
+        name
+        for name, pattern in _rules().items()
+        if EventPattern.load(json.dumps(pattern)).matches_event(raw_event)
+    }
+
+
+@pytest.mark.parametrize(
+    ("sample", "rules"),
+    [
+        ("ecs-task-state-change-stopped-essential-container-exited.json", {"TaskStopped"}),
+        ("ecs-task-state-change-running-fargate.json", set()),
+        ("ecs-task-state-change-fargate-spot-termination-notice.PARTIAL.json", set()),
+        ("ecs-service-action-service-steady-state.json", {"ServiceAction"}),
+        ("ecs-service-action-capacity-provider-steady-state.json", set()),
+        ("ecs-service-action-service-task-start-impaired.json", {"ServiceAction"}),
+        ("ecs-service-action-service-task-placement-failure-fargate-spot.json", {"ServiceAction"}),
+        ("ecs-deployment-state-change-service-deployment-failed.json", {"DeploymentStateChange"}),
+        (
+            "ecs-deployment-state-change-service-deployment-in-progress-rollback.json",
+            {"DeploymentStateChange"},
+        ),
+        ("ecs-deployment-state-change-service-deployment-completed.json", set()),
+        ("ecs-container-instance-state-change.json", set()),
+    ],
+)
+def test_rules_deliver_only_the_events_a_reaction_uses(load_event: Any, sample: str, rules: set[str]) -> None:
+    assert _delivered(load_event(sample)) == rules
