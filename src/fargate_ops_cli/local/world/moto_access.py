@@ -1,0 +1,153 @@
+"""Every moto internal the simulator reads or writes, in one place.
+
+The simulator changes moto's backends directly, not through boto3, so that its own work is not counted
+as the application's API calls and costs no HTTP round trip. tests/world/test_moto_internals.py fails
+loudly when one of these moves in a moto upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
+from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ecs.models import Container, EC2ContainerServiceBackend, Service, Task, TaskDefinition, ecs_backends
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
+
+__all__ = [
+    "Backends",
+    "Container",
+    "FakeHealthStatus",
+    "FakeTargetGroup",
+    "Service",
+    "Task",
+    "TaskDefinition",
+    "dimension_less_than",
+    "forward_weights",
+    "list_tasks_like_ecs",
+    "resolve_task_definition",
+    "target_group_settings",
+]
+
+
+@dataclass(frozen=True)
+class Backends:
+    account_id: str
+    region: str
+
+    @property
+    def ecs(self) -> EC2ContainerServiceBackend:
+        return ecs_backends[self.account_id][self.region]
+
+    @property
+    def elbv2(self) -> ELBv2Backend:
+        return elbv2_backends[self.account_id][self.region]
+
+    @property
+    def cloudwatch(self) -> CloudWatchBackend:
+        return cloudwatch_backends[self.account_id][self.region]
+
+    @property
+    def ec2(self) -> EC2Backend:
+        return ec2_backends[self.account_id][self.region]
+
+
+def forward_weights(elbv2: ELBv2Backend, listener_arn: str, rule_arn: str | None) -> dict[str, int]:
+    """Target group ARN -> weight of the forward action that carries the traffic, read live.
+
+    The application shifts traffic with ModifyListener (default actions) or ModifyRule (rule actions);
+    a plain `TargetGroupArn` forward is weight 1 on one group, as ALB treats it.
+    """
+    if rule_arn is not None:
+        rules = elbv2.describe_rules(listener_arn=None, rule_arns=[rule_arn])
+        actions = rules[0].actions if rules else []
+    else:
+        listeners = elbv2.describe_listeners(load_balancer_arn=None, listener_arns=[listener_arn])
+        actions = listeners[0].default_actions if listeners else []
+    weights: dict[str, int] = {}
+    for action in actions:
+        data: dict[str, Any] = action.data
+        if data.get("Type") != "forward":
+            continue
+        groups = (data.get("ForwardConfig") or {}).get("TargetGroups")
+        if groups:
+            for group in groups:
+                weights[group["TargetGroupArn"]] = int(group.get("Weight", 1))
+        elif data.get("TargetGroupArn"):
+            weights[data["TargetGroupArn"]] = 1
+    return weights
+
+
+def resolve_task_definition(ecs: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:
+    """A service's taskDefinition as moto stores it: whatever string UpdateService was given."""
+    if not ref:
+        return None
+    try:
+        return ecs.describe_task_definition(ref)
+    except Exception:  # moto raises a plain Exception subclass per failure; any means "not resolvable"
+        return None
+
+
+@dataclass(frozen=True)
+class TargetGroupSettings:
+    interval: float
+    healthy_threshold: int
+    unhealthy_threshold: int
+    deregistration_delay: float
+
+
+def target_group_settings(tg: FakeTargetGroup) -> TargetGroupSettings:
+    """Read at each registration, so ModifyTargetGroup(Attributes) by the application takes effect."""
+    return TargetGroupSettings(
+        interval=float(tg.health_check_interval_seconds),
+        healthy_threshold=int(tg.healthy_threshold_count),
+        unhealthy_threshold=int(tg.unhealthy_threshold_count),
+        deregistration_delay=float(str(tg.attributes.get("deregistration_delay.timeout_seconds", 300))),
+    )
+
+
+def list_tasks_like_ecs(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    """Wraps moto's EC2ContainerServiceBackend.list_tasks with two ECS rules moto 5.2.5 skips.
+
+    moto ignores `serviceName` (it returns every task of the cluster) and returns stopped tasks unless
+    asked not to; ECS filters a service's tasks by their `group` ("service:<name>") and lists only
+    desiredStatus RUNNING unless told otherwise. For the runtime's moto hooks:
+    `EC2ContainerServiceBackend.list_tasks = list_tasks_like_ecs(EC2ContainerServiceBackend.list_tasks)`.
+    """
+
+    def list_tasks(
+        self: Any,
+        cluster_str: str | None = None,
+        container_instance: str | None = None,
+        family: str | None = None,
+        started_by: str | None = None,
+        service_name: str | None = None,
+        desiredStatus: str | None = None,
+    ) -> list[Any]:
+        tasks = original(
+            self,
+            cluster_str,
+            container_instance,
+            family,
+            started_by,
+            service_name,
+            desiredStatus or "RUNNING",
+        )
+        if service_name:
+            group = f"service:{service_name.split('/')[-1]}"
+            tasks = [t for t in tasks if t.group == group]
+        return tasks
+
+    return list_tasks
+
+
+def dimension_less_than(a: Any, b: Any) -> bool:
+    """A correct ordering for moto.cloudwatch.models.Dimension, for the runtime's moto hooks.
+
+    moto 5.2.5 compares `self.value < other.name`, so GetMetricData finds a metric only when the query
+    lists its dimensions in the order they were published; CloudWatch ignores the order. Install with
+    `Dimension.__lt__ = dimension_less_than`.
+    """
+    return (a.name or "", a.value or "") < (b.name or "", b.value or "")

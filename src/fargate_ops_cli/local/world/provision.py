@@ -1,0 +1,263 @@
+"""Creates the world of a scenario in moto, through the runtime's boto3 clients, before the app runs.
+
+What moto needs that AWS would not ask for: a VPC with DNS hostnames (moto's awsvpc tasks read the
+ENI's private DNS name) and a container `memory` in every task definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fargate_ops_cli.local.world.ports import ClientFactory
+from fargate_ops_cli.local.world.spec import AlarmSpec, ServiceSpec, WorldSpec
+
+NAMESPACE = "AWS/ApplicationELB"
+
+
+@dataclass(frozen=True)
+class ProvisionedService:
+    name: str
+    arn: str
+    task_definition_arn: str
+    target_group_arn: str
+    container_name: str
+    container_port: int
+
+
+@dataclass(frozen=True)
+class ProvisionedWorld:
+    """Every name and ARN the scenario runner may pass into deploy inputs."""
+
+    region: str
+    account_id: str
+    vpc_id: str
+    subnet_ids: list[str]
+    security_group_id: str
+    cluster_name: str
+    cluster_arn: str
+    load_balancer_arn: str
+    load_balancer_name: str
+    listener_arn: str
+    listener_rule_arn: str | None
+    target_groups: dict[str, str]  # name -> ARN, in spec order (the first is live)
+    services: dict[str, ProvisionedService]
+    alarms: dict[str, str] = field(default_factory=dict)  # name -> ARN
+
+    def traffic_arn(self) -> str:
+        """The listener rule when there is one, else the listener: where the forward weights live."""
+        return self.listener_rule_arn or self.listener_arn
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "account_id": self.account_id,
+            "vpc_id": self.vpc_id,
+            "subnet_ids": list(self.subnet_ids),
+            "security_group_id": self.security_group_id,
+            "cluster_name": self.cluster_name,
+            "cluster_arn": self.cluster_arn,
+            "load_balancer_arn": self.load_balancer_arn,
+            "load_balancer_name": self.load_balancer_name,
+            "listener_arn": self.listener_arn,
+            "listener_rule_arn": self.listener_rule_arn,
+            "target_groups": dict(self.target_groups),
+            "services": {name: vars(s).copy() for name, s in self.services.items()},
+            "alarms": dict(self.alarms),
+        }
+
+
+def metric_dimension(arn: str) -> str:
+    """ALB metrics name resources by the ARN's tail: `app/name/id`, `targetgroup/name/id`."""
+    return arn.split(":")[-1].removeprefix("loadbalancer/")
+
+
+def provision(spec: WorldSpec, client: ClientFactory) -> ProvisionedWorld:
+    ec2, elbv2, ecs = client("ec2"), client("elbv2"), client("ecs")
+    vpc_id, subnet_ids, sg_id = _network(ec2, spec.region)
+
+    lb = elbv2.create_load_balancer(
+        Name=spec.load_balancer.name,
+        Subnets=subnet_ids,
+        SecurityGroups=[sg_id],
+        Scheme="internet-facing",
+        Type="application",
+        IpAddressType="ipv4",
+    )["LoadBalancers"][0]
+    target_groups = {tg.name: _target_group(elbv2, vpc_id, spec, tg.name) for tg in spec.target_groups}
+    listener_arn, rule_arn = _listener(elbv2, spec, lb["LoadBalancerArn"], list(target_groups.values()))
+
+    cluster_arn = ecs.create_cluster(clusterName=spec.cluster)["cluster"]["clusterArn"]
+    services = {
+        s.name: _service(ecs, spec, s, target_groups[s.target_group_name], subnet_ids, sg_id)
+        for s in spec.services
+    }
+    world = ProvisionedWorld(
+        region=spec.region,
+        account_id=spec.account_id,
+        vpc_id=vpc_id,
+        subnet_ids=subnet_ids,
+        security_group_id=sg_id,
+        cluster_name=spec.cluster,
+        cluster_arn=cluster_arn,
+        load_balancer_arn=lb["LoadBalancerArn"],
+        load_balancer_name=spec.load_balancer.name,
+        listener_arn=listener_arn,
+        listener_rule_arn=rule_arn,
+        target_groups=target_groups,
+        services=services,
+    )
+    cloudwatch = client("cloudwatch")
+    for alarm in spec.alarms:
+        _alarm(cloudwatch, world, alarm)
+        world.alarms[alarm.name] = f"arn:aws:cloudwatch:{spec.region}:{spec.account_id}:alarm:{alarm.name}"
+    return world
+
+
+def _network(ec2: Any, region: str) -> tuple[str, list[str], str]:
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    # Two subnets in two zones: an ALB needs two, and ECS spreads a service's tasks across zones.
+    subnet_ids = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{region}{zone}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    sg_id = ec2.create_security_group(
+        GroupName="fargate-ops-world", Description="ALB and tasks of the simulated world", VpcId=vpc_id
+    )["GroupId"]
+    return vpc_id, subnet_ids, sg_id
+
+
+def _target_group(elbv2: Any, vpc_id: str, spec: WorldSpec, name: str) -> str:
+    tg = spec.target_group(name)
+    port = next((s.container_port for s in spec.services if s.target_group_name == name), 80)
+    arn: str = elbv2.create_target_group(
+        Name=name,
+        Protocol="HTTP",
+        Port=port,
+        VpcId=vpc_id,
+        TargetType="ip",
+        HealthCheckProtocol="HTTP",
+        HealthCheckPath=tg.health_check_path,
+        HealthCheckIntervalSeconds=tg.health_check_interval_seconds,
+        HealthyThresholdCount=tg.healthy_threshold,
+        UnhealthyThresholdCount=tg.unhealthy_threshold,
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=arn,
+        Attributes=[
+            {"Key": "deregistration_delay.timeout_seconds", "Value": str(tg.deregistration_delay_seconds)}
+        ],
+    )
+    return arn
+
+
+def _listener(elbv2: Any, spec: WorldSpec, lb_arn: str, tg_arns: list[str]) -> tuple[str, str | None]:
+    # The blue/green pair: one forward action over every target group, all weight on the first.
+    forward = {
+        "Type": "forward",
+        "ForwardConfig": {
+            "TargetGroups": [
+                {"TargetGroupArn": arn, "Weight": 100 if i == 0 else 0} for i, arn in enumerate(tg_arns)
+            ]
+        },
+    }
+    if not spec.load_balancer.listener_rule:
+        listener = elbv2.create_listener(
+            LoadBalancerArn=lb_arn,
+            Protocol="HTTP",
+            Port=spec.load_balancer.listener_port,
+            DefaultActions=[forward],
+        )
+        return listener["Listeners"][0]["ListenerArn"], None
+    not_found = {
+        "Type": "fixed-response",
+        "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"},
+    }
+    listener_arn: str = elbv2.create_listener(
+        LoadBalancerArn=lb_arn,
+        Protocol="HTTP",
+        Port=spec.load_balancer.listener_port,
+        DefaultActions=[not_found],
+    )["Listeners"][0]["ListenerArn"]
+    rule = elbv2.create_rule(
+        ListenerArn=listener_arn,
+        Priority=spec.load_balancer.rule_priority,
+        Actions=[forward],
+        Conditions=[
+            {"Field": "path-pattern", "PathPatternConfig": {"Values": [spec.load_balancer.rule_path]}}
+        ],
+    )
+    return listener_arn, rule["Rules"][0]["RuleArn"]
+
+
+def _service(
+    ecs: Any, spec: WorldSpec, s: ServiceSpec, tg_arn: str, subnets: list[str], sg: str
+) -> ProvisionedService:
+    td_arn: str = ecs.register_task_definition(
+        family=s.name,
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu=str(s.cpu),
+        memory=str(s.memory),
+        containerDefinitions=[
+            {
+                "name": s.container_name,
+                "image": s.image,
+                "essential": True,
+                "memory": s.memory,
+                "portMappings": [{"containerPort": s.container_port, "protocol": "tcp"}],
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    kwargs: dict[str, Any] = {}
+    if s.tags:
+        kwargs["tags"] = [{"key": k, "value": v} for k, v in s.tags.items()]
+    service = ecs.create_service(
+        cluster=spec.cluster,
+        serviceName=s.name,
+        taskDefinition=td_arn,
+        desiredCount=s.desired_count,
+        launchType="FARGATE",
+        platformVersion="1.4.0",
+        loadBalancers=[
+            {"targetGroupArn": tg_arn, "containerName": s.container_name, "containerPort": s.container_port}
+        ],
+        networkConfiguration={
+            "awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg], "assignPublicIp": "DISABLED"}
+        },
+        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100},
+        **kwargs,
+    )["service"]
+    return ProvisionedService(
+        s.name, service["serviceArn"], td_arn, tg_arn, s.container_name, s.container_port
+    )
+
+
+def alarm_dimensions(world: ProvisionedWorld, alarm: AlarmSpec) -> list[dict[str, str]]:
+    """ALB publishes per-target-group metrics with both dimensions, whole-LB metrics with one."""
+    dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.load_balancer_arn)}]
+    if alarm.target_group is not None:
+        tg_arn = world.target_groups[alarm.target_group]
+        dims.insert(0, {"Name": "TargetGroup", "Value": metric_dimension(tg_arn)})
+    return dims
+
+
+def _alarm(cloudwatch: Any, world: ProvisionedWorld, alarm: AlarmSpec) -> None:
+    cloudwatch.put_metric_alarm(
+        AlarmName=alarm.name,
+        AlarmDescription=alarm.description,
+        Namespace=NAMESPACE,
+        MetricName=alarm.metric,
+        Dimensions=alarm_dimensions(world, alarm),
+        Statistic=alarm.stat,
+        Period=60,
+        EvaluationPeriods=alarm.evaluation_periods,
+        DatapointsToAlarm=alarm.datapoints,
+        Threshold=alarm.threshold,
+        ComparisonOperator=alarm.comparison,
+        TreatMissingData=alarm.treat_missing_data,
+    )
