@@ -222,8 +222,10 @@ def history_since(account_id: str, region: str, execution_arn: str, index: int) 
     """
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-    execution = stepfunctions_parser_backends[account_id][region].describe_execution(execution_arn=execution_arn)
-    worker = execution.exec_worker
+    execution = stepfunctions_parser_backends[account_id][region].describe_execution(
+        execution_arn=execution_arn
+    )
+    worker = getattr(execution, "exec_worker", None)  # the parser backend's Execution has one
     env = worker.env if worker is not None else None
     if env is None:
         return []
