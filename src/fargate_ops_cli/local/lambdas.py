@@ -92,6 +92,7 @@ class LambdaHost:
     invocations: list[Invocation] = field(default_factory=list)
     stats: dict[str, FunctionStats] = field(default_factory=dict)
     keep_events: bool = True
+    on_result: Any = None  # callable(function name, event, result) after each successful invocation
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -152,6 +153,8 @@ class LambdaHost:
         logs = "".join(captured)
         self.log.append(logs)
         self._record(name, event, ok, error, elapsed, peak)
+        if ok and self.on_result is not None:  # outside the capture: it may print to the terminal
+            self.on_result(name, event, result)
         return output, not ok, logs
 
     def _record(

@@ -44,6 +44,7 @@ class Narrative:
         self.entries: list[Entry] = []
         self._on_entry = on_entry
         self._seen_history: dict[str, int] = {}
+        self._comments: dict[str, dict[str, str]] = {}  # state machine ARN -> state name -> Comment
 
     def say(self, at: float, actor: str, text: str) -> None:
         entry = Entry(at, actor, text)
@@ -60,14 +61,33 @@ class Narrative:
     def read_executions(self, rt: LocalRuntime, deploys: dict[str, str]) -> None:
         """Tell the state machines' steps since the last read (their history times are virtual)."""
         for deploy_id, arn in deploys.items():
+            comments = self._state_comments(rt, arn)
             seen = self._seen_history.get(arn, 0)
             new = history_since(rt.clients.account_id, rt.clients.region, arn, seen)
             self._seen_history[arn] = seen + len(new)
             for item in new:
                 text = _describe_history_event(item)
+                if text and item["type"].endswith("StateEntered"):
+                    comment = comments.get(item["stateEnteredEventDetails"]["name"])
+                    text = f"{text}: {comment}" if comment else text
                 if text:
                     at = datetime.fromisoformat(str(item["timestamp"]).replace("Z", "+00:00")).timestamp()
                     self.say(at, f"deploy {deploy_id}", text)
+
+    def _state_comments(self, rt: LocalRuntime, execution_arn: str) -> dict[str, str]:
+        """Each state's Comment in the ASL: the narrative says why a step happens, in the author's words."""
+        _, _, _, region, account, _, machine, _ = execution_arn.split(":", 7)
+        machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine}"
+        if machine_arn not in self._comments:
+            with as_world():
+                definition = rt.clients.client("stepfunctions").describe_state_machine(
+                    stateMachineArn=machine_arn
+                )
+            states = json.loads(definition["definition"]).get("States", {})
+            self._comments[machine_arn] = {
+                name: s["Comment"] for name, s in states.items() if s.get("Comment")
+            }
+        return self._comments[machine_arn]
 
 
 def _describe_history_event(item: dict[str, Any]) -> str | None:
@@ -132,12 +152,21 @@ def describe_event(event: dict[str, Any]) -> str | None:
 
 
 def describe_cleanup(result: Any) -> str:
-    if not isinstance(result, dict):
+    """One line per family: what a cleanup run deregistered (or would), and why the rest stays."""
+    if not isinstance(result, dict) or "families" not in result:
         return str(result)
-    doomed = result.get("to_deregister") or result.get("deregister") or []
-    kept = result.get("kept") or result.get("keep") or []
-    verb = "deregistered" if result.get("applied") or result.get("apply") else "would deregister"
-    return f"{verb} {len(doomed)} stale task definition revision(s), kept {len(kept)}"
+    verb = "would deregister" if result.get("dry_run", True) else "deregistered"
+    parts = []
+    for family, plan in sorted(result["families"].items()):
+        doomed = [str(arn).rsplit("/", 1)[-1] for arn in plan.get("deregister", [])]
+        kept = [
+            f"{str(k.get('arn', '')).rsplit('/', 1)[-1]} ({', '.join(k.get('reasons', []))})"
+            for k in plan.get("keep", [])
+        ]
+        parts.append(
+            f"{family}: {verb} {', '.join(doomed) or 'nothing'}; keeps {', '.join(kept) or 'nothing'}"
+        )
+    return " | ".join(parts) or "no task definition family in scope"
 
 
 # -- notifications: an SQS queue subscribed to the application's topic --------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from fargate_ops_cli.local import moto_hooks
 from fargate_ops_cli.local import report as rep
 from fargate_ops_cli.local.clients import as_app, as_world
+from fargate_ops_cli.local.report import describe_event
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
 from fargate_ops_cli.local.world import invariants
@@ -43,13 +44,19 @@ class ScenarioRunner:
         self.rejected: dict[str, str] = {}
         self.violations: list[str] = []
         self.startup_seconds = 0.0
+        self._clock_now: Callable[[], float] = lambda: 0.0
+        self._events_function = ""
 
     def run(self) -> rep.Report:
         start = datetime.fromisoformat(self.scenario.start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
         world_spec = self.scenario.world
         with (
             LocalRuntime(
-                self.repo_root, start=start, region=world_spec.region, measure_memory=self.measure_memory
+                self.repo_root,
+                start=start,
+                region=world_spec.region,
+                measure_memory=self.measure_memory,
+                seed=world_spec.seed,
             ) as rt,
             contextlib.ExitStack() as self._world_hooks,
         ):
@@ -62,6 +69,9 @@ class ScenarioRunner:
             simulator = FargateSimulator(
                 rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world
             )
+            self._clock_now = rt.clock.now
+            self._events_function = stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
+            rt.lambdas.on_result = self._narrate_reaction
             rt.target_health = simulator.moto_health_hook
             self._world_hooks.enter_context(moto_hooks.world_hooks(simulator))
             simulator.start()
@@ -108,7 +118,10 @@ class ScenarioRunner:
                 )
         elif step.kind == "cleanup":
             mode = "apply" if action.apply else "dry run"
-            result = rt.invoke("CleanupFunction", {"cluster": world.cluster_name, "apply": action.apply})
+            payload: dict[str, Any] = {"clusters": [world.cluster_name], "apply": action.apply}
+            if action.keep_revisions is not None:
+                payload["keep_revisions"] = action.keep_revisions
+            result = rt.invoke("CleanupFunction", payload)
             say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
         elif step.kind == "image_behaviour":
             from fargate_ops_cli.local.world.spec import ImageBehaviour
@@ -127,6 +140,17 @@ class ScenarioRunner:
             rt.invoke(
                 "DeployStepFunction",
                 {"step": f"control_{step.kind}", "deploy": {"deploy_id": action.deploy, "full": action.full}},
+            )
+
+    def _narrate_reaction(self, function: str, event: Any, result: Any) -> None:
+        """Say what the events function did about an event, unless it was nothing."""
+        if function != self._events_function or not isinstance(result, dict):
+            return
+        outcome = str(result.get("outcome", ""))
+        if outcome and not outcome.startswith("ignored") and outcome != "duplicate":
+            about = describe_event(event) if isinstance(event, dict) else None
+            self.narrative.say(
+                self._clock_now(), "fargate-ops", f"{outcome}" + (f" (on {about})" if about else "")
             )
 
     def deploy_input(self, action: DeployAction, world: ProvisionedWorld) -> dict[str, Any]:

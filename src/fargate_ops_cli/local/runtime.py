@@ -53,7 +53,9 @@ class LocalRuntime:
         region: str = "us-east-1",
         measure_memory: bool = False,
         target_health: Any = None,
+        seed: int = 0,
     ) -> None:
+        self.seed = seed
         self.repo_root = repo_root
         self.clock = VirtualClock(
             start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
@@ -75,6 +77,11 @@ class LocalRuntime:
         stack = self._exit
         stack.enter_context(_fake_credentials(self.clients.region))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        # moto draws resource ids (target groups, ENIs, MACs) from one generator: seed it so the same
+        # scenario gives the same ids, and so the same report, every run.
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(self.seed)
         stack.enter_context(
             moto_hooks.installed(self.clock, self.lambdas.invoke_moto_function, self._target_health)
         )

@@ -72,6 +72,7 @@ class ScaleAction(_Strict):
 
 class CleanupAction(_Strict):
     apply: bool = False
+    keep_revisions: int | None = Field(default=None, ge=1)
 
 
 class ImageBehaviourAction(_Strict):
