@@ -129,7 +129,7 @@ smoke: venv
 
 # pytest exits 5 when it collects no test: say so rather than fail with a bare status.
 pytest: venv
-	@rc=0; $(BIN)/pytest -n $(PYTEST_WORKERS) || rc=$$?; \
+	@rc=0; $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make pytest: pytest collected no tests (exit 5)"; fi; \
 	exit $$rc
 

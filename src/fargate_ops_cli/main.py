@@ -1,17 +1,28 @@
 """The `fargate-ops` command. One module per verb under `commands/`.
 
-Exit codes (stable, for CI):
+Exit codes (stable, for CI; see operations/errors.py):
   0  success
-  1  the run finished but something did not hold (an expectation, a rolled-back deploy)
-  2  bad input: a scenario file or an argument that cannot be used; nothing ran
+  1  a local run finished but an expectation or invariant did not hold
+  2  bad input: a scenario file, an argument or a deploy input that cannot be used; nothing changed
+  3  the deploy rolled back
+  4  the deploy failed (could not roll back cleanly, or was aborted by Step Functions)
+  5  rejected: another deploy of the application is running; nothing was touched
+  6  not now: a control (promote, approve, abort, rollback) that does not apply to the deploy's state
 """
 
 from __future__ import annotations
 
 import click
 
+from fargate_ops_cli.commands.abort import abort
+from fargate_ops_cli.commands.approve import approve
 from fargate_ops_cli.commands.demo import demo
+from fargate_ops_cli.commands.deploy import deploy
+from fargate_ops_cli.commands.history import history
 from fargate_ops_cli.commands.local import local
+from fargate_ops_cli.commands.promote import promote
+from fargate_ops_cli.commands.rollback import rollback
+from fargate_ops_cli.commands.status import status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,8 +31,8 @@ def cli() -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-cli.add_command(demo)
-cli.add_command(local)
+for command in (deploy, status, history, promote, approve, abort, rollback, demo, local):
+    cli.add_command(command)
 
 
 def main() -> None:

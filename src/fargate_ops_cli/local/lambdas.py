@@ -67,15 +67,28 @@ class FunctionStats:
 
 
 class _RoutedStream(io.TextIOBase):
-    """stdout that sends a handler's output (Powertools' JSON logs) to the run's log, not the terminal."""
+    """stdout that sends a handler's output (Powertools' JSON logs, EMF metrics) to the run's log.
+
+    Per thread: only the thread running a handler is captured; anything else (the CLI, the narrative)
+    goes on to the terminal, i.e. whatever stdout was when the handler started.
+    """
 
     def __init__(self, terminal: Any) -> None:
         self.terminal = terminal
-        self.capture: list[str] | None = None
+        self._local = threading.local()
+
+    @property
+    def capture(self) -> list[str] | None:
+        return getattr(self._local, "capture", None)
+
+    @capture.setter
+    def capture(self, value: list[str] | None) -> None:
+        self._local.capture = value
 
     def write(self, text: str) -> int:
-        if self.capture is not None:
-            self.capture.append(text)
+        capture = self.capture
+        if capture is not None:
+            capture.append(text)
             return len(text)
         return int(self.terminal.write(text))
 
@@ -93,6 +106,9 @@ class LambdaHost:
     stats: dict[str, FunctionStats] = field(default_factory=dict)
     keep_events: bool = True
     on_result: Any = None  # callable(function name, event, result) after each successful invocation
+    # callable(function name, event) run just before the handler; what it raises is the invocation's
+    # error, as if the handler had raised it (a scenario's injected faults)
+    before_handler: Any = None
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -102,7 +118,6 @@ class LambdaHost:
     # moto calls this in place of LambdaFunction._invoke_lambda(self, event)
     def invoke_moto_function(self, fn: Any, event: Any) -> tuple[str, bool, str]:
         code_dir = self._code_dir(fn)
-        module = self._module(code_dir, fn.handler)
         handler_name = fn.handler.rsplit(".", 1)[1]
         env = {
             "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
@@ -124,7 +139,14 @@ class LambdaHost:
             _clock=self.clock,
         )
         payload = event if not isinstance(event, str | bytes) else json.loads(event or "{}")
-        return self._call(fn.function_name, getattr(module, handler_name), payload, context, env)
+        # Imported under the capture: Powertools' Logger keeps the stdout it sees when it is created.
+        return self._call(
+            fn.function_name,
+            lambda: getattr(self._module(code_dir, fn.handler), handler_name),
+            payload,
+            context,
+            env,
+        )
 
     def _call(
         self, name: str, handler: Any, event: Any, context: LambdaContext, env: dict[str, str]
@@ -136,7 +158,9 @@ class LambdaHost:
                 base = tracemalloc.get_traced_memory()[0]
             error: str | None = None
             try:
-                result = handler(event, context)
+                if self.before_handler is not None:
+                    self.before_handler(name, event)
+                result = handler()(event, context)
                 output, ok = json.dumps(result, default=str), True
             except Exception as exc:  # the handler's failure is the invocation's result, as in Lambda
                 error = f"{type(exc).__name__}: {exc}"
@@ -188,10 +212,15 @@ class LambdaHost:
         captured: list[str] = []
         previous = self._stream.capture
         self._stream.capture = captured
+        stdout, terminal = sys.stdout, self._stream.terminal
+        if stdout is not self._stream:  # someone (click's CliRunner, say) swapped stdout since the run began
+            self._stream.terminal = stdout
+            sys.stdout = self._stream
         try:
             yield captured
         finally:
             self._stream.capture = previous
+            sys.stdout, self._stream.terminal = stdout, terminal
 
     @contextlib.contextmanager
     def routing_stdout(self) -> Iterator[None]:
@@ -231,5 +260,6 @@ class LambdaHost:
                 if isinstance(handler, logging.StreamHandler) and handler.stream in (
                     sys.__stdout__,
                     self._stream.terminal,
+                    sys.stdout,
                 ):
                     handler.setStream(self._stream)

@@ -1,0 +1,61 @@
+"""The application deployed into the local runtime with a simulated Fargate world, ready to drive.
+
+    with open_local_world(spec) as lw:
+        outputs = lw.stack.outputs          # DeployStateMachineArn, OpsTableName, ...
+        lw.rt.clock.run_until(lw.rt.clock.now() + 600)
+
+The scenario runner builds the same thing around a timeline; tests of the CLI verbs use it directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fargate_ops_cli.local import moto_hooks
+from fargate_ops_cli.local.clients import as_world
+from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+from fargate_ops_cli.local.stack import DeployedStack
+from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
+from fargate_ops_cli.local.world.simulator import FargateSimulator
+from fargate_ops_cli.local.world.spec import WorldSpec
+
+
+@dataclass
+class LocalWorld:
+    rt: LocalRuntime
+    stack: DeployedStack
+    world: ProvisionedWorld
+    simulator: FargateSimulator
+
+    def advance(self, seconds: float) -> None:
+        self.rt.clock.run_until(self.rt.clock.now() + seconds)
+
+
+@contextlib.contextmanager
+def open_local_world(
+    spec: WorldSpec,
+    start: str = "2026-01-05T09:00:00Z",
+    repo_root: Path = REPO_ROOT,
+    sink: Any = None,
+    measure_memory: bool = False,
+) -> Iterator[LocalWorld]:
+    began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+    with (
+        LocalRuntime(
+            repo_root, start=began, region=spec.region, seed=spec.seed, measure_memory=measure_memory
+        ) as rt,
+        contextlib.ExitStack() as hooks,
+    ):
+        stack = rt.deploy_stack()
+        with as_world():
+            world = provision(spec, rt.clients.client)
+        simulator = FargateSimulator(rt.clock, sink if sink is not None else rt.bus, spec, world)
+        rt.target_health = simulator.moto_health_hook
+        hooks.enter_context(moto_hooks.world_hooks(simulator))
+        simulator.start()
+        yield LocalWorld(rt, stack, world, simulator)

@@ -1,0 +1,45 @@
+"""Following a deploy until it ends (`deploy --wait`, `status --wait`).
+
+This polls, on the operator's side only: DescribeExecution and one GetItem every few seconds. The
+state machine itself never polls. `sleep` is injected so the local runtime can advance its clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fargate_ops_cli.operations.outcome import summarize
+from fargate_ops_cli.operations.records import read_deploy
+from fargate_ops_cli.operations.start import execution_arn_for
+
+POLL_SECONDS = 3.0
+
+
+def snapshot(sfn: Any, dynamodb: Any, table: str, state_machine_arn: str, deploy_id: str) -> dict[str, Any]:
+    execution = sfn.describe_execution(executionArn=execution_arn_for(state_machine_arn, deploy_id))
+    return summarize(deploy_id, execution, read_deploy(dynamodb, table, deploy_id))
+
+
+def watch(
+    sfn: Any,
+    dynamodb: Any,
+    table: str,
+    state_machine_arn: str,
+    deploy_id: str,
+    on_update: Callable[[dict[str, Any]], None],
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    started = clock()
+    while True:
+        current = snapshot(sfn, dynamodb, table, state_machine_arn, deploy_id)
+        on_update(current)
+        if current["exit_code"] is not None:
+            return current
+        if timeout is not None and clock() - started > timeout:
+            current["timed_out_waiting"] = True
+            return current
+        sleep(POLL_SECONDS)
