@@ -81,6 +81,7 @@ demo: venv
 bench: venv
 	@[ -f scripts/bench.py ] || { echo "make bench: scripts/bench.py does not exist yet"; exit 1; }
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_events.py
 
 # --- the gate ------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from fargate_ops_cli.commands.abort import abort
 from fargate_ops_cli.commands.approve import approve
 from fargate_ops_cli.commands.demo import demo
 from fargate_ops_cli.commands.deploy import deploy
+from fargate_ops_cli.commands.events import events
 from fargate_ops_cli.commands.history import history
 from fargate_ops_cli.commands.local import local
 from fargate_ops_cli.commands.promote import promote
@@ -31,7 +32,7 @@ def cli() -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-for command in (deploy, status, history, promote, approve, abort, rollback, demo, local):
+for command in (deploy, status, history, promote, approve, abort, rollback, events, demo, local):
     cli.add_command(command)
 
 

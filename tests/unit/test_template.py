@@ -31,6 +31,10 @@ STAR_ONLY_ACTIONS = {
     "ecs:ListServices",
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetHealth",
+    # Reads of the deploy engine: alarm states (pre-flight, bake checks); metric queries are not resources.
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetMetricData",
     "logs:CreateLogDelivery",
     "logs:GetLogDelivery",
     "logs:UpdateLogDelivery",
@@ -123,6 +127,20 @@ def test_state_machine_may_invoke_only_the_deploy_step_function() -> None:
     assert [_ref(p["FunctionName"]) for p in invoke] == ["DeployStepFunction"]
 
 
+def test_the_state_machine_invokes_other_functions_only_as_validation_hooks_by_name_pattern() -> None:
+    statements = [
+        s
+        for p in RESOURCES["DeployStateMachine"]["Properties"]["Policies"]
+        if "Statement" in p
+        for s in p["Statement"]
+        if "lambda:InvokeFunction" in _as_list(s["Action"])
+    ]
+
+    assert [s["Sid"] for s in statements] == ["InvokeValidationHooks"]
+    for resource in statements[0]["Resource"]:
+        assert "${ValidationHookFunctionPattern}" in resource["Fn::Sub"]
+
+
 def test_every_checkov_skip_gives_a_reason() -> None:
     for name, resource in RESOURCES.items():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
@@ -179,7 +197,7 @@ def _delivered(raw_event: dict[str, Any]) -> set[str]:
             "ecs-deployment-state-change-service-deployment-in-progress-rollback.json",
             {"DeploymentStateChange"},
         ),
-        ("ecs-deployment-state-change-service-deployment-completed.json", set()),
+        ("ecs-deployment-state-change-service-deployment-completed.json", {"DeploymentStateChange"}),
         ("ecs-container-instance-state-change.json", set()),
     ],
 )

@@ -53,6 +53,7 @@ class Container(_Detail):
     exit_code: int | None = None
     reason: str | None = None
     image: str | None = None
+    image_digest: str | None = None
 
 
 class TaskStateChangeDetail(_Detail):
@@ -67,12 +68,22 @@ class TaskStateChangeDetail(_Detail):
     task_definition_arn: str | None = None
     version: int | None = None
     containers: list[Container] = Field(default_factory=list)
+    launch_type: str | None = None
+    capacity_provider_name: str | None = None
+    availability_zone: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    stopping_at: datetime | None = None
     stopped_at: datetime | None = None
     updated_at: datetime | None = None
 
     @property
     def exit_codes(self) -> dict[str, int | None]:
         return {c.name: c.exit_code for c in self.containers}
+
+    @property
+    def task_id(self) -> str:
+        return self.task_arn.rsplit("/", 1)[-1]
 
 
 class TaskStateChange(Event):
@@ -164,7 +175,24 @@ AnyEvent = (
 )
 
 
-def parse_event(raw: dict[str, Any]) -> AnyEvent:
-    """The typed event for ``raw``'s detail-type; a plain ``Event`` for detail-types we do not model."""
+class UnparseableEventError(ValueError):
+    """An event that is not the shape its detail-type promises; ``event_id`` names it when it has one."""
+
+    def __init__(self, event_id: str | None, message: str) -> None:
+        super().__init__(f"event {event_id or '(no id)'}: {message}")
+        self.event_id = event_id
+
+
+def parse_event(raw: Any) -> AnyEvent:
+    """The typed event for ``raw``'s detail-type; a plain ``Event`` for detail-types we do not model.
+
+    Raises ``UnparseableEventError`` (a ``ValueError``) naming the event id and the field at fault.
+    """
+    if not isinstance(raw, dict):
+        raise UnparseableEventError(None, f"expected an EventBridge event object, got {type(raw).__name__}")
     model = MODELS.get(str(raw.get("detail-type", "")), Event)
-    return parse(event=raw, model=model)
+    try:
+        return parse(event=raw, model=model)
+    except (ValueError, TypeError) as error:  # pydantic.ValidationError is a ValueError
+        event_id = raw.get("id")
+        raise UnparseableEventError(str(event_id) if event_id else None, str(error)) from error

@@ -1,0 +1,60 @@
+"""The reactions' settings from the environment, and events that cannot be parsed."""
+
+from __future__ import annotations
+
+import pytest
+
+from fargate_ops.domain.alerts import AlertPolicy
+from fargate_ops.errors import SettingsError
+from fargate_ops.models.events import UnparseableEventError, parse_event
+from fargate_ops.reactions.alert_settings import AlertSettings
+
+
+def test_every_knob_has_a_documented_default() -> None:
+    settings = AlertSettings.from_env({})
+
+    assert settings.policy == AlertPolicy(
+        crash_loop_threshold=3,
+        crash_loop_window_seconds=600,
+        spot_threshold=5,
+        spot_window_seconds=3600,
+        notifications_per_hour=5,
+    )
+    assert settings.timeline_retention_days == 14
+
+
+def test_the_knobs_are_read_from_the_functions_environment() -> None:
+    settings = AlertSettings.from_env(
+        {
+            "CRASH_LOOP_THRESHOLD": "5",
+            "CRASH_LOOP_WINDOW_SECONDS": "300",
+            "SPOT_INTERRUPTION_THRESHOLD": "10",
+            "SPOT_INTERRUPTION_WINDOW_SECONDS": "1800",
+            "NOTIFICATIONS_PER_HOUR": "2",
+            "TIMELINE_RETENTION_DAYS": "30",
+        }
+    )
+
+    assert (settings.policy.crash_loop_threshold, settings.policy.crash_loop_window_seconds) == (5, 300)
+    assert (settings.policy.spot_threshold, settings.policy.spot_window_seconds) == (10, 1800)
+    assert (settings.policy.notifications_per_hour, settings.timeline_retention_days) == (2, 30)
+
+
+def test_a_bad_knob_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="NOTIFICATIONS_PER_HOUR"):
+        AlertSettings.from_env({"NOTIFICATIONS_PER_HOUR": "many"})
+
+
+def test_an_event_missing_a_required_field_is_unparseable_and_named_by_its_id() -> None:
+    raw = {"id": "e-1", "detail-type": "ECS Task State Change", "source": "aws.ecs", "detail": {}}
+
+    with pytest.raises(UnparseableEventError) as caught:
+        parse_event(raw)
+
+    assert caught.value.event_id == "e-1"
+    assert "taskArn" in str(caught.value)
+
+
+def test_something_that_is_not_an_event_object_is_unparseable() -> None:
+    with pytest.raises(UnparseableEventError, match="expected an EventBridge event object"):
+        parse_event(["not", "an", "event"])
