@@ -73,7 +73,7 @@ def test_plan_finds_the_live_slot_from_the_listener_weights(world: Any, ctx: Ste
 
     assert (doc["live"]["service"], doc["green"]["service"]) == ("web-blue", "web-green")
     assert doc["live"]["desired_count"] == 2 and doc["live"]["task_definition"] == world.task_definition
-    assert doc["steps"] == [{"weight": 100, "bake_seconds": 0}]
+    assert doc["steps"] == [{"percent": 100, "bake_seconds": 0}]
     assert doc["new_application"] is True and doc["execution"] == EXECUTION
 
 
@@ -110,15 +110,19 @@ def test_plan_refuses_a_listener_that_does_not_forward_to_both_slots(world: Any,
         run("plan", first_input(world), ctx)
 
 
-def test_plan_refuses_strategies_the_state_machine_cannot_follow_yet(world: Any, ctx: StepContext) -> None:
-    with pytest.raises(DeployInputError) as caught:
-        run("plan", first_input(world, strategy={"type": "canary", "percent": 10, "bake_seconds": 60}), ctx)
+def test_plan_writes_the_strategy_as_its_steps(world: Any, ctx: StepContext) -> None:
+    doc = run(
+        "plan", first_input(world, strategy="canary-10-percent-5-minutes", approval="before_traffic"), ctx
+    )
 
-    assert caught.value.field == "strategy.type"
+    assert doc["steps"] == [
+        {"percent": 10, "bake_seconds": 300, "gate": "approval"},
+        {"percent": 100, "bake_seconds": 0},
+    ]
 
 
 def test_a_later_deploy_uses_the_recorded_slots_and_listener(world: Any, ctx: StepContext) -> None:
-    through("finalize", world, ctx)
+    run("release_lock", through("finalize", world, ctx), ctx)
     later = {
         "deploy_id": "d2",
         "cluster": "prod",
@@ -133,7 +137,7 @@ def test_a_later_deploy_uses_the_recorded_slots_and_listener(world: Any, ctx: St
 
 
 def test_a_later_deploy_naming_other_slots_is_refused(world: Any, ctx: StepContext) -> None:
-    through("acquire_lock", world, ctx)
+    run("release_lock", through("acquire_lock", world, ctx), ctx)
 
     with pytest.raises(DeployInputError, match="recorded slots"):
         run("plan", first_input(world, deploy_id="d2", slots=["web-blue", "web-purple"]), ctx)
@@ -217,6 +221,7 @@ def test_await_green_completes_the_wait_itself_when_green_is_already_steady(
     steady = ctx.ecs.describe_service("prod", "web-green")
     green_revision = doc["green"]["task_definition"]
     monkeypatch.setattr(ctx.ecs, "describe_service", lambda *_: replace(steady, deployments=()))
+    monkeypatch.setattr(ctx.elbv2, "healthy_targets", lambda *_: 2)  # moto registers no targets
 
     run("await_green", doc, ctx)
 
@@ -242,8 +247,9 @@ def test_shift_traffic_moves_everything_to_green_and_records_it(
     doc = through("shift_traffic", world, ctx)
 
     assert weights(world) == {world.blue_tg: 0, world.green_tg: 100}
-    assert doc["step_index"] == 1
+    assert doc["step_index"] == 0  # the step it is on; analyse moves to the next
     record = store.get_deploy("d1")
+    assert record is not None and record["weights"] == {world.blue_tg: 0, world.green_tg: 100}
     assert record is not None and record["weight_history"][-1]["weights"] == {
         world.blue_tg: 0,
         world.green_tg: 100,

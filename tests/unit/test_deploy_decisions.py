@@ -21,7 +21,7 @@ def test_a_crash_loop_cause_carries_its_own_evidence() -> None:
         "GreenCrashLoopError", cause, readiness_timeout_seconds=600, stops=[{"x": 1}]
     )
 
-    assert reason["summary"] == "green tasks kept stopping abnormally"
+    assert reason["summary"] == "green tasks kept stopping abnormally (crash loop)"
     assert reason["stops"] == [{"task_arn": "t9", "exit_codes": {"app": 2}}]
 
 
@@ -61,6 +61,62 @@ def test_a_steady_state_from_before_the_update_is_stale() -> None:
 
 def test_the_lease_covers_readiness_and_bakes_with_a_margin() -> None:
     assert deploy.lease_seconds(600, 300) == 600 + 300 + deploy.LEASE_MARGIN_SECONDS
+
+
+def test_the_lease_also_covers_every_readiness_wait_and_approval_gate() -> None:
+    seconds = deploy.lease_seconds(600, 300, readiness_waits=3, approval_timeout_seconds=3600, gates=2)
+
+    assert seconds == 3 * 600 + 300 + 2 * 3600 + deploy.LEASE_MARGIN_SECONDS
+
+
+def test_a_readiness_timeout_and_an_approval_timeout_say_different_things() -> None:
+    ready = deploy.rollback_reason(
+        "States.Timeout", None, readiness_timeout_seconds=300, state="AwaitStepReady"
+    )
+    approval = deploy.rollback_reason(
+        "States.Timeout",
+        None,
+        readiness_timeout_seconds=300,
+        approval_timeout_seconds=3600,
+        state="AwaitApproval",
+    )
+
+    assert ready["summary"] == "green was not ready within 300s"
+    assert approval["summary"] == "approval was not given within 3600s"
+    assert approval["state"] == "AwaitApproval"
+
+
+def test_an_alarm_names_itself_and_an_analysis_shows_its_numbers() -> None:
+    alarm_cause = json.dumps({"alarms": [{"name": "web-5xx", "reason": "Threshold Crossed"}]})
+    analysis_cause = json.dumps(
+        {
+            "errorType": "AnalysisFailedError",
+            "errorMessage": json.dumps({"reason": "green 5xx rate 5.00% vs 0.00%"}),
+        }
+    )
+
+    alarm = deploy.rollback_reason("AlarmFiringError", alarm_cause, readiness_timeout_seconds=1)
+    analysis = deploy.rollback_reason("AnalysisFailedError", analysis_cause, readiness_timeout_seconds=1)
+
+    assert alarm["summary"] == "alarm web-5xx went to ALARM"
+    assert analysis["summary"] == "analysis failed: green 5xx rate 5.00% vs 0.00%"
+    assert analysis["cause"] == {"reason": "green 5xx rate 5.00% vs 0.00%"}
+
+
+def test_an_abort_quotes_the_operator() -> None:
+    reason = deploy.rollback_reason(
+        "DeployAbortedError", "aborted by operator: bad checkout", readiness_timeout_seconds=1, state="Bake"
+    )
+
+    assert reason["summary"] == "aborted by operator: bad checkout"
+
+
+def test_a_failed_validation_names_the_hooks_error() -> None:
+    reason = deploy.rollback_reason(
+        "SmokeTestFailed", "{}", readiness_timeout_seconds=1, state="ValidationHook"
+    )
+
+    assert reason["summary"] == "validation before production traffic failed: SmokeTestFailed"
 
 
 def test_the_crash_loop_threshold_is_reached_at_the_threshold() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from fargate_ops.errors import DeployInputError
-from fargate_ops.models.deploy import AllAtOnce, Canary, parse_document, parse_input
+from fargate_ops.models.deploy import parse_document, parse_input
 
 Loader = Callable[[str], dict[str, Any]]
 
@@ -15,7 +15,7 @@ def test_the_sample_first_deploy_input_is_valid(load_event: Loader) -> None:
     request = parse_input(load_event("deploy-input.json"))
 
     assert request.slots == ["web-blue", "web-green"]
-    assert isinstance(request.strategy, AllAtOnce)
+    assert request.strategy == {"type": "all-at-once"}
     assert request.change.images == {"app": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2"}
 
 
@@ -30,8 +30,10 @@ def test_a_later_deploy_may_omit_slots_and_listener_and_gets_the_default_timeout
     ("change", "field"),
     [
         ({"images": {"app": "x"}, "task_definition": "web:3"}, "change"),
+        ({"environment": {"app": {"A": "1"}}, "task_definition": "web:3"}, "change"),
         ({}, "change"),
         ({"images": {}}, "change"),
+        ({"environment": {}}, "change"),
         ({"images": {"app": ""}}, "change.images.app"),
     ],
 )
@@ -50,14 +52,33 @@ def test_a_change_needs_exactly_one_of_images_or_task_definition(
     ("patch", "field"),
     [
         ({"deploy_id": None}, "deploy_id"),
-        ({"slots": ["web-blue"]}, "slots"),
+        ({"slots": []}, "slots"),
+        ({"slots": ["web-blue", "web-green", "web-red"]}, "slots"),
         ({"slots": ["web-blue", "web-blue"]}, "slots"),
         (
             {"listener_arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"},
             "listener_arn",
         ),
         ({"readiness_timeout_seconds": 5}, "readiness_timeout_seconds"),
-        ({"strategy": {"type": "blue-green-ish"}}, "strategy"),
+        ({"strategy": {"type": "blue-green-ish"}}, "strategy.type"),
+        ({"strategy": {"type": "canary", "percent": 100, "bake": "5m"}}, "strategy.percent"),
+        ({"strategy": {"type": "canary", "percent": 10}}, "strategy.bake"),
+        ({"strategy": {"type": "linear", "step_percent": 10, "interval": "5 minutes"}}, "strategy.interval"),
+        (
+            {"strategy": {"type": "steps", "steps": [{"percent": 50}, {"percent": 40}]}},
+            "strategy.steps.1.percent",
+        ),
+        (
+            {"strategy": {"type": "steps", "steps": [{"percent": 10, "gate": "vote"}, {"percent": 100}]}},
+            "strategy.steps.0.gate",
+        ),
+        ({"strategy": "canary-150-percent-5-minutes"}, "strategy"),
+        ({"alarms": ["a", "a"]}, "alarms"),
+        ({"analysis": {"min_requests": 10}}, "analysis"),
+        ({"analysis": {"max_5xx_rate_delta": 2}}, "analysis.max_5xx_rate_delta"),
+        ({"approval": "after_traffic"}, "approval"),
+        ({"validation_hook": "my-function"}, "validation_hook"),
+        ({"notification_topic": "arn:aws:sqs:us-east-1:123456789012:q"}, "notification_topic"),
         ({"readines_timeout_seconds": 600}, "readines_timeout_seconds"),
     ],
 )
@@ -70,23 +91,62 @@ def test_a_bad_input_names_the_offending_field(load_event: Loader, patch: dict[s
     assert caught.value.field == field
 
 
-def test_canary_and_custom_steps_are_modelled_already(load_event: Loader) -> None:
+@pytest.mark.parametrize(
+    ("strategy", "percents", "bakes"),
+    [
+        ("all-at-once", [100], [0]),
+        ({"type": "canary", "percent": 10, "bake": "5m"}, [10, 100], [300, 0]),
+        ({"type": "canary", "percent": 10, "bake_seconds": 300}, [10, 100], [300, 0]),
+        ("canary-10-percent-15-minutes", [10, 100], [900, 0]),
+        ("CodeDeployDefault.ECSCanary10Percent5Minutes", [10, 100], [300, 0]),
+        ({"type": "linear", "step_percent": 25, "interval": 60}, [25, 50, 75, 100], [60, 60, 60, 0]),
+        ("linear-10-percent-every-3-minutes", list(range(10, 101, 10)), [180] * 9 + [0]),
+        (
+            {
+                "type": "steps",
+                "steps": [{"percent": 1, "bake": "1m"}, {"percent": 5, "bake": "90s"}, {"percent": 100}],
+            },
+            [1, 5, 100],
+            [60, 90, 0],
+        ),
+    ],
+)
+def test_every_strategy_form_plans_its_steps(
+    load_event: Loader, strategy: Any, percents: list[int], bakes: list[int]
+) -> None:
+    request = parse_input({**load_event("deploy-input.json"), "strategy": strategy})
+
+    plan = request.traffic_plan()
+
+    assert plan.percents == percents
+    assert [s.bake_seconds for s in plan.steps] == bakes
+
+
+def test_approval_before_traffic_is_a_gate_on_the_first_step(load_event: Loader) -> None:
     raw = {
         **load_event("deploy-input.json"),
-        "strategy": {"type": "canary", "percent": 10, "bake_seconds": 300},
+        "strategy": "canary-10-percent-5-minutes",
+        "approval": "before_traffic",
     }
 
-    request = parse_input(raw)
+    plan = parse_input(raw).traffic_plan()
 
-    assert isinstance(request.strategy, Canary)
-    assert request.strategy.plan().weights == [10, 100]
+    assert [s.gate for s in plan.steps] == ["approval", None]
 
 
-def test_custom_steps_that_do_not_end_at_everything_are_rejected(load_event: Loader) -> None:
-    raw = {**load_event("deploy-input.json"), "strategy": {"type": "steps", "steps": [{"weight": 10}]}}
+def test_a_single_slot_asks_for_adoption(load_event: Loader) -> None:
+    request = parse_input({**load_event("deploy-input.json"), "slots": ["web"]})
 
-    with pytest.raises(DeployInputError, match="strategy"):
-        parse_input(raw)
+    assert request.wants_adoption
+
+
+def test_the_normalized_strategy_parses_again_to_the_same(load_event: Loader) -> None:
+    request = parse_input({**load_event("deploy-input.json"), "strategy": "linear-10-percent-every-1-minute"})
+
+    again = parse_input({**load_event("deploy-input.json"), "strategy": request.strategy})
+
+    assert again.strategy == request.strategy
+    assert again.strategy["preset"] == "linear-10-percent-every-1-minute"
 
 
 def test_the_deploy_document_ignores_what_the_state_machine_adds_and_round_trips(load_event: Loader) -> None:

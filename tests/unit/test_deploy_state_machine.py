@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -18,20 +19,32 @@ ASL_TEXT = (ROOT / "statemachines" / "deploy.asl.json").read_text()
 ASL: dict[str, Any] = json.loads(ASL_TEXT)
 STATES: dict[str, dict[str, Any]] = ASL["States"]
 LAMBDA_TASKS = {"arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken"}
-SUCCESS_PATH = [
+# A canary with no gates, hook or adoption, state by state (the same for any bake length).
+CANARY_PATH = [
     "Plan",
     "AcquireLock",
+    "NeedsGreenSlot",
     "RegisterTaskDefinition",
     "ScaleUpGreen",
     "AwaitGreen",
+    "PreTraffic",
+    "NextStep",
     "ShiftTraffic",
+    "AfterShift",
+    "Bake",
+    "Analyse",
+    "NextStep",
+    "ShiftTraffic",
+    "AfterShift",
     "Finalize",
     "ReleaseLock",
     "Notify",
-    "WaitRollbackWindow",
+    "RollbackWindow",
     "ScaleDownOld",
     "Succeeded",
 ]
+WAITS = {"AwaitGreen", "AwaitStepReady", "AwaitApproval", "Bake", "RollbackWindow"}
+VALIDATION_HOOK = "ValidationHook"
 
 
 def _template_substitutions() -> set[str]:
@@ -45,8 +58,14 @@ def _tasks() -> dict[str, dict[str, Any]]:
     return {name: state for name, state in STATES.items() if state["Type"] == "Task"}
 
 
+def _step_tasks() -> dict[str, dict[str, Any]]:
+    return {name: state for name, state in _tasks().items() if name != VALIDATION_HOOK}
+
+
 def _edges(state: dict[str, Any]) -> list[str]:
     targets = [state["Next"]] if "Next" in state else []
+    targets += [choice["Next"] for choice in state.get("Choices", [])]
+    targets += [state["Default"]] if "Default" in state else []
     return targets + [catcher["Next"] for catcher in state.get("Catch", [])]
 
 
@@ -71,7 +90,7 @@ def test_every_substitution_is_provided_by_the_template() -> None:
 
 
 def test_every_task_invokes_the_deploy_step_function_with_a_known_step() -> None:
-    for name, state in _tasks().items():
+    for name, state in _step_tasks().items():
         assert state["Resource"] in LAMBDA_TASKS, name
         arguments = state["Arguments"]
         assert arguments["FunctionName"] == "${DeployStepFunctionArn}", name
@@ -80,7 +99,7 @@ def test_every_task_invokes_the_deploy_step_function_with_a_known_step() -> None
 
 
 def test_every_deploy_step_is_used_by_the_state_machine() -> None:
-    used = {state["Arguments"]["Payload"]["step"] for state in _tasks().values()}
+    used = {state["Arguments"]["Payload"]["step"] for state in _step_tasks().values()}
 
     assert used == set(STEPS)
 
@@ -101,30 +120,51 @@ def test_every_custom_error_name_is_an_exception_class_of_the_package() -> None:
 
 def test_every_task_retries_lambda_service_errors_and_throttling_with_backoff() -> None:
     for name, state in _tasks().items():
-        retried = {error for rule in state["Retry"] for error in rule["ErrorEquals"]}
-        assert {"Lambda.ServiceException", "Lambda.TooManyRequestsException", "ThrottlingError"} <= retried, (
-            name
-        )
-        assert all(rule.get("BackoffRate", 1) > 1 for rule in state["Retry"]), name
+        retried = {
+            error
+            for rule in state["Retry"]
+            if rule.get("MaxAttempts", 3) > 0
+            for error in rule["ErrorEquals"]
+        }
+        assert {"Lambda.ServiceException", "Lambda.TooManyRequestsException"} <= retried, name
+        if name != VALIDATION_HOOK:
+            assert "ThrottlingError" in retried, name
+        assert all(
+            rule.get("BackoffRate", 1) > 1 for rule in state["Retry"] if rule.get("MaxAttempts", 3) > 0
+        ), name
 
 
-def test_the_success_path_runs_in_order() -> None:
-    path, current = [], "Plan"
-    while current:
-        path.append(current)
-        current = STATES[current].get("Next")
+def test_decisions_are_never_retried_and_waits_never_retry_everything() -> None:
+    for name, state in _step_tasks().items():
+        first = state["Retry"][0]
+        assert first["MaxAttempts"] == 0 and "DeployAbortedError" in first["ErrorEquals"], name
+        anything = [rule for rule in state["Retry"] if rule["ErrorEquals"] == ["States.ALL"]]
+        if name in WAITS:
+            assert not anything, f"{name}: States.ALL would retry the wait's States.Timeout"
+        else:
+            assert anything and anything[0]["MaxAttempts"] <= 3, name
 
-    assert path == SUCCESS_PATH
+
+def test_every_step_of_a_canary_follows_from_the_one_before() -> None:
+    for here, there in itertools.pairwise(CANARY_PATH):
+        assert there in _edges(STATES[here]), f"{here} -> {there}"
     assert STATES["Succeeded"]["Type"] == "Succeed"
 
 
-def test_there_is_no_loop_anywhere_so_nothing_polls() -> None:
+def test_a_canary_takes_at_most_40_state_transitions() -> None:
+    assert len(CANARY_PATH) <= 40
+
+
+def test_the_only_cycles_go_through_shift_traffic_so_nothing_polls() -> None:
+    """Steps loop (NextStep -> ShiftTraffic -> ... -> NextStep) once per planned step; no cycle avoids
+    ShiftTraffic (which moves to the next step or waits once for green), and there is no Wait state."""
+    assert not [name for name, state in STATES.items() if state["Type"] == "Wait"]
     visiting: set[str] = set()
     done: set[str] = set()
 
     def visit(name: str) -> None:
-        assert name not in visiting, f"cycle through {name}"
-        if name in done:
+        assert name not in visiting, f"a cycle through {name} that avoids ShiftTraffic"
+        if name in done or name == "ShiftTraffic":
             return
         visiting.add(name)
         for target in _edges(STATES[name]):
@@ -133,26 +173,44 @@ def test_there_is_no_loop_anywhere_so_nothing_polls() -> None:
         done.add(name)
 
     visit(ASL["StartAt"])
-    assert done == set(STATES), f"unreachable states: {set(STATES) - done}"
+    for target in _edges(STATES["ShiftTraffic"]):
+        visit(target)
+    assert done | {"ShiftTraffic"} == set(STATES), f"unreachable states: {set(STATES) - done}"
 
 
 def test_another_running_deploy_fails_the_execution_at_once_without_touching_anything() -> None:
-    catcher = STATES["AcquireLock"]["Catch"][0]
+    for name in ("Plan", "AcquireLock"):
+        catcher = STATES[name]["Catch"][0]
 
-    assert catcher["ErrorEquals"] == ["LockHeldError"]
-    assert STATES[catcher["Next"]]["Type"] == "Fail"
-    assert STATES[catcher["Next"]]["Error"] == "LockHeldError"
+        assert catcher["ErrorEquals"] == ["LockHeldError"]
+        assert STATES[catcher["Next"]]["Type"] == "Fail"
+        assert STATES[catcher["Next"]]["Error"] == "LockHeldError"
 
 
 @pytest.mark.parametrize(
     "name",
-    ["AcquireLock", "RegisterTaskDefinition", "ScaleUpGreen", "AwaitGreen", "ShiftTraffic", "Finalize"],
+    [
+        "AcquireLock",
+        "CreateGreenSlot",
+        "RegisterTaskDefinition",
+        "ScaleUpGreen",
+        "AwaitGreen",
+        "TestTraffic",
+        "ValidationHook",
+        "AwaitApproval",
+        "ShiftTraffic",
+        "AwaitStepReady",
+        "Bake",
+        "Analyse",
+        "Finalize",
+    ],
 )
-def test_any_failure_after_the_lock_rolls_back(name: str) -> None:
+def test_any_failure_after_the_lock_rolls_back_naming_the_state(name: str) -> None:
     catch_all = [c for c in STATES[name]["Catch"] if c["ErrorEquals"] == ["States.ALL"]]
 
     assert catch_all and catch_all[0]["Next"] == "Rollback"
     assert "$states.errorOutput" in catch_all[0]["Output"]
+    assert "$states.context.State.Name" in catch_all[0]["Output"]
 
 
 def test_the_failure_path_releases_the_lock_notifies_and_fails_with_a_named_error() -> None:
@@ -163,13 +221,29 @@ def test_the_failure_path_releases_the_lock_notifies_and_fails_with_a_named_erro
     assert "DeployRolledBack" in fail["Error"]
 
 
-def test_green_is_awaited_by_task_token_with_the_readiness_timeout() -> None:
-    state = STATES["AwaitGreen"]
+def test_every_wait_is_a_task_token_wait_with_its_timeout() -> None:
+    timeouts = {
+        "AwaitGreen": "readiness_timeout_seconds",
+        "AwaitStepReady": "readiness_timeout_seconds",
+        "AwaitApproval": "approval_timeout_seconds",
+        "Bake": "bake_seconds",
+        "RollbackWindow": "rollback_window_seconds",
+    }
+    for name, field in timeouts.items():
+        state = STATES[name]
+        assert state["Resource"].endswith(".waitForTaskToken"), name
+        assert state["Arguments"]["Payload"]["task_token"] == "{% $states.context.Task.Token %}", name
+        assert field in state["TimeoutSeconds"], name
 
-    assert state["Resource"].endswith(".waitForTaskToken")
-    assert state["Arguments"]["Payload"]["task_token"] == "{% $states.context.Task.Token %}"
-    assert state["TimeoutSeconds"] == "{% $states.input.readiness_timeout_seconds %}"
+
+def test_a_bake_that_times_out_is_analysed_not_rolled_back() -> None:
+    first = STATES["Bake"]["Catch"][0]
+
+    assert first["ErrorEquals"] == ["States.Timeout"] and first["Next"] == "Analyse"
+    assert "'timeout'" in first["Output"]
 
 
-def test_the_rollback_window_is_a_wait_on_the_input() -> None:
-    assert STATES["WaitRollbackWindow"]["Seconds"] == "{% $states.input.rollback_window_seconds %}"
+def test_a_manual_rollback_ends_the_execution_as_rolled_back() -> None:
+    assert STATES["WindowAction"]["Choices"][0]["Next"] == "ManualRollback"
+    assert STATES["ManualRollback"]["Next"] == "NotifyFailure"
+    assert {c["Next"] for c in STATES["RollbackWindow"]["Catch"]} == {"ScaleDownOld"}

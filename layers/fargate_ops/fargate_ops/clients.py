@@ -15,6 +15,7 @@ from fargate_ops import __version__
 
 if TYPE_CHECKING:
     from botocore.config import Config
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ecs import ECSClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -54,6 +55,8 @@ def client(service_name: Literal["dynamodb"]) -> DynamoDBClient: ...
 def client(service_name: Literal["stepfunctions"]) -> SFNClient: ...
 @overload
 def client(service_name: Literal["sns"]) -> SNSClient: ...
+@overload
+def client(service_name: Literal["cloudwatch"]) -> CloudWatchClient: ...
 @overload
 def client(service_name: str) -> Any: ...
 

@@ -75,3 +75,15 @@ class AwsCallError(FargateOpsError):
         super().__init__(f"{operation}: {code}: {message}")
         self.operation = operation
         self.code = code
+
+
+class AlarmFiringError(FargateOpsError):
+    """A CloudWatch alarm the deploy watches is in ALARM (the cause names it and says why)."""
+
+
+class AnalysisFailedError(FargateOpsError):
+    """Green did worse than blue over a bake (the cause carries the numbers)."""
+
+
+class DeployAbortedError(FargateOpsError):
+    """An operator aborted the deploy while it waited (sent as a task failure by `fargate-ops abort`)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fargate_ops_cli.local.report import Report
-    from fargate_ops_cli.local.scenario import Expectations
+    from fargate_ops_cli.local.scenario import Expectations, ExpectedDeploy, ExpectedNotifications
 
 
 def _result(what: str, ok: bool, detail: str) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def check(expect: Expectations, report: Report) -> list[dict[str, Any]]:
                     f"{got.get('final_weights')} (expected {wanted.final_weights})",
                 )
             )
+        results.extend(_engine_checks(wanted, got))
         if wanted.reason_contains is not None:
             reason = f"{got.get('rollback_reason') or ''} {got.get('error') or ''} {got.get('cause') or ''}"
             ok = wanted.reason_contains.lower() in reason.lower()
@@ -63,9 +65,62 @@ def check(expect: Expectations, report: Report) -> list[dict[str, Any]]:
                 "notifications", count == expect.notifications, f"{count} (expected {expect.notifications})"
             )
         )
+    for wanted_notifications in expect.notifications_matching:
+        results.append(_matching_notifications(wanted_notifications, report.notifications))
     if expect.invariants_hold:
         violations = report.invariant_violations
         results.append(
             _result("invariants hold", not violations, "; ".join(violations[:3]) or "no violation")
+        )
+    return results
+
+
+def _matching_notifications(
+    wanted: ExpectedNotifications, notifications: list[dict[str, Any]]
+) -> dict[str, Any]:
+    def matches(notification: dict[str, Any]) -> bool:
+        subject = str(notification.get("subject") or "").lower()
+        if wanted.subject_contains is not None and wanted.subject_contains.lower() not in subject:
+            return False
+        body = json.dumps(notification.get("message"), sort_keys=True, default=str)
+        return wanted.body_contains is None or wanted.body_contains in body
+
+    found = sum(1 for n in notifications if matches(n))
+    what = " and ".join(
+        f"{name} {value!r}"
+        for name, value in (
+            ("subject contains", wanted.subject_contains),
+            ("body contains", wanted.body_contains),
+        )
+        if value is not None
+    )
+    return _result(
+        f"notifications whose {what or 'anything'}",
+        found == wanted.count,
+        f"{found} (expected {wanted.count})",
+    )
+
+
+def _engine_checks(wanted: ExpectedDeploy, got: dict[str, Any]) -> list[dict[str, Any]]:
+    """The deploy engine's expectations: green's weight steps, analysis verdicts, error, transitions."""
+    results = []
+    compared = (
+        ("green weights", wanted.green_weights, got.get("green_weights")),
+        ("analysis", wanted.analysis, [a.get("verdict") for a in got.get("analysis") or []]),
+        ("error", wanted.error, got.get("error")),
+    )
+    for what, expected, seen in compared:
+        if expected is not None:
+            results.append(
+                _result(f"deploy {wanted.id} {what}", seen == expected, f"{seen} (expected {expected})")
+            )
+    if wanted.max_state_transitions is not None:
+        transitions = int(got.get("state_transitions") or 0)
+        results.append(
+            _result(
+                f"deploy {wanted.id} state transitions",
+                transitions <= wanted.max_state_transitions,
+                f"{transitions} (at most {wanted.max_state_transitions})",
+            )
         )
     return results

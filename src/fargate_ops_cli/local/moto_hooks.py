@@ -84,6 +84,9 @@ JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
 JSONATA_ENCODER_USERS = (f"{_ASL}.eval.states", f"{_ASL}.eval.variable_store")
 LAMBDA_FUNCTION = ("moto.awslambda.models", "LambdaFunction", "_invoke_lambda")
 TARGET_GROUP = ("moto.elbv2.models", "FakeTargetGroup", "health_for")
+# moto's SendTaskFailure handler drops `cause` (only the error reaches the interpreter); the deploy
+# engine's rollback reasons (an operator's abort reason, an alarm's name, a crash loop's stops) live in it.
+SEND_TASK_FAILURE = ("moto.stepfunctions.responses", "StepFunctionResponse", "send_task_failure")
 
 
 def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule) -> Any:
@@ -210,8 +213,21 @@ def installed(
 
         targets.append((tg_cls, method, health_for))
 
+    module_name, class_name, method = SEND_TASK_FAILURE
+    targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
+
     with _patched(targets):
         yield
+
+
+def _send_task_failure(self: Any) -> Any:
+    """StepFunctionResponse.send_task_failure, passing the cause on as AWS does."""
+    from moto.core.responses import EmptyResult
+
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return EmptyResult()
 
 
 def history_since(account_id: str, region: str, execution_arn: str, index: int) -> list[dict[str, Any]]:
@@ -294,7 +310,7 @@ def check_internals() -> list[str]:
     for user in JSONATA_ENCODER_USERS:
         if not hasattr(importlib.import_module(user), "encode_jsonata_variable_declarations"):
             problems.append(f"{user}.encode_jsonata_variable_declarations is gone")
-    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP, *WORLD_HOOKS):
+    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP, SEND_TASK_FAILURE, *WORLD_HOOKS):
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")

@@ -98,10 +98,10 @@ def _describe_history_event(item: dict[str, Any]) -> str | None:
         return "execution SUCCEEDED"
     if kind == "ExecutionFailed":
         details = item.get("executionFailedEventDetails", {})
-        return f"execution FAILED: {details.get('error', '')} {_short(details.get('cause', ''))}".rstrip()
+        return f"execution FAILED: {details.get('error', '')} {_short(details.get('cause') or '')}".rstrip()
     if kind in ("TaskFailed", "LambdaFunctionFailed"):
         details = item.get("taskFailedEventDetails") or item.get("lambdaFunctionFailedEventDetails") or {}
-        return f"task failed: {details.get('error', '')} {_short(details.get('cause', ''))}".rstrip()
+        return f"task failed: {details.get('error', '')} {_short(details.get('cause') or '')}".rstrip()
     if kind == "TaskTimedOut":
         return "wait timed out"
     return None
@@ -311,6 +311,8 @@ def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
         "DeployInputError",
     ):
         status = "REJECTED" if summary.error != "DeployInputError" else "FAILED"
+    elif summary.status == "FAILED" and summary.error == "DeployRejected" and not record:
+        status = "REJECTED"  # refused by the plan (input or pre-flight): nothing was touched
     elif summary.status == "FAILED" and status in ("RUNNING", "SUCCEEDED"):
         status = "FAILED"
     return {
@@ -325,6 +327,22 @@ def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
         "cause": summary.cause,
         "state_transitions": summary.state_transitions,
         "history_events": summary.history_events,
+        **_engine_fields(record),
+    }
+
+
+def _engine_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """What the deploy engine's record adds: the plan, where it got to, the analysis, a wait left open."""
+    green_tg = (record.get("green") or {}).get("target_group_arn")
+    history = record.get("weight_history", [])
+    waiting = record.get("waiting")
+    return {
+        "steps": record.get("steps", []),
+        "step_index": record.get("step_index"),
+        "green_weights": [h.get("weights", {}).get(green_tg, 0) for h in history[1:]] if green_tg else [],
+        "analysis": record.get("analysis", []),
+        "waiting": {k: v for k, v in waiting.items() if k != "token"} if isinstance(waiting, dict) else None,
+        "notes": record.get("notes", []),
     }
 
 
@@ -335,6 +353,9 @@ def build(
     with as_world():
         ecs = rt.clients.client("ecs")
         names = list(world.services)
+        for arn in ecs.list_services(cluster=world.cluster_name).get("serviceArns", []):  # adopted slots too
+            if arn.rsplit("/", 1)[-1] not in names:
+                names.append(arn.rsplit("/", 1)[-1])
         described = []
         for i in range(0, len(names), 10):  # DescribeServices takes ten at a time
             described += ecs.describe_services(cluster=world.cluster_name, services=names[i : i + 10])[

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fargate_ops_cli.local import moto_hooks
+from fargate_ops_cli.local import deploy_invariants, faults, moto_hooks
 from fargate_ops_cli.local import report as rep
 from fargate_ops_cli.local.clients import as_app, as_world
 from fargate_ops_cli.local.report import describe_event
@@ -44,6 +44,7 @@ class ScenarioRunner:
         self.rejected: dict[str, str] = {}
         self.violations: list[str] = []
         self.startup_seconds = 0.0
+        self._sent = 0  # events sent `as_service`, for their ids
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
 
@@ -66,12 +67,19 @@ class ScenarioRunner:
             with as_world():
                 world = provision(world_spec, rt.clients.client)
                 inbox = rep.subscribe_inbox(rt.clients, stack.outputs)
+            bus: Any = rt.bus
+            if self.scenario.event_delivery is not None:  # duplicates and reordering, on purpose
+                from fargate_ops_cli.local.delivery import UnreliableBus
+
+                delivery = self.scenario.event_delivery
+                bus = UnreliableBus(rt.bus, rt.clock, delivery, world.region, world.account_id)
             simulator = FargateSimulator(
-                rt.clock, _NarratedSink(rt.bus, self.narrative, rt.clock), world_spec, world
+                rt.clock, _NarratedSink(bus, self.narrative, rt.clock), world_spec, world
             )
             self._clock_now = rt.clock.now
             self._events_function = stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
             rt.lambdas.on_result = self._narrate_reaction
+            faults.install(self.scenario.faults, rt)
             rt.target_health = simulator.moto_health_hook
             self._world_hooks.enter_context(moto_hooks.world_hooks(simulator))
             simulator.start()
@@ -82,6 +90,7 @@ class ScenarioRunner:
             )
             rt.clock.run_until(start + self.scenario.run_for)
             self.narrative.read_executions(rt, self.deploys)
+            self._record_violations(rt, deploy_invariants.at_end(rt, stack.outputs, self.deploys))
             return rep.build(self, rt, simulator, world, inbox)
 
     # -- the timeline -----------------------------------------------------------------------------------
@@ -130,17 +139,31 @@ class ScenarioRunner:
             say(rt.clock.now(), "world", f"image {action.image} now behaves as {action.behaviour}")
         elif step.kind == "send_event":
             event = action.event or json.loads((self.base_dir / action.file).read_text())
+            if action.as_service is not None:
+                from fargate_ops_cli.local.delivery import as_world_event
+
+                self._sent += 1
+                event = as_world_event(event, world, action.as_service, rt.clock.now(), self._sent)
             for _ in range(action.times):
                 rt.bus.put(event)
             say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event, {action.times} time(s)")
         elif step.kind == "note":
             say(rt.clock.now(), "note", action)
-        else:  # promote / approve / abort / rollback: the deploy engine's controls
-            say(rt.clock.now(), "operator", f"{step.kind} {action.deploy}")
-            rt.invoke(
-                "DeployStepFunction",
-                {"step": f"control_{step.kind}", "deploy": {"deploy_id": action.deploy, "full": action.full}},
-            )
+        else:  # promote / approve / abort / rollback: the operator contract's Step Functions calls
+            from fargate_ops_cli.local.controls import control
+
+            assert rt.stack is not None
+            with as_app():
+                result = control(
+                    step.kind,
+                    rt.clients.client("stepfunctions"),
+                    rt.clients.client("dynamodb"),
+                    rt.stack.outputs["OpsTableName"],
+                    action.deploy,
+                    full=action.full,
+                    reason=action.reason,
+                )
+            say(rt.clock.now(), "operator", f"{step.kind} {action.deploy}: {result.text}")
 
     def _narrate_reaction(self, function: str, event: Any, result: Any) -> None:
         """Say what the events function did about an event, unless it was nothing."""
@@ -155,10 +178,10 @@ class ScenarioRunner:
 
     def deploy_input(self, action: DeployAction, world: ProvisionedWorld) -> dict[str, Any]:
         slots = action.slots or [s for s in world.services if s.startswith(f"{action.application}-")]
-        if len(slots) != 2:
+        if len(slots) != 2 and not (action.slots and len(action.slots) == 1):  # one slot: adopt it
             raise ScenarioError(
                 f"deploy {action.id}: application {action.application!r} needs two slot services "
-                f"(named {action.application}-*, or given as slots:), found {slots}"
+                f"(named {action.application}-*, or given as slots:; one to adopt it), found {slots}"
             )
         strategy = {"type": action.strategy} if isinstance(action.strategy, str) else dict(action.strategy)
         change: dict[str, Any] = (
@@ -176,7 +199,12 @@ class ScenarioRunner:
         }
 
     def _check_invariants(self, sim: FargateSimulator, rt: LocalRuntime) -> None:
-        for problem in invariants.check(sim):
+        assert rt.stack is not None
+        problems = invariants.check(sim) + deploy_invariants.during(rt, rt.stack.outputs, self.deploys)
+        self._record_violations(rt, problems)
+
+    def _record_violations(self, rt: LocalRuntime, problems: list[str]) -> None:
+        for problem in problems:
             stamped = f"{rep.clock_text(rt.clock.now())} {problem}"
             if not self.violations or self.violations[-1].split(" ", 1)[1] != problem:
                 self.violations.append(stamped)

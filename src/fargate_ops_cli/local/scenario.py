@@ -82,13 +82,17 @@ class ImageBehaviourAction(_Strict):
 
 class DeployControlAction(_Strict):
     deploy: str
-    full: bool = False
+    full: bool = False  # promote: skip every remaining step
+    reason: str = ""  # abort: said in the rollback reason
 
 
 class SendEventAction(_Strict):
     file: str | None = None
     event: dict[str, Any] | None = None
-    times: int = Field(default=1, ge=1, le=100)
+    times: int = Field(default=1, ge=1, le=100)  # the same event (same id) delivered this many times
+    # Send it as ECS would for this service of the world: the world's ARNs, account, region, the time
+    # now and a fresh id replace the file's (real AWS samples name other accounts and clusters).
+    as_service: str | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> SendEventAction:
@@ -153,6 +157,19 @@ class ExpectedDeploy(_Strict):
     status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED", "REJECTED", "RUNNING"]
     final_weights: list[int] | None = None
     reason_contains: str | None = None
+    # green's weight at each change of the listener's weights, in order (e.g. canary: [10, 100])
+    green_weights: list[int] | None = None
+    analysis: list[Literal["pass", "fail", "skipped"]] | None = None  # each analysed step's verdict
+    error: str | None = None  # the execution's error name (DeployRolledBack, LockHeldError, ...)
+    max_state_transitions: int | None = Field(default=None, ge=1)
+
+
+class ExpectedNotifications(_Strict):
+    """How many published notifications match (case-insensitive subject text, exact text of the JSON body)."""
+
+    subject_contains: str | None = None
+    body_contains: str | None = None
+    count: int = Field(ge=0)
 
 
 class ExpectedService(_Strict):
@@ -165,7 +182,39 @@ class Expectations(_Strict):
     deploys: list[ExpectedDeploy] = Field(default_factory=list)
     services: list[ExpectedService] = Field(default_factory=list)
     notifications: int | None = None
+    notifications_matching: list[ExpectedNotifications] = Field(default_factory=list)
     invariants_hold: bool = True
+
+
+class EventDelivery(_Strict):
+    """EventBridge's at-least-once, unordered delivery, on purpose: each event the world emits arrives
+    `copies` times (same id), each copy after a random delay of up to `max_delay_seconds` (seeded)."""
+
+    copies: int = Field(default=1, ge=1, le=5)
+    max_delay_seconds: float = Field(default=0.0, ge=0, le=3600)
+    seed: int = 0
+    detail_types: list[str] | None = None  # only these (default: every detail-type)
+
+
+class ThrottleFault(_Strict):
+    """Throttle a share of the application's calls to one AWS service, deterministically: of every ten
+    calls (counted per service, shifted by `seed`), the first `rate * 10` get ThrottlingException."""
+
+    service: str = "ecs"  # botocore's service name: ecs, elbv2, dynamodb, ...
+    rate: float = Field(gt=0, lt=1)
+    seed: int = Field(default=0, ge=0)
+
+
+class FailStepFault(_Strict):
+    """The deploy step Lambda fails (an unhandled error) before running `step`, `times` times or always."""
+
+    step: str
+    times: int | Literal["always"] = 1
+
+
+class Faults(_Strict):
+    throttle: ThrottleFault | None = None
+    fail_step: FailStepFault | None = None
 
 
 class Scenario(_Strict):
@@ -176,6 +225,8 @@ class Scenario(_Strict):
     timeline: list[Step] = Field(default_factory=list)
     run_for: float = 3600.0
     expect: Expectations | None = None
+    event_delivery: EventDelivery | None = None
+    faults: Faults | None = None  # injected into the application's AWS calls and Lambda invocations
 
     @field_validator("run_for", mode="before")
     @classmethod

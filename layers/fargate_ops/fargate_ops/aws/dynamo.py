@@ -27,6 +27,10 @@ def deploy_pk(deploy_id: str) -> str:
     return f"DEPLOY#{deploy_id}"
 
 
+def alarm_pk(alarm_name: str) -> str:
+    return f"ALARM#{alarm_name}"
+
+
 def event_pk(key: str) -> str:
     return f"EVENT#{key}"
 

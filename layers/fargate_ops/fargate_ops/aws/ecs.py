@@ -87,6 +87,25 @@ class EcsAdapter:
     def describe_service(self, cluster: str, service: str) -> ServiceState:
         return self.describe_services(cluster, [service])[0]
 
+    def describe_service_definition(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The whole DescribeServices entry of an ACTIVE service, tags included (None if there is none)."""
+        try:
+            response = self._ecs.describe_services(cluster=cluster, services=[service], include=["TAGS"])
+        except ClientError as err:
+            raise translate(err, "ecs:DescribeServices", NOT_FOUND) from err
+        for found in response.get("services", []):
+            if found.get("status") == "ACTIVE":
+                return dict(found)
+        return None
+
+    def create_service(self, request: Mapping[str, Any]) -> ServiceState:
+        """CreateService with the arguments as given (see domain/adoption.py)."""
+        try:
+            response = self._ecs.create_service(**request)
+        except ClientError as err:
+            raise translate(err, "ecs:CreateService", NOT_FOUND) from err
+        return _to_state(response["service"])
+
     def list_services(self, cluster: str) -> list[str]:
         arns: list[str] = []
         try:

@@ -65,3 +65,15 @@ class Elbv2Adapter:
         except ClientError as err:
             raise translate(err, "elasticloadbalancing:Modify", NOT_FOUND) from err
         return True
+
+    def healthy_targets(self, target_group_arn: str) -> int:
+        """How many targets of the group pass their health checks now."""
+        try:
+            described = self._elb.describe_target_health(TargetGroupArn=target_group_arn)
+        except ClientError as err:
+            raise translate(err, "elasticloadbalancing:DescribeTargetHealth", NOT_FOUND) from err
+        return sum(
+            1
+            for target in described.get("TargetHealthDescriptions", [])
+            if target.get("TargetHealth", {}).get("State") == "healthy"
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -11,7 +11,6 @@ from fargate_ops.aws._errors import error_code, translate
 from fargate_ops.aws.dynamo import (
     app_pk,
     deploy_pk,
-    deserialize,
     event_pk,
     key,
     serialize,
@@ -19,48 +18,21 @@ from fargate_ops.aws.dynamo import (
     values,
 )
 from fargate_ops.aws.records import ApplicationRecord, Lease, WaitRecord
+from fargate_ops.aws.store_deploys import DeployRecords
+from fargate_ops.aws.table import CONDITION_FAILED
 from fargate_ops.errors import DeployInputError, LockHeldError
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-CONDITION_FAILED = "ConditionalCheckFailedException"
 # A lease can be taken when nobody holds it, when it ran out, or again by the deploy that holds it.
 LEASE_FREE = "attribute_not_exists(pk) OR lease_expires_at < :now OR deploy_id = :me"
-TRANSACTION_CANCELED = "TransactionCanceledException"
 
 __all__ = ["ApplicationRecord", "Lease", "Store", "WaitRecord"]
 
 
-class Store:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._ddb = client
-        self._table = table_name
-
-    # low level
-
-    def _get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
-        try:
-            response = self._ddb.get_item(TableName=self._table, Key=key(pk, sk), ConsistentRead=consistent)
-        except ClientError as err:
-            raise translate(err, "dynamodb:GetItem") from err
-        item = response.get("Item")
-        return deserialize(item) if item else None
-
-    def _transact(self, items: Sequence[TransactWriteItemTypeDef], operation: str) -> list[str] | None:
-        """Run a transaction; ``None`` on success, else the per-item cancellation codes."""
-        try:
-            self._ddb.transact_write_items(TransactItems=list(items))
-        except ClientError as err:
-            if error_code(err) != TRANSACTION_CANCELED:
-                raise translate(err, operation) from err
-            reasons = err.response.get("CancellationReasons", [])
-            codes = [str(r.get("Code", "None")) for r in reasons]
-            if not any(code == "ConditionalCheckFailed" for code in codes):
-                raise translate(err, operation) from err
-            return codes
-        return None
+class Store(DeployRecords):
+    """Every item of the table; deploy records and alarm watches live in ``DeployRecords``."""
 
     # applications
 
@@ -217,46 +189,6 @@ class Store:
             raise translate(err, "dynamodb:DeleteItem") from err
         return True
 
-    # deploy records
-
-    def get_deploy(self, deploy_id: str) -> dict[str, Any] | None:
-        return self._get(deploy_pk(deploy_id), "META")
-
-    def update_deploy(self, deploy_id: str, execution: str, fields: Mapping[str, Any]) -> bool:
-        """Set fields of our deploy record; False if there is none (or it is another execution's)."""
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        updates = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
-        try:
-            self._ddb.update_item(
-                TableName=self._table,
-                Key=key(deploy_pk(deploy_id), "META"),
-                UpdateExpression=f"SET {updates}",
-                ConditionExpression="execution = :execution",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    **values(execution=execution),
-                    **values(**{f"v{i}": v for i, v in enumerate(fields.values())}),
-                },
-            )
-        except ClientError as err:
-            if error_code(err) == CONDITION_FAILED:
-                return False
-            raise translate(err, "dynamodb:UpdateItem") from err
-        return True
-
-    def append_weights(self, deploy_id: str, execution: str, entry: Mapping[str, Any]) -> None:
-        try:
-            self._ddb.update_item(
-                TableName=self._table,
-                Key=key(deploy_pk(deploy_id), "META"),
-                UpdateExpression="SET weight_history = "
-                "list_append(if_not_exists(weight_history, :empty), :entry)",
-                ConditionExpression="execution = :execution",
-                ExpressionAttributeValues=values(empty=[], entry=[entry], execution=execution),
-            )
-        except ClientError as err:
-            raise translate(err, "dynamodb:UpdateItem") from err
-
     # waits
 
     def put_wait(self, wait: WaitRecord) -> None:
@@ -264,6 +196,37 @@ class Store:
             self._ddb.put_item(TableName=self._table, Item=serialize(wait.item()))
         except ClientError as err:
             raise translate(err, "dynamodb:PutItem") from err
+
+    def park_wait(self, wait: WaitRecord) -> None:
+        """Point green's WAIT item at a new token, keeping the evidence (stops, warnings) of this deploy.
+
+        A deploy waits several times on the same green (ready, approval, bakes); abnormal stops add up
+        over all of them. An item left by another deploy is replaced whole.
+        """
+        item = wait.item()
+        fields = {
+            k: v
+            for k, v in item.items()
+            if k not in ("pk", "sk", "abnormal_stops", "stops", "service_events")
+        }
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        updates = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(item["pk"], item["sk"]),
+                UpdateExpression=f"SET {updates}",
+                ConditionExpression="attribute_not_exists(pk) OR deploy_id = :me",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    **values(me=wait.deploy_id),
+                    **values(**{f"v{i}": v for i, v in enumerate(fields.values())}),
+                },
+            )
+        except ClientError as err:
+            if error_code(err) != CONDITION_FAILED:
+                raise translate(err, "dynamodb:UpdateItem") from err
+            self.put_wait(wait)
 
     def get_wait(self, cluster: str, service: str, *, consistent: bool = False) -> WaitRecord | None:
         item = self._get(service_pk(cluster, service), "WAIT", consistent=consistent)

@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from fargate_ops.errors import UnknownStepError
+from fargate_ops.errors import DeployInputError, UnknownStepError
 from fargate_ops.observability import bind, count, logger
 
 if TYPE_CHECKING:
@@ -18,14 +18,21 @@ if TYPE_CHECKING:
 STEPS = (
     "plan",
     "acquire_lock",
+    "create_green_slot",
     "register_task_definition",
     "scale_up_green",
     "await_green",
+    "test_traffic",
+    "await_approval",
     "shift_traffic",
+    "bake",
+    "analyse",
     "finalize",
     "release_lock",
     "notify",
+    "rollback_window",
     "scale_down_old",
+    "manual_rollback",
     "rollback",
 )
 
@@ -38,6 +45,8 @@ def run_step(event: Mapping[str, Any], ctx: StepContext) -> dict[str, Any]:
     if step not in STEPS:
         raise UnknownStepError(f"unknown deploy step {step!r}; known: {', '.join(STEPS)}")
     raw = event.get("deploy") or {}
+    if not isinstance(raw, Mapping):
+        raise DeployInputError("deploy", f"the deploy input must be an object, not {type(raw).__name__}")
     bind(
         step=step,
         deploy_id=raw.get("deploy_id"),
@@ -47,7 +56,8 @@ def run_step(event: Mapping[str, Any], ctx: StepContext) -> dict[str, Any]:
     if step == "notify":
         from fargate_ops.deploy.notify import notify
 
-        return notify(raw, ctx.sns.publish)
+        topic = raw.get("notification_topic")
+        return notify(raw, ctx.sns_for(topic if isinstance(topic, str) else None).publish)
     module = importlib.import_module(f"fargate_ops.deploy.{step}")
     if step == "plan":
         # The one place the raw execution input is validated (strictly: unknown fields are errors).

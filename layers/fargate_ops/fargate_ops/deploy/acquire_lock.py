@@ -1,4 +1,9 @@
-"""Acquire lock: take the application's lease, create the deploy record, register a new application."""
+"""Acquire lock: take the application's lease, create the deploy record, register a new application.
+
+The record starts with everything an operator reads (docs/deploys.md): the planned steps, step 0, the
+weights as they are, an empty analysis, both slots. The watched alarms get this deploy in their watch
+items, so the alarm reaction can find it.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +22,17 @@ if TYPE_CHECKING:
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
     now = clock.now_epoch()
+    plan = doc.traffic_plan()
     lease_expires_at = now + decisions.lease_seconds(
-        doc.readiness_timeout_seconds, doc.traffic_plan().total_bake_seconds
+        doc.readiness_timeout_seconds,
+        plan.total_bake_seconds,
+        readiness_waits=1 + (len(plan.steps) if doc.scale_with_traffic else 0),
+        approval_timeout_seconds=doc.approval_timeout_seconds,
+        gates=plan.gates,
     )
     new_application = None
     if doc.new_application:
-        if doc.slots is None or doc.listener_arn is None:
+        if doc.slots is None or len(doc.slots) != 2 or doc.listener_arn is None:
             raise DeployInputError("slots", "the plan step did not resolve the slots and listener")
         new_application = ApplicationRecord(
             cluster=doc.cluster,
@@ -44,16 +54,26 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             "cluster": doc.cluster,
             "application": doc.application,
             "status": decisions.RUNNING,
-            "strategy": doc.strategy.model_dump(mode="json"),
+            "strategy": doc.strategy,
             "change": doc.change.model_dump(mode="json", exclude_none=True),
             "live_slot": live.service,
             "green_slot": green.service,
+            "live": live.model_dump(mode="json", exclude_none=True),
+            "green": green.model_dump(mode="json", exclude_none=True),
             "started_at": doc.started_at or clock.iso(now),
+            "steps": [s.model_dump(mode="json") for s in doc.steps],
+            "step_index": doc.step_index,
+            "weights": dict(doc.weights or {}),
             "weight_history": [{"at": clock.iso(now), "weights": dict(doc.weights or {})}],
+            "analysis": [],
+            "alarms": list(doc.alarms),
+            "notes": list(doc.notes),
             "input": doc.model_dump(mode="json", include=_INPUT_FIELDS, exclude_none=True),
         },
         new_application=new_application,
     )
+    if doc.alarms:
+        ctx.store.watch_alarms(doc.alarms, doc.deploy_id)
     doc.status = decisions.RUNNING
     doc.lease_expires_at = lease_expires_at
     return doc
@@ -64,10 +84,20 @@ _INPUT_FIELDS = {
     "cluster",
     "application",
     "slots",
+    "adopt",
     "listener_arn",
     "change",
     "strategy",
     "readiness_timeout_seconds",
     "rollback_window_seconds",
+    "alarms",
+    "ignore_alarms",
+    "analysis",
+    "approval",
+    "approval_timeout_seconds",
+    "scale_with_traffic",
+    "test_listener_arn",
+    "validation_hook",
+    "notification_topic",
     "description",
 }

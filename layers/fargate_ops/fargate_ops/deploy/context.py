@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from fargate_ops import clients
+from fargate_ops.aws.cloudwatch import CloudWatchAdapter
 from fargate_ops.aws.ecs import EcsAdapter
 from fargate_ops.aws.elbv2 import Elbv2Adapter
 from fargate_ops.aws.sfn import StepFunctionsAdapter
@@ -41,3 +42,13 @@ class StepContext:
     @cached_property
     def sns(self) -> SnsAdapter:
         return SnsAdapter(self.client_factory("sns"), self.settings.topic_arn)
+
+    @cached_property
+    def cloudwatch(self) -> CloudWatchAdapter:
+        return CloudWatchAdapter(self.client_factory("cloudwatch"))
+
+    def sns_for(self, topic_arn: str | None) -> SnsAdapter:
+        """The stack's topic, or a deploy's own ``notification_topic``."""
+        if topic_arn is None or topic_arn == self.settings.topic_arn:
+            return self.sns
+        return SnsAdapter(self.client_factory("sns"), topic_arn)

@@ -1,10 +1,14 @@
-"""Finalize: green becomes live (application record and service tags); the deploy record SUCCEEDED."""
+"""Finalize: green becomes live (application record and service tags); the deploy record SUCCEEDED.
+
+The deploy stops watching its alarms and retires its WAIT item on green (now the live slot).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.deploy.waiting import WAITING, end_green_wait
 from fargate_ops.domain import deploy as decisions
 
 if TYPE_CHECKING:
@@ -21,6 +25,9 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     ctx.store.set_live_slot(doc.cluster, doc.application, green.service, at=now)
     ctx.ecs.tag(green.service_arn, {ROLE_TAG: "live", DEPLOY_TAG: doc.deploy_id})
     ctx.ecs.tag(live.service_arn, {ROLE_TAG: "idle"})
+    end_green_wait(doc, ctx)
+    if doc.alarms:
+        ctx.store.unwatch_alarms(doc.alarms, doc.deploy_id)
     ctx.store.update_deploy(
         doc.deploy_id,
         doc.execution,
@@ -30,6 +37,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             "live_slot": green.service,
             "green_task_definition": green.task_definition,
         },
+        remove=[WAITING],
     )
     doc.status = decisions.SUCCEEDED
     return doc

@@ -24,6 +24,11 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     if live.task_definition is None:
         raise DeployInputError("live.task_definition", "the plan step did not record it")
     current, tags = ctx.ecs.describe_task_definition(live.task_definition)
-    registration = derive_registration(current, doc.change.images or {}, {**tags, DEPLOY_TAG: doc.deploy_id})
+    registration = derive_registration(
+        current,
+        doc.change.images or {},
+        {**tags, DEPLOY_TAG: doc.deploy_id},
+        environment=doc.change.environment,
+    )
     green.task_definition = ctx.ecs.register_task_definition(registration)
     return doc

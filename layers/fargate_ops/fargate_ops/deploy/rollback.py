@@ -2,6 +2,8 @@
 
 Acts only while this deploy holds the application's lease: if it never got it (or lost it to another
 deploy), touching the slots would break someone else's deploy, so it records and touches nothing.
+The reason names what failed and shows the evidence: stopped tasks' reasons and exit codes, ECS service
+warnings, the alarm and why it fired, the analysis numbers, the operator's abort reason.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops import clock
+from fargate_ops.deploy.waiting import WAITING
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.traffic import weights_for
 from fargate_ops.errors import FargateOpsError
@@ -26,7 +29,10 @@ def _restore(doc: DeployDocument, ctx: StepContext) -> None:
     if ctx.elbv2.set_weights(doc.listener_arn or "", weights):
         ctx.store.append_weights(doc.deploy_id, doc.execution, {"at": clock.iso(), "weights": weights})
     doc.weights = weights
-    ctx.ecs.scale(doc.cluster, green.service, 0)
+    if doc.test_listener_arn is not None and doc.test_weights:
+        ctx.elbv2.set_weights(doc.test_listener_arn, doc.test_weights)
+    if green.service_arn or not doc.adopt_create:
+        ctx.ecs.scale(doc.cluster, green.service, 0)
     app = ctx.store.get_application(doc.cluster, doc.application)
     if app is not None and app.live_slot != live.service:
         ctx.store.set_live_slot(doc.cluster, doc.application, live.service, at=clock.iso())
@@ -41,9 +47,12 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         failure.error,
         failure.cause,
         readiness_timeout_seconds=doc.readiness_timeout_seconds,
+        approval_timeout_seconds=doc.approval_timeout_seconds,
+        state=failure.state,
         stops=wait.stops if wait is not None and ours else (),
         service_events=wait.service_events if wait is not None and ours else (),
     )
+    reason["step_index"] = doc.step_index
     lease = ctx.store.lease(doc.cluster, doc.application)
     fields: dict[str, Any] = {"rollback_reason": reason, "finished_at": clock.iso()}
     if lease is None or lease.deploy_id != doc.deploy_id:
@@ -52,17 +61,21 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     else:
         if ours:
             ctx.store.delete_wait(doc.cluster, green.service, deploy_id=doc.deploy_id)
+        if doc.alarms:
+            ctx.store.unwatch_alarms(doc.alarms, doc.deploy_id)
         try:
             _restore(doc, ctx)
         except FargateOpsError as err:
             reason["rollback_error"] = f"{type(err).__name__}: {err}"
             doc.status = decisions.FAILED
             doc.rollback_reason = reason
-            ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": decisions.FAILED})
+            ctx.store.update_deploy(
+                doc.deploy_id, doc.execution, {**fields, "status": decisions.FAILED}, remove=[WAITING]
+            )
             count("DeployRollbackFailed")
             raise
         doc.status = decisions.ROLLED_BACK
     doc.rollback_reason = reason
-    ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": doc.status})
+    ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": doc.status}, remove=[WAITING])
     logger.warning("deploy rolled back", extra={"reason": reason, "status": doc.status, "live": live.service})
     return doc

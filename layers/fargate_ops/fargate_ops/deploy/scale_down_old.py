@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.deploy.waiting import WAITING
 from fargate_ops.errors import LockHeldError
 from fargate_ops.observability import logger
 
@@ -23,6 +24,9 @@ SHORT_LEASE_SECONDS = 300
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     old, green = doc.require_slots()
     now = clock.now_epoch()
+    ctx.store.update_deploy(
+        doc.deploy_id, doc.execution, {"rollback_window_closed_at": clock.iso(now)}, remove=[WAITING]
+    )
     try:
         ctx.store.acquire_lease(
             doc.cluster, doc.application, doc.deploy_id, now=now, lease_expires_at=now + SHORT_LEASE_SECONDS

@@ -1,10 +1,15 @@
-"""Scale up green: the idle slot gets the green revision and as many tasks as the live slot runs now."""
+"""Scale up green: the idle slot gets the green revision and as many tasks as the live slot runs now.
+
+With ``scale_with_traffic`` green starts at its first step's share instead:
+``ceil(live_desired * percent / 100)``, at least one; shift_traffic grows it step by step.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.domain.traffic import green_share_count
 from fargate_ops.errors import DeployInputError
 
 if TYPE_CHECKING:
@@ -18,10 +23,22 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         raise DeployInputError("green.task_definition", "register_task_definition has not run")
     # Read the live count now, not at plan time: auto scaling may have moved it meanwhile.
     live_now = ctx.ecs.describe_service(doc.cluster, live.service)
-    desired = max(live_now.desired_count, 1)
+    live.desired_count = max(live_now.desired_count, 1)
+    desired = live.desired_count
+    if doc.scale_with_traffic:
+        desired = green_share_count(live.desired_count, doc.current_step().percent)
     ctx.ecs.update_service(
         doc.cluster, green.service, desired_count=desired, task_definition=green.task_definition
     )
     green.desired_count = desired
     doc.green_updated_at = clock.now_epoch()
+    ctx.store.update_deploy(
+        doc.deploy_id,
+        doc.execution,
+        {
+            "live": live.model_dump(mode="json", exclude_none=True),
+            "green": green.model_dump(mode="json", exclude_none=True),
+            "green_task_definition": green.task_definition,
+        },
+    )
     return doc

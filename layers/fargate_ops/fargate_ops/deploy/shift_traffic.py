@@ -1,24 +1,88 @@
-"""Shift traffic: set the listener weights of the plan's current step, and record them."""
+"""Shift traffic: the current step's share to green, recorded; with scale_with_traffic, green grows first.
+
+With ``scale_with_traffic`` green must be able to carry the step's share before it gets it: if green
+has fewer tasks than ``ceil(live * percent / 100)`` (or they are not all healthy yet), it is scaled and
+the document says ``pending_ready``: the state machine waits for green's steady state, then comes back
+here once. After shifting, green is scaled to the *next* step's share, so it grows during the bake.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.domain.traffic import weights_for
+from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.domain.services import is_steady
+from fargate_ops.domain.traffic import green_share_count, weights_for
+from fargate_ops.errors import DeployInputError
 
 if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
-    from fargate_ops.models.deploy import DeployDocument
+    from fargate_ops.models.deploy import DeployDocument, SlotState
+
+
+def _grow_green(doc: DeployDocument, ctx: StepContext, needed: int) -> bool:
+    """Scale green up to ``needed`` if short; True when green is ready to take the step's share."""
+    _, green = doc.require_slots()
+    if green.task_definition is None:
+        raise DeployInputError("green.task_definition", "register_task_definition has not run")
+    service = ctx.ecs.describe_service(doc.cluster, green.service)
+    if service.desired_count < needed:
+        ctx.ecs.update_service(doc.cluster, green.service, desired_count=needed)
+        green.desired_count = needed
+        doc.green_updated_at = clock.now_epoch()
+        return False
+    # ECS counts a task as running before the load balancer finds it healthy: ask the target group too.
+    return (
+        is_steady(service, green.task_definition)
+        and ctx.elbv2.healthy_targets(green.target_group_arn) >= needed
+    )
+
+
+def _prescale_next(doc: DeployDocument, ctx: StepContext, live: SlotState, green: SlotState) -> None:
+    if doc.step_index + 1 >= len(doc.steps):
+        return
+    following = green_share_count(live.desired_count or 1, doc.steps[doc.step_index + 1].percent)
+    if (green.desired_count or 0) < following:
+        ctx.ecs.update_service(doc.cluster, green.service, desired_count=following)
+        green.desired_count = following
+        doc.green_updated_at = clock.now_epoch()
 
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
-    step = doc.traffic_plan().step(doc.step_index)
-    weights = weights_for(step.weight, live.target_group_arn, green.target_group_arn)
-    listener_arn = doc.listener_arn or ""
-    if ctx.elbv2.set_weights(listener_arn, weights):
-        ctx.store.append_weights(doc.deploy_id, doc.execution, {"at": clock.iso(), "weights": weights})
+    step = doc.current_step()
+    if doc.scale_with_traffic and doc.step_ready_index != doc.step_index:
+        needed = green_share_count(live.desired_count or 1, step.percent)
+        if not _grow_green(doc, ctx, needed):
+            doc.pending_ready = True
+            ctx.store.update_deploy(
+                doc.deploy_id,
+                doc.execution,
+                {"green": green.model_dump(mode="json", exclude_none=True), "step_index": doc.step_index},
+                remove=[WAITING],
+            )
+            return doc
+    weights = weights_for(step.percent, live.target_group_arn, green.target_group_arn)
+    now = clock.now_epoch()
+    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights)
+    if doc.scale_with_traffic:
+        _prescale_next(doc, ctx, live, green)
+    ctx.store.update_deploy(
+        doc.deploy_id,
+        doc.execution,
+        {
+            "weights": weights,
+            "step_index": doc.step_index,
+            "green": green.model_dump(mode="json", exclude_none=True),
+        },
+        remove=[WAITING],
+        append={"weight_history": [{"at": clock.iso(now), "weights": weights, "step_index": doc.step_index}]}
+        if changed
+        else None,
+    )
     doc.weights = weights
-    doc.step_index += 1
+    doc.step_started_at = now
+    doc.pending_ready = False
+    doc.bake_result = None
     return doc

@@ -13,16 +13,35 @@ ROLLED_BACK = "ROLLED_BACK"
 FAILED = "FAILED"
 FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED})
 
-# Margin on top of the longest the deploy can legitimately hold the lease (readiness + bakes): covers
-# Lambda retries, back-offs and the rollback itself.
+# Margin on top of the longest the deploy can legitimately hold the lease (readiness, approvals, bakes):
+# covers Lambda retries, back-offs and the rollback itself.
 LEASE_MARGIN_SECONDS = 900
 
 # Step Functions' own error names that mean "the wait ran out".
 TIMEOUT_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
+# The state names of the deploy state machine whose timeouts mean something to a person.
+READINESS_STATES = frozenset({"AwaitGreen", "AwaitStepReady"})
+APPROVAL_STATE = "AwaitApproval"
+VALIDATION_STATES = frozenset({"ValidationHook", "TestTraffic"})
+MANUAL_ROLLBACK = "ManualRollback"
 
-def lease_seconds(readiness_timeout_seconds: int, total_bake_seconds: int) -> int:
-    return readiness_timeout_seconds + total_bake_seconds + LEASE_MARGIN_SECONDS
+
+def lease_seconds(
+    readiness_timeout_seconds: int,
+    total_bake_seconds: int,
+    *,
+    readiness_waits: int = 1,
+    approval_timeout_seconds: int = 0,
+    gates: int = 0,
+) -> int:
+    """How long the deploy may hold the application's lease: every wait it may do, plus a margin."""
+    return (
+        readiness_timeout_seconds * max(readiness_waits, 1)
+        + total_bake_seconds
+        + approval_timeout_seconds * gates
+        + LEASE_MARGIN_SECONDS
+    )
 
 
 def steady_event_is_fresh(event_epoch: float | None, since_epoch: float | None) -> bool:
@@ -41,12 +60,46 @@ def crash_loop_reached(abnormal_stops: int, threshold: int) -> bool:
 
 
 def _parse_cause(cause: str | None) -> Any:
+    """A cause as data: JSON when it is; a Lambda error whose message is JSON (our evidence) unwrapped."""
     if not cause:
         return None
     try:
-        return json.loads(cause)
+        parsed = json.loads(cause)
     except ValueError:
         return cause
+    if isinstance(parsed, Mapping) and "errorType" in parsed and isinstance(parsed.get("errorMessage"), str):
+        try:
+            inner = json.loads(parsed["errorMessage"])
+        except ValueError:
+            return parsed
+        if isinstance(inner, Mapping):
+            return inner
+    return parsed
+
+
+def _summary(error: str, detail: Any, state: str | None, timeouts: Mapping[str, int]) -> str:
+    if error in TIMEOUT_ERRORS:
+        if state == APPROVAL_STATE:
+            return f"approval was not given within {timeouts.get('approval', 0)}s"
+        return f"green was not ready within {timeouts.get('readiness', 0)}s"
+    if error == "GreenCrashLoopError":
+        return "green tasks kept stopping abnormally (crash loop)"
+    if error == "GreenNotReadyError":
+        return "ECS could not complete green's deployment: green was not ready"
+    if error == "AlarmFiringError":
+        alarms = detail.get("alarms") if isinstance(detail, Mapping) else None
+        names = ", ".join(str(a.get("name")) for a in alarms or [] if isinstance(a, Mapping))
+        return f"alarm {names or '(watched)'} went to ALARM"
+    if error == "AnalysisFailedError":
+        text = detail.get("reason") if isinstance(detail, Mapping) else detail
+        return f"analysis failed: {text}"
+    if error == "DeployAbortedError":
+        return str(detail) if isinstance(detail, str) and detail else "aborted by operator"
+    if state in VALIDATION_STATES:
+        return f"validation before production traffic failed: {error}"
+    if error == MANUAL_ROLLBACK:
+        return "manual rollback"
+    return f"{error} during the deploy" + (f" (in {state})" if state else "")
 
 
 def rollback_reason(
@@ -54,26 +107,25 @@ def rollback_reason(
     cause: str | None,
     *,
     readiness_timeout_seconds: int,
+    approval_timeout_seconds: int = 0,
+    state: str | None = None,
     stops: Sequence[Mapping[str, Any]] = (),
     service_events: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Why the deploy was rolled back, in words a person on call can act on.
 
-    ``stops`` and ``service_events`` are the evidence the event handler collected in the WAIT item
-    (stopped tasks with reasons and exit codes, ECS service warnings); a crash-loop failure already
-    carries its evidence in ``cause``.
+    ``state`` is the state machine state that failed. ``stops`` and ``service_events`` are the evidence
+    the event handler collected in the WAIT item (stopped tasks with reasons and exit codes, ECS service
+    warnings); a crash-loop failure already carries its evidence in ``cause``, an alarm its name and
+    reason, a failed analysis its numbers.
     """
     error = error or "Unknown"
     detail = _parse_cause(cause)
-    if error in TIMEOUT_ERRORS:
-        summary = f"green was not ready within {readiness_timeout_seconds}s"
-    elif error == "GreenCrashLoopError":
-        summary = "green tasks kept stopping abnormally"
-    elif error == "GreenNotReadyError":
-        summary = "ECS could not complete green's deployment"
-    else:
-        summary = f"{error} during the deploy"
+    timeouts = {"readiness": readiness_timeout_seconds, "approval": approval_timeout_seconds}
+    summary = _summary(error, detail, state, timeouts)
     reason: dict[str, Any] = {"error": error, "summary": summary, "cause": detail}
+    if state:
+        reason["state"] = state
     if isinstance(detail, Mapping) and "stops" in detail:
         reason["stops"] = list(detail["stops"])
     elif stops:

@@ -61,5 +61,9 @@ def react(event: AnyEvent, reactor: Reactor) -> str:
         from fargate_ops.reactions.deployment_state import on_deployment_state_change
 
         return on_deployment_state_change(event, reactor)
-    # Alarm state changes drive bakes and analysis (later); container instances are EC2-only noise.
+    if isinstance(event, events.AlarmStateChange):
+        from fargate_ops.reactions.deploy_alarm import on_alarm_state_change
+
+        return on_alarm_state_change(event, reactor)
+    # Container instances are EC2-only noise.
     return "ignored"

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 STEADY_STATE = "SERVICE_STEADY_STATE"
 EVIDENCE_TYPES = frozenset({"WARN", "ERROR"})
+# Steady state ends readiness waits only: a bake or an approval is not over because green is steady.
+READY_KINDS = frozenset({"ready", "steady_state"})
 
 
 def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
@@ -31,6 +33,8 @@ def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
     key = f"SERVICE_ACTION#{event.id}"  # Service Action events have no version
     emitted = detail.created_at or event.time
     if steady:
+        if wait.awaiting not in READY_KINDS:
+            return "ignored: the wait on the service is not for readiness"
         if not steady_event_is_fresh(emitted.timestamp() if emitted else None, wait.since):
             return "ignored: steady state from before green was updated"
         # Send first (repeating it is harmless), then retire the WAIT item and remember the event.

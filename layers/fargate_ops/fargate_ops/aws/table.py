@@ -1,0 +1,46 @@
+"""The single table's low level: one item read and one transaction, with errors translated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.dynamo import deserialize, key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_CANCELED = "TransactionCanceledException"
+
+
+class Table:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def _get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
+        try:
+            response = self._ddb.get_item(TableName=self._table, Key=key(pk, sk), ConsistentRead=consistent)
+        except ClientError as err:
+            raise translate(err, "dynamodb:GetItem") from err
+        item = response.get("Item")
+        return deserialize(item) if item else None
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef], operation: str) -> list[str] | None:
+        """Run a transaction; ``None`` on success, else the per-item cancellation codes."""
+        try:
+            self._ddb.transact_write_items(TransactItems=list(items))
+        except ClientError as err:
+            if error_code(err) != TRANSACTION_CANCELED:
+                raise translate(err, operation) from err
+            reasons = err.response.get("CancellationReasons", [])
+            codes = [str(r.get("Code", "None")) for r in reasons]
+            if not any(code == "ConditionalCheckFailed" for code in codes):
+                raise translate(err, operation) from err
+            return codes
+        return None

@@ -1,0 +1,62 @@
+"""CloudWatch Alarm State Change to ALARM: every running deploy that watches the alarm fails its wait.
+
+A deploy lists its alarms in ``alarms``; when it starts it adds itself to each alarm's watch item
+(``ALARM#<name>``/``WATCH``, a set of deploy ids), and leaves it when it ends. Here the watchers are read,
+and each one that waits (ready, approval or a bake: the record's ``waiting``) gets its token failed
+with AlarmFiringError and the alarm's name and reason. The rollback window is not failed: after a
+success only an operator rolls back. A deploy between two waits is caught by its own alarm check at the
+start of the next wait and after each bake. Duplicate events act once (the event id is remembered).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fargate_ops.errors import AlarmFiringError
+
+if TYPE_CHECKING:
+    from fargate_ops.models.events import AlarmStateChange
+    from fargate_ops.reactions import Reactor
+
+ALARM_ERROR = AlarmFiringError.__name__
+FAILED_BY_ALARMS = frozenset({"ready", "approval", "bake"})
+
+
+def on_alarm_state_change(event: AlarmStateChange, reactor: Reactor) -> str:
+    detail = event.detail
+    if detail.state.value != "ALARM":
+        return "ignored: alarm not in ALARM"
+    watchers = reactor.store.alarm_watchers(detail.alarm_name)
+    if not watchers:
+        return "ignored: no deploy watches the alarm"
+    if not reactor.store.mark_seen(f"ALARM#{event.id}", reactor.idempotency_expiry()):
+        return "duplicate"
+    failed = []
+    for deploy_id in watchers:
+        record = reactor.store.get_deploy(deploy_id) or {}
+        waiting = record.get("waiting")
+        if record.get("status") != "RUNNING" or not isinstance(waiting, dict):
+            continue
+        if waiting.get("kind") not in FAILED_BY_ALARMS or not waiting.get("token"):
+            continue
+        sent = reactor.sfn.send_failure(
+            str(waiting["token"]),
+            ALARM_ERROR,
+            {
+                "deploy_id": deploy_id,
+                "alarms": [
+                    {
+                        "name": detail.alarm_name,
+                        "state": detail.state.value,
+                        "reason": detail.state.reason,
+                        "at": detail.state.timestamp.isoformat() if detail.state.timestamp else None,
+                    }
+                ],
+                "detected": f"by the alarm state change event while waiting ({waiting.get('kind')})",
+            },
+        )
+        if sent:
+            failed.append(deploy_id)
+    if not failed:
+        return "ignored: no watching deploy was waiting"
+    return f"alarm {detail.alarm_name}: failed the wait of {', '.join(failed)}"

@@ -1,0 +1,69 @@
+"""Faults a scenario injects on purpose (`faults:`): throttled AWS calls and failing deploy steps.
+
+    faults:
+      throttle: {service: ecs, rate: 0.3, seed: 1}    # 3 of every 10 ECS calls: ThrottlingException
+      fail_step: {step: shift_traffic, times: 1}      # the step Lambda fails once (or "always")
+
+Both are deterministic, so a scenario with faults still gives the same report every run. Throttling
+short-circuits the request in botocore's before-call hook (clients.COUNTER), so botocore's own retries
+do not absorb it: the adapters see ThrottlingException and the state machine's Retry must cope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from fargate_ops_cli.local.clients import COUNTER
+
+if TYPE_CHECKING:
+    from fargate_ops_cli.local.runtime import LocalRuntime
+    from fargate_ops_cli.local.scenario import FailStepFault, Faults, ThrottleFault
+
+DECADE = 10
+
+
+class InjectedFaultError(RuntimeError):
+    """A failure a scenario asked for (the Lambda's error name, as Step Functions sees it)."""
+
+
+def throttler(fault: ThrottleFault) -> Any:
+    """callable(service, operation) -> bool: of every ten calls to the service, the first rate*10."""
+    calls: Counter[str] = Counter()
+    throttled_per_decade = max(1, min(DECADE - 1, round(fault.rate * DECADE)))
+
+    def throttle(service: str, operation: str) -> bool:
+        if service != fault.service:
+            return False
+        index = calls[service] + fault.seed
+        calls[service] += 1
+        return index % DECADE < throttled_per_decade
+
+    return throttle
+
+
+def step_failer(fault: FailStepFault) -> Any:
+    """callable(function, event): raises before the deploy step Lambda runs ``fault.step``."""
+    always = fault.times == "always"
+    left = [0 if isinstance(fault.times, str) else fault.times]
+
+    def before(function: str, event: Any) -> None:
+        if not isinstance(event, dict) or event.get("step") != fault.step:
+            return
+        if always or left[0] > 0:
+            left[0] -= 1
+            raise InjectedFaultError(
+                f"injected fault: the {fault.step} step failed (scenario faults.fail_step)"
+            )
+
+    return before
+
+
+def install(faults: Faults | None, rt: LocalRuntime) -> None:
+    """Arm the scenario's faults for this run (the runtime disarms the throttle when it closes)."""
+    if faults is None:
+        return
+    if faults.throttle is not None:
+        COUNTER.throttle = throttler(faults.throttle)
+    if faults.fail_step is not None:
+        rt.lambdas.before_handler = step_failer(faults.fail_step)
