@@ -32,7 +32,7 @@ def _waiting(dynamodb: Any, table: str, deploy_id: str, allowed: set[str], verb:
 def _succeed(sfn: Any, token: str, output: dict[str, Any], deploy_id: str, verb: str) -> None:
     try:
         sfn.send_task_success(taskToken=token, output=json.dumps(output))
-    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken):
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         raise NotNowError(f"deploy {deploy_id!r} moved on before {verb} arrived; check its status") from None
 
 
@@ -60,7 +60,7 @@ def abort(sfn: Any, dynamodb: Any, table: str, deploy_id: str, reason: str = "")
     cause = f"aborted by operator: {reason}" if reason else "aborted by operator"
     try:
         sfn.send_task_failure(taskToken=waiting["token"], error="DeployAbortedError", cause=cause)
-    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken):
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         raise NotNowError(
             f"deploy {deploy_id!r} moved on before the abort arrived; check its status"
         ) from None
