@@ -7,6 +7,11 @@
    seen during its invocations (tracemalloc: clients, responses, models), against the template's
    MemorySize (goal: at least 2x headroom).
 3. The local runtime's start-up: deploying the template into moto, in seconds.
+4. The deploy engine's cost, from the runtime's execution history and call counts: state transitions
+   of one canary deploy for bakes of 1, 10 and 60 minutes (goal: the same for all three, <= 40), and
+   its control-plane calls (ECS, Elastic Load Balancing, CloudWatch) as a ratio to a lower bound of 10
+   (goal <= 1.5): describe the live service, the listener and the task definition, register, scale
+   green up, shift to 10%, read the metrics, shift to 100%, scale the old slot down, tag.
 """
 
 from __future__ import annotations
@@ -98,6 +103,46 @@ def demo_run() -> tuple[dict[str, int], float, dict[str, int], int]:
     return peaks, report.runtime["startup_seconds"], report.api_calls, transitions
 
 
+CONTROL_PLANE = ("ecs:", "elbv2:", "cloudwatch:")
+CANARY_LOWER_BOUND = 10
+
+
+def canary_costs() -> dict[int, tuple[int, dict[str, int]]]:
+    import yaml
+
+    from fargate_ops_cli.local.runner import ScenarioRunner
+    from fargate_ops_cli.local.scenario import Scenario
+
+    base = yaml.safe_load((ROOT / "scenarios/deploy/canary.yaml").read_text())
+    results = {}
+    for minutes in (1, 10, 60):
+        document = dict(base, name=f"canary-{minutes}m", run_for=f"{minutes + 8}m")
+        document.pop("expect")
+        document["timeline"][0]["deploy"]["strategy"]["bake"] = f"{minutes}m"
+        report = ScenarioRunner(Scenario.model_validate(document)).run()
+        deploy = report.deploys[0]
+        assert deploy["status"] == "SUCCEEDED", deploy
+        results[minutes] = (int(deploy["state_transitions"]), report.api_calls)
+    return results
+
+
+def print_canary(results: dict[int, tuple[int, dict[str, int]]]) -> None:
+    print("\n## Canary deploy (10%, bake, 100%): state transitions by bake length")
+    for minutes, (transitions, _) in results.items():
+        print(f"  bake {minutes:>2} min: {transitions} state transitions")
+    same = len({t for t, _ in results.values()}) == 1
+    print(f"  same for all three: {same}; goal <= 40: {max(t for t, _ in results.values()) <= 40}")
+    _, calls = results[10]
+    control = {k: v for k, v in calls.items() if k.startswith(CONTROL_PLANE)}
+    total = sum(control.values())
+    print(
+        f"  control-plane calls per canary deploy: {total} = {total / CANARY_LOWER_BOUND:.1f}x"
+        f" the lower bound of {CANARY_LOWER_BOUND} (goal <= 1.5)"
+    )
+    print(f"    {control}")
+    print(f"  all application calls: {sum(calls.values())} {calls}")
+
+
 def main() -> None:
     imports = cold_start()
     peaks, startup, calls, transitions = demo_run()
@@ -119,6 +164,7 @@ def main() -> None:
     print(f"\n## Local runtime start-up (template deployed into moto): {startup:.2f} s")
     print(f"   demo: {transitions} state transitions, {sum(calls.values())} application API calls")
     print(json.dumps({"api_calls": calls}, indent=None))
+    print_canary(canary_costs())
 
 
 if __name__ == "__main__":

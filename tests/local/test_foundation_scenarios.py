@@ -40,6 +40,23 @@ def test_the_demo_deploy_succeeds_with_all_traffic_on_the_new_slot(demo_report: 
     assert first["weight_history"][-1]["weights"] and len(first["weight_history"]) >= 2
 
 
+def test_the_demo_canary_shifts_ten_percent_first_and_passes_its_analysis(
+    demo_report: dict[str, Any],
+) -> None:
+    first = demo_report["deploys"][0]
+    assert first["green_weights"] == [10, 100]
+    assert [a["verdict"] for a in first["analysis"]] == ["pass"]
+
+
+def test_the_demo_release_that_crashes_rolls_back_by_itself_and_says_why(demo_report: dict[str, Any]) -> None:
+    second = demo_report["deploys"][1]
+    assert second["status"] == "ROLLED_BACK"
+    assert second["final_weights"] == [0, 100]  # traffic stayed on the live slot
+    reason = second["rollback_reason"]
+    assert reason["error"] == "GreenCrashLoopError"
+    assert {stop["exit_codes"]["web"] for stop in reason["cause"]["stops"]} == {137}
+
+
 def test_the_demo_tells_the_hands_on_step_by_step(demo_report: dict[str, Any]) -> None:
     notes = [e["text"] for e in demo_report["timeline"] if e["actor"] == "note"]
     assert [n.split(".")[0] for n in notes] == ["1", "2", "3", "4", "5", "6"]

@@ -51,17 +51,42 @@ def describe(summary: dict[str, Any], now: datetime | None = None) -> list[str]:
             except ValueError:
                 pass
         lines.append(f"  waiting for {waiting.get('kind')}{remaining}")
+    lines.extend(escape(line) for line in analysis_lines(summary.get("analysis") or []))
     if summary.get("rollback_reason"):
-        lines.append(f"  [red]why:[/red] {escape(_reason_text(summary['rollback_reason']))}")
+        lines.append(f"  [red]why:[/red] {escape(reason_text(summary['rollback_reason']))}")
     return lines
 
 
-def _reason_text(reason: Any) -> str:
-    if isinstance(reason, dict):
-        head = reason.get("summary") or reason.get("error") or ""
-        rest = {k: v for k, v in reason.items() if k not in ("summary",) and v}
-        return f"{head} {rest}" if rest else str(head)
-    return str(reason)
+def reason_text(reason: Any) -> str:
+    """A rollback reason in one readable line: what happened, then the evidence (stops, exit codes)."""
+    if not isinstance(reason, dict):
+        return str(reason)
+    text = str(reason.get("summary") or reason.get("error") or "rolled back")
+    cause = reason.get("cause")
+    stops = cause.get("stops") if isinstance(cause, dict) else reason.get("stops")
+    if isinstance(stops, list) and stops:
+        kinds: dict[str, int] = {}
+        for stop in stops:
+            exits = ", ".join(
+                f"exit {code} ({name})" for name, code in (stop.get("exit_codes") or {}).items()
+            )
+            key = f"{stop.get('stop_code', '')}: {stop.get('stopped_reason', '')}" + (
+                f", {exits}" if exits else ""
+            )
+            kinds[key] = kinds.get(key, 0) + 1
+        revision = str(stops[-1].get("task_definition", "")).rsplit("/", 1)[-1]
+        evidence = "; ".join(f"{n}x {k}" for k, n in kinds.items())
+        text += f" — {len(stops)} stops of {revision}: {evidence}"
+    elif isinstance(cause, str) and cause:
+        text += f" — {cause}"
+    return text
+
+
+def analysis_lines(analysis: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"  analysis step {int(a.get('step_index', 0)) + 1}: {a.get('verdict')} — {a.get('reason', '')}"
+        for a in analysis
+    ]
 
 
 def print_summary(console: Console, summary: dict[str, Any]) -> None:

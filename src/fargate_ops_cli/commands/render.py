@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from fargate_ops_cli.commands.progress import analysis_lines, reason_text
 from fargate_ops_cli.local.report import Entry, Report, clock_text
 
 _STYLE = {
@@ -44,8 +45,10 @@ class TimelinePrinter:
             line += f", weights {deploy.get('final_weights')}"
             line += f", {deploy['state_transitions']} state transitions"
             console.print(line)
+            for line in analysis_lines(deploy.get("analysis") or []):
+                console.print(escape(line))
             if deploy.get("rollback_reason"):
-                console.print(f"  why: {escape(str(deploy['rollback_reason']))}")
+                console.print(f"  [red]why:[/red] {escape(reason_text(deploy['rollback_reason']))}")
         for service in report.services:
             console.print(
                 f"service {service['name']}: {service['running']}/{service['desired']} running,"

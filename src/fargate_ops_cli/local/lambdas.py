@@ -257,9 +257,9 @@ class LambdaHost:
         # A Logger created before routing_stdout() (e.g. by an earlier test) holds the real stdout.
         for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
             for handler in getattr(logger, "handlers", []):
-                if isinstance(handler, logging.StreamHandler) and handler.stream in (
-                    sys.__stdout__,
-                    self._stream.terminal,
-                    sys.stdout,
+                # ...or the routed stream of an earlier run in this process (tests, bench).
+                if isinstance(handler, logging.StreamHandler) and (
+                    isinstance(handler.stream, _RoutedStream)
+                    or handler.stream in (sys.__stdout__, self._stream.terminal, sys.stdout)
                 ):
                     handler.setStream(self._stream)
