@@ -249,34 +249,13 @@ def _table_name(rt: LocalRuntime) -> str | None:
 
 
 def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
+    from fargate_ops_cli.operations.records import read_deploy  # what `fargate-ops status` reads
+
     table = _table_name(rt)
     if table is None:
         return {}
-    from boto3.dynamodb.types import TypeDeserializer
-
     with as_world():
-        item = (
-            rt.clients.client("dynamodb")
-            .get_item(TableName=table, Key={"pk": {"S": f"DEPLOY#{deploy_id}"}, "sk": {"S": "META"}})
-            .get("Item")
-        )
-    if not item:
-        return {}
-    deserializer = TypeDeserializer()
-    record: dict[str, Any] = _plain({k: deserializer.deserialize(v) for k, v in item.items()})
-    return record
-
-
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == int(value) else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set | tuple):
-        return [_plain(v) for v in value]
-    return value
+        return read_deploy(rt.clients.client("dynamodb"), table, deploy_id) or {}
 
 
 def current_weights(rt: LocalRuntime, world: ProvisionedWorld) -> dict[str, int]:
