@@ -50,6 +50,21 @@ def test_weights_already_in_place_are_not_sent_again(
     assert calls == Counter({"DescribeListeners": 1})
 
 
+def test_actions_the_caller_already_holds_spare_the_describe_call(
+    elbv2: Elbv2Adapter, world: Any, api_calls: CountCalls
+) -> None:
+    held = elbv2.actions(world.listener_arn)
+    calls = api_calls("elbv2")
+
+    changed = elbv2.set_weights(
+        world.listener_arn, {world.blue_tg: 10, world.green_tg: 90}, current_actions=held
+    )
+
+    assert changed is True
+    assert calls == Counter({"ModifyListener": 1})
+    assert listener_weights(world.listener_arn) == {world.blue_tg: 10, world.green_tg: 90}
+
+
 def test_a_listener_arn_is_modified_with_modify_listener_only(
     elbv2: Elbv2Adapter, world: Any, api_calls: CountCalls
 ) -> None:

@@ -48,13 +48,17 @@ class Elbv2Adapter:
         """Target group ARN to weight of the forward action."""
         return forward_weights(self.actions(arn))
 
-    def set_weights(self, arn: str, weights: Mapping[str, int]) -> bool:
+    def set_weights(
+        self, arn: str, weights: Mapping[str, int], current_actions: list[dict[str, Any]] | None = None
+    ) -> bool:
         """Set the forward weights; returns False (and calls nothing) when they already are so.
 
         ModifyListener replaces every default action, so the other actions are sent back unchanged;
-        nothing else of the listener (port, protocol, certificates) is sent.
+        nothing else of the listener (port, protocol, certificates) is sent. `current_actions`, when
+        the caller already holds them, saves the Describe call.
         """
-        new_actions = with_weights(self.actions(arn), weights)
+        actions = current_actions if current_actions is not None else self.actions(arn)
+        new_actions = with_weights(actions, weights)
         if new_actions is None:
             return False
         try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.domain.adoption import default_green_name, swapped_load_balancers
+from fargate_ops.domain.listener import forward_weights
 from fargate_ops.domain.slots import Slot, live_and_idle
 from fargate_ops.domain.taskdef import check_images
 from fargate_ops.errors import DeployInputError, LockHeldError, PreflightError, TaskDefinitionNotFoundError
@@ -144,7 +145,8 @@ def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDoc
     traffic_plan = request.traffic_plan()
     app = ctx.store.get_application(request.cluster, request.application)
     slot_names, listener_arn = _resolve(request, app)
-    weights = ctx.elbv2.weights(listener_arn)
+    listener_actions = ctx.elbv2.actions(listener_arn)
+    weights = forward_weights(listener_actions)
     adopted = _adopted_slots(request, slot_names, weights, ctx) if app is None else None
     if adopted is not None:
         services, slots, green_name = adopted
@@ -192,6 +194,7 @@ def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDoc
                 desired_count=green.desired_count if green is not None else 0,
             ),
             "weights": {s.target_group_arn: weights[s.target_group_arn] for s in slots},
+            "listener_actions": listener_actions,
             "test_weights": test_weights,
             "new_application": app is None,
             "adopt_create": adopted is not None,

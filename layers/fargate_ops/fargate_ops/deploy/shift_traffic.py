@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.domain.listener import with_weights
 from fargate_ops.domain.services import is_steady
 from fargate_ops.domain.traffic import green_share_count, weights_for
 from fargate_ops.errors import DeployInputError
@@ -65,7 +66,9 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             return doc
     weights = weights_for(step.percent, live.target_group_arn, green.target_group_arn)
     now = clock.now_epoch()
-    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights)
+    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights, current_actions=doc.listener_actions)
+    if changed and doc.listener_actions is not None:
+        doc.listener_actions = with_weights(doc.listener_actions, weights) or doc.listener_actions
     if doc.scale_with_traffic:
         _prescale_next(doc, ctx, live, green)
     ctx.store.update_deploy(
