@@ -276,30 +276,34 @@ class Store(DeployRecords):
 
         False when the event was seen before or the wait is over (token changed or item gone).
         """
-        codes = self._transact(
-            [
-                self._seen_put(event_key, expires_at),
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
-                        "UpdateExpression": "ADD abnormal_stops :one "
-                        "SET stops = list_append(if_not_exists(stops, :empty), :stop)",
-                        "ConditionExpression": "task_token = :token",
-                        "ExpressionAttributeValues": values(
-                            one=1, empty=[], stop=[dict(stop)], token=wait.task_token
-                        ),
-                    }
-                },
-            ],
-            "dynamodb:TransactWriteItems",
+        return self._update_wait_once(
+            wait,
+            event_key,
+            expires_at,
+            "ADD abnormal_stops :one SET stops = list_append(if_not_exists(stops, :empty), :stop)",
+            one=1,
+            empty=[],
+            stop=[dict(stop)],
         )
-        return codes is None
 
     def record_service_event(
         self, wait: WaitRecord, *, event_key: str, expires_at: int, service_event: Mapping[str, Any]
     ) -> bool:
         """Keep an ECS service warning as rollback evidence, at most once per ``event_key``."""
+        return self._update_wait_once(
+            wait,
+            event_key,
+            expires_at,
+            "SET service_events = list_append(if_not_exists(service_events, :empty), :event)",
+            empty=[],
+            event=[dict(service_event)],
+        )
+
+    def _update_wait_once(
+        self, wait: WaitRecord, event_key: str, expires_at: int, expression: str, **vals: Any
+    ) -> bool:
+        """Apply `expression` to the WAIT item and mark `event_key` seen, in one transaction; False when
+        the event was seen before or the wait is over (its token changed or the item is gone)."""
         codes = self._transact(
             [
                 self._seen_put(event_key, expires_at),
@@ -307,12 +311,9 @@ class Store(DeployRecords):
                     "Update": {
                         "TableName": self._table,
                         "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
-                        "UpdateExpression": "SET service_events = "
-                        "list_append(if_not_exists(service_events, :empty), :event)",
+                        "UpdateExpression": expression,
                         "ConditionExpression": "task_token = :token",
-                        "ExpressionAttributeValues": values(
-                            empty=[], event=[dict(service_event)], token=wait.task_token
-                        ),
+                        "ExpressionAttributeValues": values(**vals, token=wait.task_token),
                     }
                 },
             ],

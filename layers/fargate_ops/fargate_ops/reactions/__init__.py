@@ -5,37 +5,22 @@ Most events need nothing; those cost at most one DynamoDB read (is anyone waitin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fargate_ops import clients, clock
-from fargate_ops.aws.sfn import StepFunctionsAdapter
-from fargate_ops.aws.store import Store
+from fargate_ops import clock
+from fargate_ops.aws.adapters import Adapters
 
 if TYPE_CHECKING:
     from fargate_ops.models.events import AnyEvent
-    from fargate_ops.settings import Settings
 
 # EventBridge retries a target for up to 24 h; idempotency markers must outlive that.
 IDEMPOTENCY_SECONDS = 48 * 3600
 
 
 @dataclass
-class Reactor:
+class Reactor(Adapters):
     """Adapters (built on first use) and the knobs the reactions need."""
-
-    settings: Settings
-    client_factory: Callable[[str], Any] = field(default=clients.client)
-
-    @cached_property
-    def store(self) -> Store:
-        return Store(self.client_factory("dynamodb"), self.settings.table_name)
-
-    @cached_property
-    def sfn(self) -> StepFunctionsAdapter:
-        return StepFunctionsAdapter(self.client_factory("stepfunctions"))
 
     @property
     def crash_loop_threshold(self) -> int:

@@ -20,7 +20,6 @@ from fargate_ops.reactions import Reactor
 from fargate_ops.reactions.alert_settings import AlertSettings
 
 if TYPE_CHECKING:
-    from fargate_ops.aws.ecs import EcsAdapter
     from fargate_ops.aws.notifier import NotificationTopic
     from fargate_ops.models.events import AnyEvent
 
@@ -41,12 +40,6 @@ class ServiceReactor(Reactor):
     @cached_property
     def store(self) -> Store:
         return SharedReadStore(self.client_factory("dynamodb"), self.settings.table_name, self.timeline)
-
-    @cached_property
-    def ecs(self) -> EcsAdapter:
-        from fargate_ops.aws.ecs import EcsAdapter
-
-        return EcsAdapter(self.client_factory("ecs"))
 
     @cached_property
     def topic(self) -> NotificationTopic:
