@@ -3,24 +3,22 @@ and the operator's timeline, all on the virtual clock. Produces a `Report`."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fargate_ops_cli.local import deploy_invariants, faults, moto_hooks
+from fargate_ops_cli.local import deploy_invariants, faults
 from fargate_ops_cli.local import report as rep
 from fargate_ops_cli.local.clients import as_app, as_world
 from fargate_ops_cli.local.report import describe_event
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
 from fargate_ops_cli.local.world import invariants
-from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
+from fargate_ops_cli.local.world.provision import ProvisionedWorld
 from fargate_ops_cli.local.world.simulator import FargateSimulator
+from fargate_ops_cli.local.world_session import LocalWorld, open_local_world
 
 NARRATE_EVERY = 15.0  # virtual seconds between reads of the state machines' histories
 INVARIANTS_EVERY = 5.0
@@ -47,42 +45,20 @@ class ScenarioRunner:
         self._sent = 0  # events sent `as_service`, for their ids
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
+        self._inbox: rep.Inbox | None = None
 
     def run(self) -> rep.Report:
-        start = datetime.fromisoformat(self.scenario.start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
-        world_spec = self.scenario.world
-        with (
-            LocalRuntime(
-                self.repo_root,
-                start=start,
-                region=world_spec.region,
-                measure_memory=self.measure_memory,
-                seed=world_spec.seed,
-            ) as rt,
-            contextlib.ExitStack() as self._world_hooks,
-        ):
-            began = time.perf_counter()
-            stack = rt.deploy_stack()
-            self.startup_seconds = time.perf_counter() - began
-            with as_world():
-                world = provision(world_spec, rt.clients.client)
-                inbox = rep.subscribe_inbox(rt.clients, stack.outputs)
-            bus: Any = rt.bus
-            if self.scenario.event_delivery is not None:  # duplicates and reordering, on purpose
-                from fargate_ops_cli.local.delivery import UnreliableBus
-
-                delivery = self.scenario.event_delivery
-                bus = UnreliableBus(rt.bus, rt.clock, delivery, world.region, world.account_id)
-            simulator = FargateSimulator(
-                rt.clock, _NarratedSink(bus, self.narrative, rt.clock), world_spec, world
-            )
-            self._clock_now = rt.clock.now
-            self._events_function = stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
-            rt.lambdas.on_result = self._narrate_reaction
-            faults.install(self.scenario.faults, rt)
-            rt.target_health = simulator.moto_health_hook
-            self._world_hooks.enter_context(moto_hooks.world_hooks(simulator))
-            simulator.start()
+        with open_local_world(
+            self.scenario.world,
+            start=self.scenario.start,
+            repo_root=self.repo_root,
+            sink=self._sink,
+            measure_memory=self.measure_memory,
+            prepare=self._prepare,
+        ) as lw:
+            rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
+            self.startup_seconds = lw.startup_seconds
+            start = rt.clock.now()
             self._schedule_timeline(rt, simulator, world, start)
             self._every(rt, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, rt), "invariants")
             self._every(
@@ -91,7 +67,28 @@ class ScenarioRunner:
             rt.clock.run_until(start + self.scenario.run_for)
             self.narrative.read_executions(rt, self.deploys)
             self._record_violations(rt, deploy_invariants.at_end(rt, stack.outputs, self.deploys))
-            return rep.build(self, rt, simulator, world, inbox)
+            assert self._inbox is not None
+            return rep.build(self, rt, simulator, world, self._inbox)
+
+    def _sink(self, rt: LocalRuntime, world: ProvisionedWorld) -> Any:
+        """The simulator's events: narrated, then delivered (late and twice, if the scenario says so)."""
+        bus: Any = rt.bus
+        if self.scenario.event_delivery is not None:  # duplicates and reordering, on purpose
+            from fargate_ops_cli.local.delivery import UnreliableBus
+
+            bus = UnreliableBus(
+                rt.bus, rt.clock, self.scenario.event_delivery, world.region, world.account_id
+            )
+        return _NarratedSink(bus, self.narrative, rt.clock)
+
+    def _prepare(self, lw: LocalWorld) -> None:
+        rt = lw.rt
+        with as_world():
+            self._inbox = rep.subscribe_inbox(rt.clients, lw.stack.outputs)
+        self._clock_now = rt.clock.now
+        self._events_function = lw.stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
+        rt.lambdas.on_result = self._narrate_reaction
+        faults.install(self.scenario.faults, rt)
 
     # -- the timeline -----------------------------------------------------------------------------------
     def _schedule_timeline(

@@ -10,7 +10,8 @@ The scenario runner builds the same thing around a timeline; tests of the CLI ve
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ class LocalWorld:
     stack: DeployedStack
     world: ProvisionedWorld
     simulator: FargateSimulator
+    startup_seconds: float = 0.0  # deploying the template into moto
 
     def advance(self, seconds: float) -> None:
         self.rt.clock.run_until(self.rt.clock.now() + seconds)
@@ -41,9 +43,12 @@ def open_local_world(
     spec: WorldSpec,
     start: str = "2026-01-05T09:00:00Z",
     repo_root: Path = REPO_ROOT,
-    sink: Any = None,
+    sink: Callable[[LocalRuntime, ProvisionedWorld], Any] | None = None,
     measure_memory: bool = False,
+    prepare: Callable[[LocalWorld], None] | None = None,
 ) -> Iterator[LocalWorld]:
+    """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
+    simulator starts (subscriptions, faults, narration)."""
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
         LocalRuntime(
@@ -51,11 +56,16 @@ def open_local_world(
         ) as rt,
         contextlib.ExitStack() as hooks,
     ):
+        began = time.perf_counter()
         stack = rt.deploy_stack()
+        startup = time.perf_counter() - began
         with as_world():
             world = provision(spec, rt.clients.client)
-        simulator = FargateSimulator(rt.clock, sink if sink is not None else rt.bus, spec, world)
+        simulator = FargateSimulator(rt.clock, sink(rt, world) if sink is not None else rt.bus, spec, world)
         rt.target_health = simulator.moto_health_hook
         hooks.enter_context(moto_hooks.world_hooks(simulator))
+        local = LocalWorld(rt, stack, world, simulator, startup)
+        if prepare is not None:
+            prepare(local)
         simulator.start()
-        yield LocalWorld(rt, stack, world, simulator)
+        yield local
