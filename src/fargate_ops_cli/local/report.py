@@ -240,19 +240,12 @@ class Report:
         return all(e["ok"] for e in self.expectations)
 
 
-def _table_name(rt: LocalRuntime) -> str | None:
-    assert rt.stack is not None
-    for logical_id, resource in rt.stack.template["Resources"].items():
-        if resource["Type"] == "AWS::DynamoDB::Table":
-            return rt.stack.physical_ids.get(logical_id)
-    return None
-
-
 def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
     from fargate_ops_cli.operations.records import read_deploy  # what `fargate-ops status` reads
 
-    table = _table_name(rt)
-    if table is None:
+    assert rt.stack is not None
+    table = rt.stack.outputs.get("OpsTableName")  # the stack says where its records are, as for the CLI
+    if not table:
         return {}
     with as_world():
         return read_deploy(rt.clients.client("dynamodb"), table, deploy_id) or {}
