@@ -4,7 +4,7 @@
 
 The real template is deployed into moto (LocalRuntime); each event is put on the runtime's EventBridge
 bus, so the template's own rule patterns decide whether the handler runs at all, exactly as in AWS.
-Events are built from the real AWS samples (../shared/aws-samples/events/) with varied clusters,
+Events are built from the real AWS samples (events/aws/) with varied clusters,
 services, task ARNs and versions, over one virtual day, including redeliveries, stale versions,
 crash loops, Spot interruptions, ECS warnings and malformed events.
 
@@ -39,7 +39,7 @@ from typing import Any
 import botocore.handlers
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = Path(os.environ.get("FARGATE_OPS_AWS_SAMPLES", ROOT.parent / "shared" / "aws-samples")) / "events"
+SAMPLES = ROOT / "events" / "aws"  # the real AWS samples, copied into the project
 REGION, ACCOUNT = "us-east-1", "123456789012"
 ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,18 +10,19 @@ from typing import Any
 import pytest
 
 from fargate_ops import clock
+from tests import self_contained
+
+self_contained.install()
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_EVENTS = ROOT / "events"
-# Real AWS events, kept outside the repo (read-only); CI may point elsewhere.
-AWS_SAMPLES = (
-    Path(os.environ.get("FARGATE_OPS_AWS_SAMPLES", ROOT.parent / "shared" / "aws-samples")) / "events"
-)
+# Real AWS events, copied into the project with their sources (events/aws/README.md).
+AWS_SAMPLES = PROJECT_EVENTS / "aws"
 
 
 def aws_sample_files() -> list[Path]:
     files = sorted(AWS_SAMPLES.glob("*.json"))
-    assert files, f"no AWS sample events found in {AWS_SAMPLES} (set FARGATE_OPS_AWS_SAMPLES)"
+    assert files, f"no AWS sample events found in {AWS_SAMPLES}"
     return files
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,8 +19,7 @@ from fargate_ops_cli.local.world.spec import WorldSpec
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
 ROOT = Path(__file__).resolve().parents[2]
-# Real AWS events, kept outside the repo (as in tests/conftest.py; CI may point elsewhere).
-SAMPLES = Path(os.environ.get("FARGATE_OPS_AWS_SAMPLES", ROOT.parent / "shared" / "aws-samples")) / "events"
+SAMPLES = ROOT / "events" / "aws"  # the real AWS samples, copied into the project
 
 # One session for every test: it caches botocore's service models (parsing ec2's costs a quarter second).
 # Created after moto is imported, so moto's stubber is among its handlers.

@@ -1,4 +1,4 @@
-"""The `detail` of the events the simulator emits, shaped as in /work/shared/aws-samples/events/.
+"""The `detail` of the events the simulator emits, shaped as in events/aws/ (the real AWS samples).
 
 Keys appear when ECS would have a value for them (connectivityAt once the ENI is attached, stopCode
 once the task is stopping...), so a STOPPED event has exactly the keys of the real STOPPED sample.
