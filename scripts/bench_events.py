@@ -323,6 +323,7 @@ def run(count: int, seed: int) -> dict[str, Any]:
     botocore.handlers.BUILTIN_HANDLERS.append(("after-call", aws.after_call))
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "FargateOps")
 
+    from fargate_ops.reactions.outcome import Outcome
     from fargate_ops_cli.local.clients import COUNTER
     from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 
@@ -381,7 +382,7 @@ def run(count: int, seed: int) -> dict[str, Any]:
                 reaction = result.get("reaction")
                 outcome = result.get("outcome", "")
                 kind_stats.outcomes[(reaction or outcome).split(":")[0]] += 1
-                if reaction is None and outcome.startswith("ignored"):
+                if reaction is None and not Outcome.parse(outcome).acted_on:
                     kind_stats.no_action += 1
                     kind_stats.ddb_no_action.append(ddb)
             else:  # the rules filtered it: Lambda never ran

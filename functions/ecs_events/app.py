@@ -1,7 +1,7 @@
 """EcsEventsFunction: reacts to ECS task/service/deployment events and CloudWatch alarm changes.
 
-Event: an EventBridge event. Returns ``{"outcome": "..."}`` (what the deploy-wait reactions did) and,
-when the reactions outside deploys did something, ``"reaction": "..."``. Errors propagate so
+Event: an EventBridge event. Returns ``{"outcome": "..."}`` (what the deploy side did) and, when the
+watch side (timeline, notifications) did something, ``"reaction": "..."``. Errors propagate so
 EventBridge/Lambda retries and the dead-letter queue see them; an event that cannot be parsed is
 logged with its id, counted (metric ``EventUnparseable``) and dropped: retrying cannot fix it.
 """
@@ -17,9 +17,8 @@ from fargate_ops.settings import Settings
 @entry_point
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
     from fargate_ops.models.events import UnparseableEventError, parse_event
-    from fargate_ops.reactions import react
-    from fargate_ops.reactions.alert_settings import AlertSettings
-    from fargate_ops.reactions.router import ServiceReactor, route
+    from fargate_ops.reactions.pipeline import react
+    from fargate_ops.reactions.reactor import Reactor
 
     settings = Settings.from_env()
     try:
@@ -31,12 +30,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
         count("EventUnparseable")
         return {"outcome": "ignored: unparseable event"}
     bind(event_id=parsed.id, detail_type=parsed.detail_type)
-    reactor = ServiceReactor(settings, alerting=AlertSettings.from_env())
-    outcome = react(parsed, reactor)  # the deploy waits first: they resume or fail running deploys
-    reaction = route(parsed, reactor)  # then the timeline, crash loops and warnings outside deploys
-    logger.info("event handled", extra={"outcome": outcome, "reaction": reaction})
-    count("EventActed" if not outcome.startswith("ignored") else "EventIgnored")
-    result = {"outcome": outcome}
-    if not reaction.startswith("ignored"):
-        result["reaction"] = reaction
+    reaction = react(parsed, Reactor(settings))
+    logger.info(
+        "event handled",
+        extra={"outcome": str(reaction.deploy_wait), "reaction": str(reaction.watch), "kind": reaction.kind},
+    )
+    count(f"Event{reaction.kind.value.capitalize()}")  # EventActed, EventIgnored, EventDuplicate
+    result = {"outcome": str(reaction.deploy_wait)}
+    if reaction.watch.acted_on:
+        result["reaction"] = str(reaction.watch)
     return result

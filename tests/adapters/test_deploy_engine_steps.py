@@ -26,7 +26,8 @@ from fargate_ops.errors import (
     PreflightError,
 )
 from fargate_ops.models.events import parse_event
-from fargate_ops.reactions import Reactor, react
+from fargate_ops.reactions.pipeline import react
+from fargate_ops.reactions.reactor import Reactor
 from fargate_ops.settings import Settings
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:deploy:d1"
@@ -435,6 +436,11 @@ def reactor(settings: Settings, sfn: Any) -> Reactor:
     return created
 
 
+def deploy_side(raw: dict[str, Any], reactor: Reactor) -> str:
+    """What the deploy side of the reactions did with one event (the handler's ``outcome``)."""
+    return str(react(parse_event(raw), reactor).deploy_wait)
+
+
 def alarm_event(name: str, event_id: str = "e-1", state: str = "ALARM") -> dict[str, Any]:
     return {
         "version": "0",
@@ -465,8 +471,8 @@ def test_a_watched_alarm_fails_the_bake_of_the_deploy_that_watches_it_once(
     ctx.task_token = "token-bake"
     run("bake", doc, ctx)
 
-    first = react(parse_event(alarm_event("web-green-5xx")), reactor)
-    again = react(parse_event(alarm_event("web-green-5xx")), reactor)
+    first = deploy_side(alarm_event("web-green-5xx"), reactor)
+    again = deploy_side(alarm_event("web-green-5xx"), reactor)
 
     assert first == "alarm web-green-5xx: failed the wait of d1" and again == "duplicate"
     assert [(token, error) for token, error, _ in sfn.failures] == [("token-bake", "AlarmFiringError")]
@@ -478,7 +484,7 @@ def test_an_alarm_nobody_watches_costs_one_read(
 ) -> None:
     calls = api_calls("dynamodb")
 
-    assert react(parse_event(alarm_event("other")), reactor) == "ignored: no deploy watches the alarm"
+    assert deploy_side(alarm_event("other"), reactor) == "ignored: no deploy watches the alarm"
     assert sum(calls.values()) == 1
 
 
@@ -489,7 +495,7 @@ def test_an_alarm_after_the_deploy_ended_fails_nothing(
     doc = through("shift_traffic", world, ctx, alarms=["web-green-5xx"])
     run("finalize", doc, ctx)
 
-    assert react(parse_event(alarm_event("web-green-5xx")), reactor).startswith("ignored")
+    assert deploy_side(alarm_event("web-green-5xx"), reactor).startswith("ignored")
     assert sfn.failures == []
 
 
@@ -504,7 +510,7 @@ def test_green_steady_state_does_not_end_a_bake(
     steady["time"] = "2026-01-05T09:03:00Z"
     steady["detail"]["createdAt"] = "2026-01-05T09:03:00.000Z"
 
-    outcome = react(parse_event(steady), reactor)
+    outcome = deploy_side(steady, reactor)
 
     assert outcome == "ignored: the wait on the service is not for readiness"
     assert sfn.successes == []

@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from fargate_ops import clients
 from fargate_ops.aws.timeline_store import TimelineEntry, TimelineStore
 from fargate_ops.models.events import parse_event
-from fargate_ops.reactions.router import ServiceReactor, route
+from fargate_ops.reactions.pipeline import react
+from fargate_ops.reactions.reactor import Reactor
 from fargate_ops.settings import Settings
 from fargate_ops_cli.commands.events import events, parse_since
 from tests.adapters.reaction_helpers import Loader, crashed_task, stopped_normally
@@ -31,7 +32,7 @@ def recorded(load_event: Loader, settings: Settings) -> None:
     for raw in [stopped_normally(load_event, 10), stopped_normally(load_event, 11)] + [
         crashed_task(load_event, n) for n in range(3)
     ]:
-        route(parse_event(raw), ServiceReactor(settings))
+        react(parse_event(raw), Reactor(settings))
 
 
 def test_the_timeline_comes_back_newest_first_as_json(recorded: None, table: str) -> None:

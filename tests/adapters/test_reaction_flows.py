@@ -16,9 +16,8 @@ from fargate_ops.aws.records import ApplicationRecord, WaitRecord
 from fargate_ops.aws.store import Store
 from fargate_ops.aws.timeline_store import TimelineStore
 from fargate_ops.models.events import parse_event
-from fargate_ops.reactions import react
-from fargate_ops.reactions.alert_settings import AlertSettings
-from fargate_ops.reactions.router import ServiceReactor, route
+from fargate_ops.reactions.pipeline import react
+from fargate_ops.reactions.reactor import Reactor
 from fargate_ops.settings import Settings
 from tests.adapters.reaction_helpers import (
     T0,
@@ -45,11 +44,9 @@ def handle(settings: Settings, sfn: Any) -> Callable[[dict[str, Any]], str]:
     """What the handler does with one event: the deploy reactions first, then ours (our outcome)."""
 
     def run(raw: dict[str, Any]) -> str:
-        reactor = ServiceReactor(settings, alerting=AlertSettings())
+        reactor = Reactor(settings)
         reactor.sfn = sfn  # a fake Step Functions: the deploy reactions' tokens are not real here
-        event = parse_event(raw)
-        react(event, reactor)
-        return route(event, reactor)
+        return str(react(parse_event(raw), reactor).watch)
 
     return run
 

@@ -12,7 +12,8 @@ import pytest
 
 from fargate_ops.aws.store import Store, WaitRecord
 from fargate_ops.models.events import parse_event
-from fargate_ops.reactions import Reactor, react
+from fargate_ops.reactions.pipeline import react_deploy_waits
+from fargate_ops.reactions.reactor import Reactor
 from fargate_ops.settings import Settings
 
 GREEN_REVISION = "arn:aws:ecs:eu-central-1:111111111111:task-definition/example-api-v1:20"
@@ -24,6 +25,8 @@ Loader = Callable[[str], dict[str, Any]]
 def reactor(settings: Settings, sfn: Any) -> Reactor:
     built = Reactor(settings)
     built.sfn = sfn  # type: ignore[assignment]
+    # The deploy side alone, with its own reads (in the handler they share the watch side's Query).
+    built.store = Store(built.client_factory("dynamodb"), settings.table_name)
     return built
 
 
@@ -54,7 +57,8 @@ def crashed_task(load_event: Loader, n: int, version: int = 7) -> dict[str, Any]
 
 
 def handle(raw: dict[str, Any], reactor: Reactor) -> str:
-    return react(parse_event(raw), reactor)
+    """What the deploy side did with one event (the handler's ``outcome``)."""
+    return str(react_deploy_waits(parse_event(raw), reactor))
 
 
 # task stops --------------------------------------------------------------------------------------

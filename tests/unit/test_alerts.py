@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fargate_ops.domain.alerts import (
+from fargate_ops.domain.alert_state import (
     CIRCUIT_BREAKER,
     PLACEMENT_FAILURE,
     START_IMPAIRED,
@@ -17,12 +17,14 @@ from fargate_ops.domain.alerts import (
     Decision,
     ServiceAlerts,
     admit,
-    on_abnormal_stop,
+)
+from fargate_ops.domain.alerts import (
     on_circuit_breaker,
     on_service_event,
     on_spot_interruption,
     on_steady_state,
 )
+from fargate_ops.domain.crash_loop import on_abnormal_stop
 
 POLICY = AlertPolicy()  # 3 abnormal stops within 600 s, 5 Spot interruptions an hour, 5 notifications an hour
 T0 = 1_767_600_000.0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from fargate_ops.domain import deploy
+from fargate_ops.domain import crash_loop, deploy
 
 
 def test_a_timed_out_wait_explains_itself_with_the_collected_stops() -> None:
@@ -120,8 +120,8 @@ def test_a_failed_validation_names_the_hooks_error() -> None:
 
 
 def test_the_crash_loop_threshold_is_reached_at_the_threshold() -> None:
-    assert not deploy.crash_loop_reached(2, 3)
-    assert deploy.crash_loop_reached(3, 3)
+    assert not crash_loop.crash_loop_reached(2, 3)
+    assert crash_loop.crash_loop_reached(3, 3)
 
 
 def test_a_notification_subject_names_the_outcome_and_the_reason() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fargate_ops.domain.alerts import PLACEMENT_FAILURE, Alert, AlertKind
+from fargate_ops.domain.alert_state import PLACEMENT_FAILURE, Alert, AlertKind
 from fargate_ops.domain.notifications import ServiceRef, console_log_url, log_link, render
 
 REF = ServiceRef("prod", "api", "us-east-1", "123456789012")

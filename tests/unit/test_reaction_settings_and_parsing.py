@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from fargate_ops.domain.alerts import AlertPolicy
+from fargate_ops.domain.alert_state import AlertPolicy
 from fargate_ops.errors import SettingsError
 from fargate_ops.models.events import UnparseableEventError, parse_event
-from fargate_ops.reactions.alert_settings import AlertSettings
+from fargate_ops.settings import Settings
+
+REQUIRED = {"TABLE_NAME": "ops", "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:ops"}
 
 
 def test_every_knob_has_a_documented_default() -> None:
-    settings = AlertSettings.from_env({})
+    settings = Settings.from_env(REQUIRED)
 
-    assert settings.policy == AlertPolicy(
+    assert settings.alert_policy == AlertPolicy(
         crash_loop_threshold=3,
         crash_loop_window_seconds=600,
         spot_threshold=5,
@@ -24,8 +26,9 @@ def test_every_knob_has_a_documented_default() -> None:
 
 
 def test_the_knobs_are_read_from_the_functions_environment() -> None:
-    settings = AlertSettings.from_env(
+    settings = Settings.from_env(
         {
+            **REQUIRED,
             "CRASH_LOOP_THRESHOLD": "5",
             "CRASH_LOOP_WINDOW_SECONDS": "300",
             "SPOT_INTERRUPTION_THRESHOLD": "10",
@@ -35,14 +38,17 @@ def test_the_knobs_are_read_from_the_functions_environment() -> None:
         }
     )
 
-    assert (settings.policy.crash_loop_threshold, settings.policy.crash_loop_window_seconds) == (5, 300)
-    assert (settings.policy.spot_threshold, settings.policy.spot_window_seconds) == (10, 1800)
-    assert (settings.policy.notifications_per_hour, settings.timeline_retention_days) == (2, 30)
+    assert (settings.alert_policy.crash_loop_threshold, settings.alert_policy.crash_loop_window_seconds) == (
+        5,
+        300,
+    )
+    assert (settings.alert_policy.spot_threshold, settings.alert_policy.spot_window_seconds) == (10, 1800)
+    assert (settings.alert_policy.notifications_per_hour, settings.timeline_retention_days) == (2, 30)
 
 
 def test_a_bad_knob_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="NOTIFICATIONS_PER_HOUR"):
-        AlertSettings.from_env({"NOTIFICATIONS_PER_HOUR": "many"})
+        Settings.from_env({**REQUIRED, "NOTIFICATIONS_PER_HOUR": "many"})
 
 
 def test_an_event_missing_a_required_field_is_unparseable_and_named_by_its_id() -> None:

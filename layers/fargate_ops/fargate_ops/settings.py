@@ -1,16 +1,28 @@
-"""Settings of the functions, read from the environment at invocation time."""
+"""Settings of the functions, read from the environment at invocation time: one object for all of them.
+
+Every function reads the same ``Settings``; a function's template entry sets only the variables its
+code path uses, the rest keep their documented defaults (docs/reactions.md, template parameters).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from fargate_ops.domain.alert_state import (
+    CRASH_LOOP_THRESHOLD,
+    CRASH_LOOP_WINDOW_SECONDS,
+    NOTIFICATIONS_PER_HOUR,
+    SPOT_THRESHOLD,
+    SPOT_WINDOW_SECONDS,
+    AlertPolicy,
+)
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
-DEFAULT_CRASH_LOOP_THRESHOLD = 3
 DEFAULT_MAX_DEREGISTRATIONS = 20
+TIMELINE_RETENTION_DAYS = 14
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:
@@ -33,6 +45,17 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _alert_policy(env: Mapping[str, str]) -> AlertPolicy:
+    return AlertPolicy(
+        # One threshold for both crash-loop rules: N abnormal stops fail a green wait, or make a crash loop.
+        crash_loop_threshold=_positive_int(env, "CRASH_LOOP_THRESHOLD", CRASH_LOOP_THRESHOLD),
+        crash_loop_window_seconds=_positive_int(env, "CRASH_LOOP_WINDOW_SECONDS", CRASH_LOOP_WINDOW_SECONDS),
+        spot_threshold=_positive_int(env, "SPOT_INTERRUPTION_THRESHOLD", SPOT_THRESHOLD),
+        spot_window_seconds=_positive_int(env, "SPOT_INTERRUPTION_WINDOW_SECONDS", SPOT_WINDOW_SECONDS),
+        notifications_per_hour=_positive_int(env, "NOTIFICATIONS_PER_HOUR", NOTIFICATIONS_PER_HOUR),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a function reads from its environment.
@@ -43,9 +66,14 @@ class Settings:
     table_name: str
     topic_arn: str
     keep_revisions: int = DEFAULT_KEEP_REVISIONS
-    crash_loop_threshold: int = DEFAULT_CRASH_LOOP_THRESHOLD
     max_deregistrations: int = DEFAULT_MAX_DEREGISTRATIONS
     cluster_name_pattern: str = "*"
+    alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
+    timeline_retention_days: int = TIMELINE_RETENTION_DAYS
+
+    @property
+    def crash_loop_threshold(self) -> int:
+        return self.alert_policy.crash_loop_threshold
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,7 +82,8 @@ class Settings:
             table_name=_required(env, "TABLE_NAME"),
             topic_arn=_required(env, "TOPIC_ARN"),
             keep_revisions=_positive_int(env, "KEEP_REVISIONS", DEFAULT_KEEP_REVISIONS),
-            crash_loop_threshold=_positive_int(env, "CRASH_LOOP_THRESHOLD", DEFAULT_CRASH_LOOP_THRESHOLD),
             max_deregistrations=_positive_int(env, "MAX_DEREGISTRATIONS", DEFAULT_MAX_DEREGISTRATIONS),
             cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
+            alert_policy=_alert_policy(env),
+            timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
         )

@@ -166,8 +166,10 @@ class ScenarioRunner:
         """Say what the events function did about an event, unless it was nothing."""
         if function != self._events_function or not isinstance(result, dict):
             return
+        from fargate_ops.reactions.outcome import Outcome
+
         outcome = str(result.get("outcome", ""))
-        if outcome and not outcome.startswith("ignored") and outcome != "duplicate":
+        if outcome and Outcome.parse(outcome).acted_on:
             about = describe_event(event) if isinstance(event, dict) else None
             self.narrative.say(
                 self._clock_now(), "fargate-ops", f"{outcome}" + (f" (on {about})" if about else "")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fargate_ops.domain.alerts import (
+from fargate_ops.domain.alert_state import (
     CONFIGURATION_FAILURE,
     PLACEMENT_FAILURE,
     START_IMPAIRED,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+SERVICE_STEADY_STATE = "SERVICE_STEADY_STATE"
+
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
@@ -80,3 +82,11 @@ def task_definition_family(arn: str) -> str:
 def task_definition_revision(arn: str) -> int:
     tail = arn.rsplit(":", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+def deployment_gave_up(event_name: str, reason: str | None) -> bool:
+    """ECS gave up on a deployment: it failed, or the circuit breaker is rolling it back (green would
+    come back on the old revision)."""
+    if event_name == "SERVICE_DEPLOYMENT_FAILED":
+        return True
+    return event_name == "SERVICE_DEPLOYMENT_IN_PROGRESS" and "rolling back" in (reason or "").lower()

@@ -21,17 +21,18 @@ from fargate_ops.aws.timeline_store import (
     TaskGuard,
     TimelineEntry,
 )
-from fargate_ops.domain.alerts import AlertKind, Decision, ServiceAlerts, admit
+from fargate_ops.domain.alert_state import AlertKind, Decision, ServiceAlerts, admit
 from fargate_ops.domain.notifications import LogLink, Notification, log_link, render
 from fargate_ops.errors import FargateOpsError
 from fargate_ops.observability import count
-from fargate_ops.reactions.timeline import held_back_entry, notification_entry
+from fargate_ops.reactions.outcome import Outcome
+from fargate_ops.reactions.watch.timeline import held_back_entry, notification_entry
 
 if TYPE_CHECKING:
-    from fargate_ops.domain.alerts import Alert
+    from fargate_ops.domain.alert_state import Alert
     from fargate_ops.domain.notifications import ServiceRef
     from fargate_ops.models.events import Event
-    from fargate_ops.reactions.router import ServiceReactor
+    from fargate_ops.reactions.reactor import Reactor
 
 MAX_ATTEMPTS = 5
 SEEN_KEPT = 64  # the idempotency keys of a service's last events kept in its state (older: the guards)
@@ -44,12 +45,15 @@ class ReactionConflictError(FargateOpsError):
     """The service's reactions state kept changing under this invocation; Lambda retries it."""
 
 
-def _said(result: CommitResult, done: str) -> str:
-    return done if result is CommitResult.DONE else f"ignored: {result} event"
+def _outcome_of(result: CommitResult, done: str) -> Outcome:
+    """``done`` if the commit happened; else the event had been handled (a duplicate or a stale version)."""
+    return (
+        Outcome.acted(done) if result is CommitResult.DONE else Outcome.duplicate(f"ignored: {result} event")
+    )
 
 
 def _record_only(
-    reactor: ServiceReactor, ref: ServiceRef, entry: TimelineEntry, guard: TaskGuard | None
+    reactor: Reactor, ref: ServiceRef, entry: TimelineEntry, guard: TaskGuard | None
 ) -> CommitResult:
     return reactor.timeline.commit(
         ref.cluster,
@@ -62,14 +66,14 @@ def _record_only(
 
 
 def record(
-    reactor: ServiceReactor, ref: ServiceRef, entry: TimelineEntry, guard: TaskGuard | None = None
-) -> str:
+    reactor: Reactor, ref: ServiceRef, entry: TimelineEntry, guard: TaskGuard | None = None
+) -> Outcome:
     """Only the timeline: one write (guard + entry in one transaction, or one conditional put)."""
-    return _said(_record_only(reactor, ref, entry, guard), f"recorded: {entry.kind}")
+    return _outcome_of(_record_only(reactor, ref, entry, guard), f"recorded: {entry.kind}")
 
 
 def record_and_decide(
-    reactor: ServiceReactor,
+    reactor: Reactor,
     ref: ServiceRef,
     event: Event,
     entry: TimelineEntry,
@@ -77,7 +81,7 @@ def record_and_decide(
     *,
     guard: TaskGuard | None = None,
     record_when_unchanged: bool = True,
-) -> str:
+) -> Outcome:
     """Read the service (shared with the deploy reactions), decide, commit, then notify."""
     idempotency_key = guard.idempotency_key if guard is not None else f"event:{event.id}"
     for attempt in range(MAX_ATTEMPTS):
@@ -87,20 +91,20 @@ def record_and_decide(
         seen = _seen_before(snapshot.seen, idempotency_key, guard)
         if seen:  # a redelivery or an older state change: acted on already, nothing to write
             _publish_left_over(reactor, ref, snapshot, idempotency_key)
-            return f"ignored: {seen} event"
+            return Outcome.duplicate(f"ignored: {seen} event")
         current = ServiceAlerts.from_dict(snapshot.alerts)
         decision = decide(current)
-        if decision.known:
+        if decision.already_recorded:
             _publish_left_over(reactor, ref, snapshot, idempotency_key)
-            return f"ignored: {decision.outcome}"
+            return Outcome.ignored(decision.outcome)
         if decision.state is None and decision.alert is None and not record_when_unchanged:
-            return f"ignored: {decision.outcome}"
+            return Outcome.ignored(decision.outcome)
         idle = _idle_slot(reactor, ref, snapshot) if decision.alert is not None else ""
         if idle:
             recorded = _record_only(reactor, ref, entry.with_detail(reaction=f"{idle}; not told"), guard)
             if recorded is not CommitResult.DONE:
                 _publish_left_over(reactor, ref, snapshot, idempotency_key)
-            return _said(recorded, f"{idle}; not told")
+            return _outcome_of(recorded, f"{idle}; not told")
         result, notification = _commit(
             reactor, ref, event, entry, decision, current, snapshot, guard, idempotency_key
         )
@@ -109,12 +113,14 @@ def record_and_decide(
             continue
         if result is not CommitResult.DONE:
             _publish_left_over(reactor, ref, snapshot, idempotency_key)
-            return f"ignored: {result} event"
+            return _outcome_of(result, decision.outcome)
         if notification is None:
             held_back = decision.alert is not None
-            return f"{decision.outcome} (held back: rate limit)" if held_back else decision.outcome
+            return Outcome.acted(
+                f"{decision.outcome} (held back: rate limit)" if held_back else decision.outcome
+            )
         _publish(reactor, ref, notification.id, notification.subject, notification.sns_message())
-        return decision.outcome
+        return Outcome.acted(decision.outcome)
     raise ReactionConflictError(f"{ref.name}: the reactions state changed {MAX_ATTEMPTS} times in a row")
 
 
@@ -136,7 +142,7 @@ def _seen_before(seen: tuple[str, ...], key: str, guard: TaskGuard | None) -> st
     return "stale" if any(int(k[len(prefix) :]) > guard.version for k in newer) else ""
 
 
-def _idle_slot(reactor: ServiceReactor, ref: ServiceRef, snapshot: ServiceSnapshot) -> str:
+def _idle_slot(reactor: Reactor, ref: ServiceRef, snapshot: ServiceSnapshot) -> str:
     """Why an alert about this service is the deploy engine's business, or "" if it is ours.
 
     A slot of a fargate-ops application that is not the live one is green during a deploy, or the slot a
@@ -151,7 +157,7 @@ def _idle_slot(reactor: ServiceReactor, ref: ServiceRef, snapshot: ServiceSnapsh
 
 
 def _commit(
-    reactor: ServiceReactor,
+    reactor: Reactor,
     ref: ServiceRef,
     event: Event,
     entry: TimelineEntry,
@@ -167,7 +173,7 @@ def _commit(
     outbox = dict(snapshot.outbox)
     notification = None
     if decision.alert is not None:
-        state, admitted, suppressed = admit(state, now, reactor.alerting.policy)
+        state, admitted, suppressed = admit(state, now, reactor.alert_policy)
         if admitted:
             notification = _notification(reactor, ref, decision.alert, idempotency_key, now, suppressed)
             entries.append(notification_entry(notification, ref, now))
@@ -194,7 +200,7 @@ def _commit(
 
 
 def _notification(
-    reactor: ServiceReactor, ref: ServiceRef, alert: Alert, idempotency_key: str, now: float, suppressed: int
+    reactor: Reactor, ref: ServiceRef, alert: Alert, idempotency_key: str, now: float, suppressed: int
 ) -> Notification:
     digest = hashlib.sha256(f"{ref.name}|{alert.key}|{idempotency_key}".encode()).hexdigest()[:16]
     logs = _logs(reactor, ref, alert) if alert.kind is AlertKind.CRASH_LOOP else None
@@ -204,12 +210,12 @@ def _notification(
         notification_id=digest,
         now=now,
         suppressed_before=suppressed,
-        per_hour=reactor.alerting.policy.notifications_per_hour,
+        per_hour=reactor.alert_policy.notifications_per_hour,
         logs=logs,
     )
 
 
-def _logs(reactor: ServiceReactor, ref: ServiceRef, alert: Alert) -> LogLink | None:
+def _logs(reactor: Reactor, ref: ServiceRef, alert: Alert) -> LogLink | None:
     latest = alert.facts.get("latest") or {}
     containers = [c for c in latest.get("containers") or [] if c.get("exit_code") != 0] or list(
         latest.get("containers") or []
@@ -221,15 +227,13 @@ def _logs(reactor: ServiceReactor, ref: ServiceRef, alert: Alert) -> LogLink | N
     return log_link(definition, container, str(latest.get("task_id") or ""), ref.region)
 
 
-def _publish(
-    reactor: ServiceReactor, ref: ServiceRef, notification_id: str, subject: str, message: str
-) -> None:
+def _publish(reactor: Reactor, ref: ServiceRef, notification_id: str, subject: str, message: str) -> None:
     reactor.topic.publish(subject, message)
     count("NotificationSent")
     reactor.timeline.clear_outbox(ref.cluster, ref.service, notification_id)
 
 
-def _publish_left_over(reactor: ServiceReactor, ref: ServiceRef, snapshot: ServiceSnapshot, key: str) -> None:
+def _publish_left_over(reactor: Reactor, ref: ServiceRef, snapshot: ServiceSnapshot, key: str) -> None:
     """A redelivery of an event whose first attempt wrote a notification but failed before sending it."""
     for notification_id, pending in snapshot.outbox.items():
         if pending.get("key") == key:

@@ -15,7 +15,7 @@ from fargate_ops.domain.abnormal import StopClass, StopKind
 from fargate_ops.domain.notifications import ServiceRef
 
 if TYPE_CHECKING:
-    from fargate_ops.domain.alerts import Alert
+    from fargate_ops.domain.alert_state import Alert
     from fargate_ops.domain.notifications import Notification
     from fargate_ops.models.events import DeploymentStateChange, Event, ServiceAction, TaskStateChange
 

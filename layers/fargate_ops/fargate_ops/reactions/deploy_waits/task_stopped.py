@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fargate_ops.domain.deploy import crash_loop_reached
-from fargate_ops.domain.services import cluster_name, service_from_group
-from fargate_ops.domain.stops import StopEvidence, is_abnormal_stop
+from fargate_ops.domain.abnormal import StopKind
+from fargate_ops.domain.crash_loop import crash_loop_reached
+from fargate_ops.domain.stops import StopEvidence
 from fargate_ops.errors import GreenCrashLoopError
+from fargate_ops.reactions.outcome import Outcome
 
 if TYPE_CHECKING:
-    from fargate_ops.aws.store import WaitRecord
+    from fargate_ops.aws.records import WaitRecord
     from fargate_ops.models.events import TaskStateChange
-    from fargate_ops.reactions import Reactor
+    from fargate_ops.reactions.facts import TaskFacts
+    from fargate_ops.reactions.reactor import Reactor
 
 # The error name the state machine sees (and may Catch): the exception class name is the contract.
 CRASH_LOOP_ERROR = GreenCrashLoopError.__name__
@@ -43,40 +45,40 @@ def crash_loop_cause(wait: WaitRecord, threshold: int) -> dict[str, Any]:
     }
 
 
-def on_task_state_change(event: TaskStateChange, reactor: Reactor) -> str:
-    detail = event.detail
-    if detail.last_status != "STOPPED":
-        return "ignored: not stopped"
-    service = service_from_group(detail.group)
-    if service is None:
-        return "ignored: not a service task"
-    if not is_abnormal_stop(detail.stop_code, detail.exit_codes, detail.stopped_reason, detail.started_by):
-        return "ignored: normal stop"
-    cluster = cluster_name(detail.cluster_arn)
+def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
+    event, detail = facts.event, facts.event.detail
+    if not facts.stopped:
+        return Outcome.ignored("not stopped")
+    if facts.ref is None:
+        return Outcome.ignored("not a service task")
+    if facts.stop is None or facts.stop.kind is not StopKind.ABNORMAL:
+        return Outcome.ignored("normal stop")
+    cluster, service = facts.ref.cluster, facts.ref.service
     wait = reactor.store.get_wait(cluster, service)
     if wait is None:
-        return "ignored: nobody waits on the service"
+        return Outcome.ignored("nobody waits on the service")
     if (
         detail.task_definition_arn
         and wait.task_definition
         and detail.task_definition_arn != wait.task_definition
     ):
-        return "ignored: a task of another revision"
+        return Outcome.ignored("a task of another revision")
 
     # (taskArn, version) identifies one state change; duplicates share it.
     key = f"TASK#{detail.task_arn}#{detail.version if detail.version is not None else event.id}"
     counted = reactor.store.record_stop(
         wait, event_key=key, expires_at=reactor.idempotency_expiry(), stop=_evidence(event)
     )
+    so_far = Outcome.acted("counted") if counted else Outcome.duplicate()
     # Read back rather than trusting our own +1: stops of several tasks arrive concurrently. A duplicate
     # still checks, so a failure that could not be sent on the first delivery is sent on the retry.
     current = reactor.store.get_wait(cluster, service, consistent=True)
     if current is None or current.task_token != wait.task_token:
-        return "counted" if counted else "duplicate"
+        return so_far
     if not crash_loop_reached(current.abnormal_stops, reactor.crash_loop_threshold):
-        return "counted" if counted else "duplicate"
+        return so_far
     # The WAIT item stays: rollback reads its evidence and deletes it.
     sent = reactor.sfn.send_failure(
         current.task_token, CRASH_LOOP_ERROR, crash_loop_cause(current, reactor.crash_loop_threshold)
     )
-    return "crash loop: wait failed" if sent else "crash loop: wait already over"
+    return Outcome.acted("crash loop: wait failed" if sent else "crash loop: wait already over")

@@ -5,35 +5,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops.domain.deploy import steady_event_is_fresh
-from fargate_ops.domain.services import parse_service_arn
+from fargate_ops.domain.services import deployment_gave_up
 from fargate_ops.errors import GreenNotReadyError
+from fargate_ops.reactions.outcome import Outcome
 
 if TYPE_CHECKING:
-    from fargate_ops.models.events import DeploymentStateChange
-    from fargate_ops.reactions import Reactor
+    from fargate_ops.reactions.facts import DeploymentFacts
+    from fargate_ops.reactions.reactor import Reactor
 
 NOT_READY_ERROR = GreenNotReadyError.__name__
 
 
-def gave_up(event_name: str, reason: str | None) -> bool:
-    """The deployment failed, or the circuit breaker is rolling it back (green would come back old)."""
-    if event_name == "SERVICE_DEPLOYMENT_FAILED":
-        return True
-    return event_name == "SERVICE_DEPLOYMENT_IN_PROGRESS" and "rolling back" in (reason or "").lower()
-
-
-def on_deployment_state_change(event: DeploymentStateChange, reactor: Reactor) -> str:
+def on_deployment_state_change(facts: DeploymentFacts, reactor: Reactor) -> Outcome:
+    event = facts.event
     detail = event.detail
-    if not gave_up(detail.event_name, detail.reason) or not event.resources:
-        return "ignored: deployment progressing"
-    cluster, service = parse_service_arn(event.resources[0])
-    if cluster is None:
-        return "ignored: service ARN without a cluster"
+    if not deployment_gave_up(detail.event_name, detail.reason) or not event.resources:
+        return Outcome.ignored("deployment progressing")
+    if facts.ref is None:
+        return Outcome.ignored("service ARN without a cluster")
+    cluster, service = facts.ref.cluster, facts.ref.service
     wait = reactor.store.get_wait(cluster, service)
     if wait is None:
-        return "ignored: nobody waits on the service"
+        return Outcome.ignored("nobody waits on the service")
     if not steady_event_is_fresh(event.epoch, wait.since):
-        return "ignored: from before green was updated"
+        return Outcome.ignored("from before green was updated")
     reactor.sfn.send_failure(
         wait.task_token,
         NOT_READY_ERROR,
@@ -58,4 +53,4 @@ def on_deployment_state_change(event: DeploymentStateChange, reactor: Reactor) -
             "at": event.time.isoformat() if event.time else None,
         },
     )
-    return "green deployment failed: wait failed"
+    return Outcome.acted("green deployment failed: wait failed")

@@ -6,37 +6,36 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.domain.deploy import steady_event_is_fresh
-from fargate_ops.domain.services import cluster_name, parse_service_arn
+from fargate_ops.domain.services import SERVICE_STEADY_STATE
+from fargate_ops.reactions.outcome import Outcome
 
 if TYPE_CHECKING:
-    from fargate_ops.models.events import ServiceAction
-    from fargate_ops.reactions import Reactor
+    from fargate_ops.reactions.facts import ServiceActionFacts
+    from fargate_ops.reactions.reactor import Reactor
 
-STEADY_STATE = "SERVICE_STEADY_STATE"
 EVIDENCE_TYPES = frozenset({"WARN", "ERROR"})
 # Steady state ends readiness waits only: a bake or an approval is not over because green is steady.
 READY_KINDS = frozenset({"ready", "steady_state"})
 
 
-def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
+def on_service_action(facts: ServiceActionFacts, reactor: Reactor) -> Outcome:
+    event = facts.event
     detail = event.detail
-    if not event.resources:
-        return "ignored: no service"
-    arn_cluster, service = parse_service_arn(event.resources[0])
-    cluster = arn_cluster or cluster_name(detail.cluster_arn)
-    steady = detail.event_name == STEADY_STATE
+    if facts.ref is None:
+        return Outcome.ignored("no service")
+    steady = detail.event_name == SERVICE_STEADY_STATE
     if not steady and detail.event_type not in EVIDENCE_TYPES:
-        return "ignored: informational"
-    wait = reactor.store.get_wait(cluster, service)
+        return Outcome.ignored("informational")
+    wait = reactor.store.get_wait(facts.ref.cluster, facts.ref.service)
     if wait is None:
-        return "ignored: nobody waits on the service"
+        return Outcome.ignored("nobody waits on the service")
     key = f"SERVICE_ACTION#{event.id}"  # Service Action events have no version
     emitted = detail.created_at or event.time
     if steady:
         if wait.awaiting not in READY_KINDS:
-            return "ignored: the wait on the service is not for readiness"
+            return Outcome.ignored("the wait on the service is not for readiness")
         if not steady_event_is_fresh(emitted.timestamp() if emitted else None, wait.since):
-            return "ignored: steady state from before green was updated"
+            return Outcome.ignored("steady state from before green was updated")
         # Send first (repeating it is harmless), then retire the WAIT item and remember the event.
         reactor.sfn.send_success(
             wait.task_token,
@@ -48,7 +47,7 @@ def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
             },
         )
         reactor.store.complete_wait(wait, event_key=key, expires_at=reactor.idempotency_expiry())
-        return "green ready: wait completed"
+        return Outcome.acted("green ready: wait completed")
     recorded = reactor.store.record_service_event(
         wait,
         event_key=key,
@@ -60,4 +59,4 @@ def on_service_action(event: ServiceAction, reactor: Reactor) -> str:
             "at": emitted.isoformat() if emitted else None,
         },
     )
-    return "evidence recorded" if recorded else "duplicate"
+    return Outcome.acted("evidence recorded") if recorded else Outcome.duplicate()

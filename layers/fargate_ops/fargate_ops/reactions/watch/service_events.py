@@ -12,47 +12,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fargate_ops.domain.alerts import (
-    ALERTING_SERVICE_EVENTS,
-    on_circuit_breaker,
-    on_service_event,
-    on_steady_state,
-)
-from fargate_ops.domain.notifications import ServiceRef
-from fargate_ops.domain.services import cluster_name, parse_service_arn
-from fargate_ops.reactions.alerting import record, record_and_decide
-from fargate_ops.reactions.deployment_state import gave_up
-from fargate_ops.reactions.timeline import deployment_entry, service_action_entry
+from fargate_ops.domain.alert_state import ALERTING_SERVICE_EVENTS
+from fargate_ops.domain.alerts import on_circuit_breaker, on_service_event, on_steady_state
+from fargate_ops.domain.services import SERVICE_STEADY_STATE, deployment_gave_up
+from fargate_ops.reactions.outcome import Outcome
+from fargate_ops.reactions.watch.alerting import record, record_and_decide
+from fargate_ops.reactions.watch.timeline import deployment_entry, service_action_entry
 
 if TYPE_CHECKING:
-    from fargate_ops.models.events import DeploymentStateChange, Event, ServiceAction
-    from fargate_ops.reactions.router import ServiceReactor
+    from fargate_ops.reactions.facts import DeploymentFacts, ServiceActionFacts
+    from fargate_ops.reactions.reactor import Reactor
 
-STEADY_STATE = "SERVICE_STEADY_STATE"
 WARNING_TYPES = frozenset({"WARN", "ERROR"})
 
 
-def _service_ref(event: Event, cluster_arn: str = "") -> ServiceRef | None:
-    if not event.resources:
-        return None
-    arn_cluster, service = parse_service_arn(event.resources[0])
-    cluster = arn_cluster or cluster_name(cluster_arn)
-    if not cluster or not service:
-        return None
-    return ServiceRef(cluster, service, event.region, event.account or None)
-
-
-def on_service_action(event: ServiceAction, reactor: ServiceReactor) -> str:
-    detail = event.detail
+def on_service_action(facts: ServiceActionFacts, reactor: Reactor) -> Outcome:
+    event, detail = facts.event, facts.event.detail
     name = detail.event_name
-    if name != STEADY_STATE and detail.event_type not in WARNING_TYPES:
-        return "ignored: informational"
-    ref = _service_ref(event, detail.cluster_arn)
+    if name != SERVICE_STEADY_STATE and detail.event_type not in WARNING_TYPES:
+        return Outcome.ignored("informational")
+    ref = facts.ref
     if ref is None:
-        return "ignored: no service"
+        return Outcome.ignored("no service")
     entry = service_action_entry(event, ref)
-    policy = reactor.alerting.policy
-    if name == STEADY_STATE:
+    policy = reactor.alert_policy
+    if name == SERVICE_STEADY_STATE:
         return record_and_decide(
             reactor,
             ref,
@@ -72,15 +56,15 @@ def on_service_action(event: ServiceAction, reactor: ServiceReactor) -> str:
     return record(reactor, ref, entry.with_detail(reaction="recorded only"))
 
 
-def on_deployment_state_change(event: DeploymentStateChange, reactor: ServiceReactor) -> str:
-    detail = event.detail
-    ref = _service_ref(event)
+def on_deployment_state_change(facts: DeploymentFacts, reactor: Reactor) -> Outcome:
+    event, detail = facts.event, facts.event.detail
+    ref = facts.ref
     if ref is None:
-        return "ignored: no service"
+        return Outcome.ignored("no service")
     entry = deployment_entry(event, ref)
-    if not gave_up(detail.event_name, detail.reason):
+    if not deployment_gave_up(detail.event_name, detail.reason):
         return record(reactor, ref, entry.with_detail(reaction="recorded only"))
-    policy = reactor.alerting.policy
+    policy = reactor.alert_policy
     return record_and_decide(
         reactor,
         ref,

@@ -13,24 +13,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops.errors import AlarmFiringError
+from fargate_ops.reactions.outcome import Outcome
 
 if TYPE_CHECKING:
-    from fargate_ops.models.events import AlarmStateChange
-    from fargate_ops.reactions import Reactor
+    from fargate_ops.reactions.facts import AlarmFacts
+    from fargate_ops.reactions.reactor import Reactor
 
 ALARM_ERROR = AlarmFiringError.__name__
 FAILED_BY_ALARMS = frozenset({"ready", "approval", "bake"})
 
 
-def on_alarm_state_change(event: AlarmStateChange, reactor: Reactor) -> str:
+def on_alarm_state_change(facts: AlarmFacts, reactor: Reactor) -> Outcome:
+    event = facts.event
     detail = event.detail
     if detail.state.value != "ALARM":
-        return "ignored: alarm not in ALARM"
+        return Outcome.ignored("alarm not in ALARM")
     watchers = reactor.store.alarm_watchers(detail.alarm_name)
     if not watchers:
-        return "ignored: no deploy watches the alarm"
+        return Outcome.ignored("no deploy watches the alarm")
     if not reactor.store.mark_seen(f"ALARM#{event.id}", reactor.idempotency_expiry()):
-        return "duplicate"
+        return Outcome.duplicate()
     failed = []
     for deploy_id in watchers:
         record = reactor.store.get_deploy(deploy_id) or {}
@@ -58,5 +60,5 @@ def on_alarm_state_change(event: AlarmStateChange, reactor: Reactor) -> str:
         if sent:
             failed.append(deploy_id)
     if not failed:
-        return "ignored: no watching deploy was waiting"
-    return f"alarm {detail.alarm_name}: failed the wait of {', '.join(failed)}"
+        return Outcome.ignored("no watching deploy was waiting")
+    return Outcome.acted(f"alarm {detail.alarm_name}: failed the wait of {', '.join(failed)}")

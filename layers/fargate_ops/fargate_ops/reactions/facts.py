@@ -1,0 +1,90 @@
+"""An event read once, for both sides of the pipeline: which service it is about, and what it says.
+
+The deploy waits and the watch side both need the service an event names and, for a task, whether its
+stop was a failure; ``pipeline.py`` reads those facts here, once per event, and hands them to both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fargate_ops.domain.abnormal import StopClass, classify_stop, is_spot_interruption
+from fargate_ops.domain.notifications import ServiceRef
+from fargate_ops.domain.services import cluster_name, parse_service_arn, service_from_group
+
+if TYPE_CHECKING:
+    from fargate_ops.models.events import (
+        AlarmStateChange,
+        AnyEvent,
+        DeploymentStateChange,
+        Event,
+        ServiceAction,
+        TaskStateChange,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFacts:
+    event: TaskStateChange
+    ref: ServiceRef | None  # None: a one-off task (group family:...), not a service's
+    stopped: bool  # lastStatus STOPPED
+    # How the stop counts (a failure, Spot, or normal), once the task stops or Spot gives notice.
+    stop: StopClass | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceActionFacts:
+    event: ServiceAction
+    ref: ServiceRef | None  # None: the event names no service
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentFacts:
+    event: DeploymentStateChange
+    ref: ServiceRef | None  # None: the event names no service, or its ARN no cluster
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmFacts:
+    event: AlarmStateChange
+
+
+@dataclass(frozen=True, slots=True)
+class OtherFacts:
+    event: AnyEvent
+
+
+Facts = TaskFacts | ServiceActionFacts | DeploymentFacts | AlarmFacts | OtherFacts
+
+
+def _ref(event: Event, cluster: str | None, service: str | None) -> ServiceRef | None:
+    if not cluster or not service:
+        return None
+    return ServiceRef(cluster, service, event.region, event.account or None)
+
+
+def task_facts(event: TaskStateChange) -> TaskFacts:
+    detail = event.detail
+    stopped = detail.last_status == "STOPPED"
+    stop = None
+    if stopped or is_spot_interruption(detail.stop_code):
+        stop = classify_stop(detail.stop_code, detail.exit_codes, detail.stopped_reason, detail.started_by)
+    ref = _ref(event, cluster_name(detail.cluster_arn), service_from_group(detail.group))
+    return TaskFacts(event, ref, stopped, stop)
+
+
+def service_action_facts(event: ServiceAction) -> ServiceActionFacts:
+    if not event.resources:
+        return ServiceActionFacts(event, None)
+    arn_cluster, service = parse_service_arn(event.resources[0])
+    cluster = arn_cluster or cluster_name(event.detail.cluster_arn)
+    return ServiceActionFacts(event, _ref(event, cluster, service))
+
+
+def deployment_facts(event: DeploymentStateChange) -> DeploymentFacts:
+    """Deployment events carry no cluster ARN in their detail: the service ARN's own cluster only."""
+    if not event.resources:
+        return DeploymentFacts(event, None)
+    cluster, service = parse_service_arn(event.resources[0])
+    return DeploymentFacts(event, _ref(event, cluster, service))
