@@ -22,7 +22,7 @@ from fargate_ops.errors import (
     AlarmFiringError,
     AnalysisFailedError,
     DeployInputError,
-    LockHeldError,
+    LeaseHeldError,
     PreflightError,
 )
 from fargate_ops.models.events import parse_event
@@ -70,7 +70,7 @@ def first_input(world: Any, **changes: Any) -> dict[str, Any]:
 
 def through(last: str, world: Any, ctx: StepContext, **changes: Any) -> dict[str, Any]:
     doc = first_input(world, **changes)
-    for step in ("plan", "acquire_lock", "register_task_definition", "scale_up_green", "shift_traffic"):
+    for step in ("plan", "acquire_lease", "register_task_definition", "scale_up_green", "shift_traffic"):
         doc = run(step, doc, ctx)
         if step == last:
             return doc
@@ -148,10 +148,10 @@ def test_an_alarm_that_does_not_exist_is_a_bad_input(world: Any, ctx: StepContex
 def test_a_deploy_while_another_runs_is_refused_naming_it_before_anything_else(
     world: Any, ctx: StepContext, api_calls: Callable[[str], Counter[str]]
 ) -> None:
-    through("acquire_lock", world, ctx)
+    through("acquire_lease", world, ctx)
     mutations = count_mutations(["ecs", "elbv2", "dynamodb"], api_calls)
 
-    with pytest.raises(LockHeldError, match="being deployed by d1"):
+    with pytest.raises(LeaseHeldError, match="being deployed by d1"):
         run("plan", first_input(world, deploy_id="d2"), ctx)
 
     assert mutations() == []
@@ -172,7 +172,7 @@ def test_a_test_listener_must_forward_to_both_slots(world: Any, ctx: StepContext
 def test_the_record_starts_with_the_plan_the_weights_and_both_slots(
     world: Any, ctx: StepContext, store: Store
 ) -> None:
-    through("acquire_lock", world, ctx)
+    through("acquire_lease", world, ctx)
 
     record = store.get_deploy("d1")
     assert record is not None
@@ -353,7 +353,7 @@ def test_a_single_service_is_adopted_by_cloning_it_onto_the_listeners_other_targ
 
     doc = run("plan", first_input(world, slots=["web-blue"]), ctx)
     assert doc["adopt_create"] is True and doc["slots"] == ["web-blue", "web-blue-green"]
-    doc = run("create_green_slot", run("acquire_lock", doc, ctx), ctx)
+    doc = run("create_green_slot", run("acquire_lease", doc, ctx), ctx)
 
     created = boto3.client("ecs").describe_services(
         cluster="prod", services=["web-blue-green"], include=["TAGS"]
@@ -384,7 +384,7 @@ def test_adopt_with_both_slots_existing_is_an_ordinary_first_deploy(world: Any, 
 
 def test_a_rollback_gives_the_test_listener_its_weights_back(world: Any, ctx: StepContext) -> None:
     doc = through("scale_up_green", world, ctx, test_listener_arn=world.rule_arn)
-    doc = run("test_traffic", doc, ctx)
+    doc = run("route_test_traffic", doc, ctx)
     assert weights(world.rule_arn) == {world.blue_tg: 0, world.green_tg: 100}
 
     run(
@@ -404,13 +404,13 @@ def test_a_manual_rollback_in_the_window_puts_everything_back_on_the_warm_slot(
     doc = first_input(world, strategy="all-at-once")
     steps = (
         "plan",
-        "acquire_lock",
+        "acquire_lease",
         "register_task_definition",
         "scale_up_green",
         "shift_traffic",
         "finalize",
     )
-    for step in (*steps, "release_lock", "rollback_window"):
+    for step in (*steps, "release_lease", "rollback_window"):
         doc = run(step, doc, ctx)
     record = store.get_deploy("d1")
     assert record is not None and record["waiting"]["kind"] == "rollback_window"

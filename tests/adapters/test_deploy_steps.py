@@ -38,7 +38,7 @@ def first_input(world: Any, **changes: Any) -> dict[str, Any]:
 
 def through(last: str, world: Any, ctx: StepContext, **changes: Any) -> dict[str, Any]:
     doc = first_input(world, **changes)
-    for step in ("plan", "acquire_lock", "register_task_definition", "scale_up_green", "await_green",
+    for step in ("plan", "acquire_lease", "register_task_definition", "scale_up_green", "await_green",
                  "shift_traffic", "finalize"):  # fmt: skip
         doc = run(step, doc, ctx)
         if step == last:
@@ -122,7 +122,7 @@ def test_plan_writes_the_strategy_as_its_steps(world: Any, ctx: StepContext) -> 
 
 
 def test_a_later_deploy_uses_the_recorded_slots_and_listener(world: Any, ctx: StepContext) -> None:
-    run("release_lock", through("finalize", world, ctx), ctx)
+    run("release_lease", through("finalize", world, ctx), ctx)
     later = {
         "deploy_id": "d2",
         "cluster": "prod",
@@ -137,7 +137,7 @@ def test_a_later_deploy_uses_the_recorded_slots_and_listener(world: Any, ctx: St
 
 
 def test_a_later_deploy_naming_other_slots_is_refused(world: Any, ctx: StepContext) -> None:
-    run("release_lock", through("acquire_lock", world, ctx), ctx)
+    run("release_lease", through("acquire_lease", world, ctx), ctx)
 
     with pytest.raises(DeployInputError, match="recorded slots"):
         run("plan", first_input(world, deploy_id="d2", slots=["web-blue", "web-purple"]), ctx)
@@ -146,10 +146,10 @@ def test_a_later_deploy_naming_other_slots_is_refused(world: Any, ctx: StepConte
 # lock, task definition, green --------------------------------------------------------------------
 
 
-def test_acquire_lock_records_the_application_and_a_running_deploy(
+def test_acquire_lease_records_the_application_and_a_running_deploy(
     world: Any, ctx: StepContext, store: Store
 ) -> None:
-    doc = through("acquire_lock", world, ctx)
+    doc = through("acquire_lease", world, ctx)
 
     record = store.get_deploy("d1")
     assert doc["status"] == "RUNNING"
@@ -269,10 +269,10 @@ def test_finalize_makes_green_live_and_the_deploy_succeeded(
     assert {"key": "fargate-ops:role", "value": "live"} in tags
 
 
-def test_release_lock_gives_the_lease_back(world: Any, ctx: StepContext, store: Store) -> None:
+def test_release_lease_gives_the_lease_back(world: Any, ctx: StepContext, store: Store) -> None:
     doc = through("finalize", world, ctx)
 
-    run("release_lock", doc, ctx)
+    run("release_lease", doc, ctx)
 
     assert store.lease("prod", "web") is None
 
@@ -280,7 +280,7 @@ def test_release_lock_gives_the_lease_back(world: Any, ctx: StepContext, store: 
 def test_scale_down_old_empties_the_old_slot_after_the_window(
     world: Any, ctx: StepContext, store: Store
 ) -> None:
-    doc = run("release_lock", through("finalize", world, ctx), ctx)
+    doc = run("release_lease", through("finalize", world, ctx), ctx)
 
     doc = run("scale_down_old", doc, ctx)
 
@@ -290,14 +290,14 @@ def test_scale_down_old_empties_the_old_slot_after_the_window(
 
 
 def test_scale_down_old_leaves_the_slot_to_a_later_deploy(world: Any, ctx: StepContext, store: Store) -> None:
-    doc = run("release_lock", through("finalize", world, ctx), ctx)
+    doc = run("release_lease", through("finalize", world, ctx), ctx)
     later = {
         "deploy_id": "d2",
         "cluster": "prod",
         "application": "web",
         "change": {"images": {"app": "web:1.4.3"}},
     }
-    run("acquire_lock", run("plan", later, ctx), ctx)
+    run("acquire_lease", run("plan", later, ctx), ctx)
 
     doc = run("scale_down_old", doc, ctx)
 

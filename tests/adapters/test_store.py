@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from fargate_ops.aws.store import ApplicationRecord, Store, WaitRecord
-from fargate_ops.errors import DeployInputError, LockHeldError
+from fargate_ops.errors import DeployInputError, LeaseHeldError
 
 NOW = 1_700_000_000.0
 
@@ -66,7 +66,7 @@ def test_the_first_deploy_registers_the_application_with_its_lease(store: Store)
 def test_a_second_deploy_is_refused_while_the_first_holds_the_lease(store: Store) -> None:
     begin(store, "d1", new_application=application())
 
-    with pytest.raises(LockHeldError, match="d1") as caught:
+    with pytest.raises(LeaseHeldError, match="d1") as caught:
         begin(store, "d2", now=NOW + 60)
 
     assert caught.value.holder == "d1"
@@ -75,7 +75,7 @@ def test_a_second_deploy_is_refused_while_the_first_holds_the_lease(store: Store
 def test_a_refused_deploy_leaves_no_deploy_record(store: Store) -> None:
     begin(store, "d1", new_application=application())
 
-    with pytest.raises(LockHeldError):
+    with pytest.raises(LeaseHeldError):
         begin(store, "d2", now=NOW + 60)
 
     assert store.get_deploy("d2") is None
@@ -120,7 +120,7 @@ def test_releasing_a_lease_that_is_not_ours_changes_nothing(store: Store) -> Non
 def test_acquiring_a_held_lease_alone_is_refused(store: Store) -> None:
     begin(store, "d1", new_application=application())
 
-    with pytest.raises(LockHeldError):
+    with pytest.raises(LeaseHeldError):
         store.acquire_lease("prod", "web", "d2", now=NOW + 1, lease_expires_at=NOW + 300)
 
 

@@ -22,7 +22,7 @@ LAMBDA_TASKS = {"arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invok
 # A canary with no gates, hook or adoption, state by state (the same for any bake length).
 CANARY_PATH = [
     "Plan",
-    "AcquireLock",
+    "AcquireLease",
     "NeedsGreenSlot",
     "RegisterTaskDefinition",
     "ScaleUpGreen",
@@ -37,7 +37,7 @@ CANARY_PATH = [
     "ShiftTraffic",
     "AfterShift",
     "Finalize",
-    "ReleaseLock",
+    "ReleaseLease",
     "Notify",
     "RollbackWindow",
     "ScaleDownOld",
@@ -179,23 +179,23 @@ def test_the_only_cycles_go_through_shift_traffic_so_nothing_polls() -> None:
 
 
 def test_another_running_deploy_fails_the_execution_at_once_without_touching_anything() -> None:
-    for name in ("Plan", "AcquireLock"):
+    for name in ("Plan", "AcquireLease"):
         catcher = STATES[name]["Catch"][0]
 
-        assert catcher["ErrorEquals"] == ["LockHeldError"]
+        assert catcher["ErrorEquals"] == ["LeaseHeldError"]
         assert STATES[catcher["Next"]]["Type"] == "Fail"
-        assert STATES[catcher["Next"]]["Error"] == "LockHeldError"
+        assert STATES[catcher["Next"]]["Error"] == "LeaseHeldError"
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        "AcquireLock",
+        "AcquireLease",
         "CreateGreenSlot",
         "RegisterTaskDefinition",
         "ScaleUpGreen",
         "AwaitGreen",
-        "TestTraffic",
+        "RouteTestTraffic",
         "ValidationHook",
         "AwaitApproval",
         "ShiftTraffic",
@@ -205,7 +205,7 @@ def test_another_running_deploy_fails_the_execution_at_once_without_touching_any
         "Finalize",
     ],
 )
-def test_any_failure_after_the_lock_rolls_back_naming_the_state(name: str) -> None:
+def test_any_failure_after_the_lease_rolls_back_naming_the_state(name: str) -> None:
     catch_all = [c for c in STATES[name]["Catch"] if c["ErrorEquals"] == ["States.ALL"]]
 
     assert catch_all and catch_all[0]["Next"] == "Rollback"
@@ -213,9 +213,9 @@ def test_any_failure_after_the_lock_rolls_back_naming_the_state(name: str) -> No
     assert "$states.context.State.Name" in catch_all[0]["Output"]
 
 
-def test_the_failure_path_releases_the_lock_notifies_and_fails_with_a_named_error() -> None:
-    assert STATES["Rollback"]["Next"] == "ReleaseLockAfterFailure"
-    assert STATES["ReleaseLockAfterFailure"]["Next"] == "NotifyFailure"
+def test_the_failure_path_releases_the_lease_notifies_and_fails_with_a_named_error() -> None:
+    assert STATES["Rollback"]["Next"] == "ReleaseLeaseAfterFailure"
+    assert STATES["ReleaseLeaseAfterFailure"]["Next"] == "NotifyFailure"
     fail = STATES[STATES["NotifyFailure"]["Next"]]
     assert fail["Type"] == "Fail"
     assert "DeployRolledBack" in fail["Error"]

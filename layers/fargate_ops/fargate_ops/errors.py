@@ -44,7 +44,7 @@ class ListenerNotFoundError(FargateOpsError):
     """An ALB listener or listener rule does not exist."""
 
 
-class LockHeldError(FargateOpsError):
+class LeaseHeldError(FargateOpsError):
     """Another deploy holds the application's lease."""
 
     def __init__(self, message: str, holder: str | None = None) -> None:

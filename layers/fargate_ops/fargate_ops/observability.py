@@ -1,4 +1,8 @@
-"""Logger, Metrics and (lazily) Tracer, created once for the whole package.
+"""Logger and Metrics, created once for the whole package.
+
+No Powertools Tracer: the template's ``Tracing: Active`` gives each invocation its X-Ray segment from
+the Lambda service itself, and the Tracer (aws-xray-sdk, patching botocore) would cost cold start for
+subsegments nobody reads.
 
 Keys bound per invocation are thread-local: the local runtime runs several handlers in one process
 on several threads, and one invocation's ``deploy_id`` must not leak into another's log lines.
@@ -9,13 +13,10 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.tracing import Tracer
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "fargate-ops")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FargateOps")
@@ -24,14 +25,6 @@ logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE_NAME)
 
 Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
-
-
-@functools.cache
-def get_tracer() -> Tracer:
-    """The X-Ray tracer, imported on first use only (it is the slowest Powertools import)."""
-    from aws_lambda_powertools.tracing import Tracer
-
-    return Tracer(service=SERVICE_NAME)
 
 
 def bind(**keys: object) -> None:

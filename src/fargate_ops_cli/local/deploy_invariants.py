@@ -12,27 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from fargate_ops.aws.store import Store
+from fargate_ops.domain.deploy import FINAL_STATUSES
 from fargate_ops_cli.local.clients import as_world
 
 if TYPE_CHECKING:
     from fargate_ops_cli.local.runtime import LocalRuntime
 
-FINAL = frozenset({"SUCCEEDED", "ROLLED_BACK", "FAILED"})
+
+def _store(rt: LocalRuntime, table: str) -> Store:
+    """The application's own reader of its table (its keys, its deserialisation)."""
+    return Store(rt.clients.client("dynamodb"), table)
 
 
-def _item(rt: LocalRuntime, table: str, pk: str, sk: str) -> dict[str, Any] | None:
-    from boto3.dynamodb.types import TypeDeserializer
-
+def _record(rt: LocalRuntime, table: str, deploy_id: str) -> dict[str, Any] | None:
     with as_world():
-        item = (
-            rt.clients.client("dynamodb")
-            .get_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True)
-            .get("Item")
-        )
-    if not item:
-        return None
-    deserializer = TypeDeserializer()
-    return {k: deserializer.deserialize(v) for k, v in item.items()}
+        return _store(rt, table).get_deploy(deploy_id)
 
 
 def during(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -> list[str]:
@@ -41,7 +36,7 @@ def during(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -
         return []
     running: dict[tuple[str, str], list[str]] = defaultdict(list)
     for deploy_id in deploys:
-        record = _item(rt, table, f"DEPLOY#{deploy_id}", "META")
+        record = _record(rt, table, deploy_id)
         if record and record.get("status") == "RUNNING":
             running[(str(record.get("cluster")), str(record.get("application")))].append(deploy_id)
     return [
@@ -59,13 +54,14 @@ def at_end(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -
     for deploy_id, arn in deploys.items():
         if rt.execution(arn).status == "RUNNING":
             continue
-        record = _item(rt, table, f"DEPLOY#{deploy_id}", "META")
+        record = _record(rt, table, deploy_id)
         if record is None:
             continue  # rejected before it had a record: it never held anything
-        if record.get("status") not in FINAL:
+        if record.get("status") not in FINAL_STATUSES:
             problems.append(f"deploy {deploy_id} ended but its record says {record.get('status')}")
-        lock = _item(rt, table, f"APP#{record.get('cluster')}#{record.get('application')}", "LOCK")
-        if lock is not None and lock.get("deploy_id") == deploy_id:
+        with as_world():
+            lease = _store(rt, table).lease(str(record.get("cluster")), str(record.get("application")))
+        if lease is not None and lease.deploy_id == deploy_id:
             problems.append(
                 f"deploy {deploy_id} ended but still holds the lease of {record.get('application')}"
             )

@@ -278,7 +278,7 @@ def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
     if summary.status == "RUNNING":
         status = "RUNNING"
     elif summary.status == "FAILED" and summary.error in (
-        "LockHeldError",
+        "LeaseHeldError",
         "DeployAlreadyRunning",
         "DeployInputError",
     ):

@@ -160,7 +160,7 @@ class ExpectedDeploy(_Strict):
     # green's weight at each change of the listener's weights, in order (e.g. canary: [10, 100])
     green_weights: list[int] | None = None
     analysis: list[Literal["pass", "fail", "skipped"]] | None = None  # each analysed step's verdict
-    error: str | None = None  # the execution's error name (DeployRolledBack, LockHeldError, ...)
+    error: str | None = None  # the execution's error name (DeployRolledBack, LeaseHeldError, ...)
     max_state_transitions: int | None = Field(default=None, ge=1)
 
 

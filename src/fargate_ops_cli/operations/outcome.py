@@ -10,7 +10,7 @@ from fargate_ops_cli.operations.errors import ExitCode
 # The deploy state machine's Fail states name these errors (statemachines/deploy.asl.json).
 _FAILED_ERRORS = {
     "DeployRolledBack": ("ROLLED_BACK", ExitCode.ROLLED_BACK),
-    "LockHeldError": ("REJECTED", ExitCode.REJECTED),
+    "LeaseHeldError": ("REJECTED", ExitCode.REJECTED),
     "DeployRejected": ("REJECTED_INPUT", ExitCode.BAD_INPUT),
 }
 

@@ -1,34 +1,20 @@
-"""Reading deploy records from the fargate-ops table (the application writes them; we only read)."""
+"""Reading deploy records from the fargate-ops table (the application writes them; we only read).
+
+Through the application's own reader (``fargate_ops.aws.store_deploys``): one owner of the table's keys
+and of how its items deserialise.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from fargate_ops.aws.store_deploys import DeployRecords
 from fargate_ops_cli.operations.errors import OperatorError
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == int(value) else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def read_deploy(dynamodb: Any, table: str, deploy_id: str) -> dict[str, Any] | None:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    item = dynamodb.get_item(
-        TableName=table, Key={"pk": {"S": f"DEPLOY#{deploy_id}"}, "sk": {"S": "META"}}, ConsistentRead=True
-    ).get("Item")
-    if not item:
-        return None
-    deserializer = TypeDeserializer()
-    record: dict[str, Any] = _plain({k: deserializer.deserialize(v) for k, v in item.items()})
-    return record
+    """The deploy record as the application wrote it (a strongly consistent read), or None."""
+    return DeployRecords(dynamodb, table).get_deploy(deploy_id)
 
 
 def require_deploy(dynamodb: Any, table: str, deploy_id: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""DynamoDB item keys and attribute (de)serialisation of the single table (docs/architecture.md)."""
+"""Attribute (de)serialisation of the single table (its keys are ``aws/keys.py``'s)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,6 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-
-# keys -------------------------------------------------------------------------------------------
-
-
-def app_pk(cluster: str, application: str) -> str:
-    return f"APP#{cluster}#{application}"
-
-
-def service_pk(cluster: str, service: str) -> str:
-    return f"SERVICE#{cluster}#{service}"
-
-
-def deploy_pk(deploy_id: str) -> str:
-    return f"DEPLOY#{deploy_id}"
-
-
-def alarm_pk(alarm_name: str) -> str:
-    return f"ALARM#{alarm_name}"
-
-
-def event_pk(key: str) -> str:
-    return f"EVENT#{key}"
-
-
-def key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 # (de)serialisation ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fargate_ops.aws.dynamo import app_pk, service_pk
+from fargate_ops.aws import keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +21,8 @@ class ApplicationRecord:
 
     def item(self) -> dict[str, Any]:
         return {
-            "pk": app_pk(self.cluster, self.application),
-            "sk": "META",
+            "pk": keys.application(self.cluster, self.application),
+            "sk": keys.META,
             "cluster": self.cluster,
             "application": self.application,
             "slots": list(self.slots),
@@ -64,8 +64,8 @@ class WaitRecord:
 
     def item(self) -> dict[str, Any]:
         return {
-            "pk": service_pk(self.cluster, self.service),
-            "sk": "WAIT",
+            "pk": keys.service(self.cluster, self.service),
+            "sk": keys.WAIT,
             "cluster": self.cluster,
             "service": self.service,
             "task_token": self.task_token,

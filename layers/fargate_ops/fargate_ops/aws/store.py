@@ -7,20 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
-from fargate_ops.aws.dynamo import (
-    app_pk,
-    deploy_pk,
-    event_pk,
-    key,
-    serialize,
-    service_pk,
-    values,
-)
+from fargate_ops.aws.dynamo import serialize, values
+from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import ApplicationRecord, Lease, WaitRecord
 from fargate_ops.aws.store_deploys import DeployRecords
 from fargate_ops.aws.table import CONDITION_FAILED
-from fargate_ops.errors import DeployInputError, LockHeldError
+from fargate_ops.errors import DeployInputError, LeaseHeldError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -37,14 +31,14 @@ class Store(DeployRecords):
     # applications
 
     def get_application(self, cluster: str, application: str) -> ApplicationRecord | None:
-        item = self._get(app_pk(cluster, application), "META")
+        item = self._get(keys.application(cluster, application), keys.META)
         return ApplicationRecord.from_item(item) if item else None
 
     def set_live_slot(self, cluster: str, application: str, live_slot: str, *, at: str) -> None:
         try:
             self._ddb.update_item(
                 TableName=self._table,
-                Key=key(app_pk(cluster, application), "META"),
+                Key=key(keys.application(cluster, application), keys.META),
                 UpdateExpression="SET live_slot = :live, updated_at = :at",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=values(live=live_slot, at=at),
@@ -72,13 +66,18 @@ class Store(DeployRecords):
         execution (a Lambda retry) succeeds. The lease is a condition on ``lease_expires_at``, not TTL:
         TTL deletes items up to days late.
         """
-        pk = app_pk(cluster, application)
+        pk = keys.application(cluster, application)
         items: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": serialize(
-                        {"pk": pk, "sk": "LOCK", "deploy_id": deploy_id, "lease_expires_at": lease_expires_at}
+                        {
+                            "pk": pk,
+                            "sk": keys.LEASE,
+                            "deploy_id": deploy_id,
+                            "lease_expires_at": lease_expires_at,
+                        }
                     ),
                     "ConditionExpression": LEASE_FREE,
                     "ExpressionAttributeValues": values(now=now, me=deploy_id),
@@ -89,7 +88,12 @@ class Store(DeployRecords):
                 "Put": {
                     "TableName": self._table,
                     "Item": serialize(
-                        {**deploy_record, "pk": deploy_pk(deploy_id), "sk": "META", "execution": execution}
+                        {
+                            **deploy_record,
+                            "pk": keys.deploy(deploy_id),
+                            "sk": keys.META,
+                            "execution": execution,
+                        }
                     ),
                     "ConditionExpression": "attribute_not_exists(pk) OR execution = :execution",
                     "ExpressionAttributeValues": values(execution=execution),
@@ -114,7 +118,11 @@ class Store(DeployRecords):
                         "Put": {
                             "TableName": self._table,
                             "Item": serialize(
-                                {"pk": service_pk(cluster, slot), "sk": "APP", "application": application}
+                                {
+                                    "pk": keys.service(cluster, slot),
+                                    "sk": keys.APP,
+                                    "application": application,
+                                }
                             ),
                         }
                     }
@@ -124,7 +132,7 @@ class Store(DeployRecords):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": key(pk, "META"),
+                        "Key": key(pk, keys.META),
                         "UpdateExpression": "SET last_deploy_id = :me",
                         "ConditionExpression": "attribute_exists(pk)",
                         "ExpressionAttributeValues": values(me=deploy_id),
@@ -135,22 +143,22 @@ class Store(DeployRecords):
         if codes is None:
             return
         if codes[0] == "ConditionalCheckFailed":
-            raise self._lock_held(cluster, application)
+            raise self._lease_held(cluster, application)
         if codes[1] == "ConditionalCheckFailed":
             raise DeployInputError("deploy_id", f"{deploy_id!r} was already used by another execution")
-        raise LockHeldError(f"{application} in {cluster} was registered by another deploy meanwhile")
+        raise LeaseHeldError(f"{application} in {cluster} was registered by another deploy meanwhile")
 
     def acquire_lease(
         self, cluster: str, application: str, deploy_id: str, *, now: float, lease_expires_at: float
     ) -> None:
-        """Take (or renew) the lease alone; LockHeldError if another deploy holds an unexpired one."""
+        """Take (or renew) the lease alone; LeaseHeldError if another deploy holds an unexpired one."""
         try:
             self._ddb.put_item(
                 TableName=self._table,
                 Item=serialize(
                     {
-                        "pk": app_pk(cluster, application),
-                        "sk": "LOCK",
+                        "pk": keys.application(cluster, application),
+                        "sk": keys.LEASE,
                         "deploy_id": deploy_id,
                         "lease_expires_at": lease_expires_at,
                     }
@@ -160,16 +168,16 @@ class Store(DeployRecords):
             )
         except ClientError as err:
             if error_code(err) == CONDITION_FAILED:
-                raise self._lock_held(cluster, application) from err
+                raise self._lease_held(cluster, application) from err
             raise translate(err, "dynamodb:PutItem") from err
 
-    def _lock_held(self, cluster: str, application: str) -> LockHeldError:
+    def _lease_held(self, cluster: str, application: str) -> LeaseHeldError:
         holder = self.lease(cluster, application)
         name = holder.deploy_id if holder else "another deploy"
-        return LockHeldError(f"{application} in {cluster} is being deployed by {name}", holder=name)
+        return LeaseHeldError(f"{application} in {cluster} is being deployed by {name}", holder=name)
 
     def lease(self, cluster: str, application: str) -> Lease | None:
-        item = self._get(app_pk(cluster, application), "LOCK")
+        item = self._get(keys.application(cluster, application), keys.LEASE)
         if not item:
             return None
         return Lease(deploy_id=item["deploy_id"], lease_expires_at=float(item["lease_expires_at"]))
@@ -179,7 +187,7 @@ class Store(DeployRecords):
         try:
             self._ddb.delete_item(
                 TableName=self._table,
-                Key=key(app_pk(cluster, application), "LOCK"),
+                Key=key(keys.application(cluster, application), keys.LEASE),
                 ConditionExpression="deploy_id = :me",
                 ExpressionAttributeValues=values(me=deploy_id),
             )
@@ -229,7 +237,7 @@ class Store(DeployRecords):
             self.put_wait(wait)
 
     def get_wait(self, cluster: str, service: str, *, consistent: bool = False) -> WaitRecord | None:
-        item = self._get(service_pk(cluster, service), "WAIT", consistent=consistent)
+        item = self._get(keys.service(cluster, service), keys.WAIT, consistent=consistent)
         return WaitRecord.from_item(item) if item else None
 
     def delete_wait(
@@ -250,7 +258,7 @@ class Store(DeployRecords):
         try:
             self._ddb.delete_item(
                 TableName=self._table,
-                Key=key(service_pk(cluster, service), "WAIT"),
+                Key=key(keys.service(cluster, service), keys.WAIT),
                 ConditionExpression=" AND ".join(conditions),
                 **kwargs,
             )
@@ -264,7 +272,7 @@ class Store(DeployRecords):
         return {
             "Put": {
                 "TableName": self._table,
-                "Item": serialize({"pk": event_pk(event_key), "sk": "SEEN", "expires_at": expires_at}),
+                "Item": serialize({"pk": keys.event(event_key), "sk": keys.SEEN, "expires_at": expires_at}),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
@@ -310,7 +318,7 @@ class Store(DeployRecords):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
+                        "Key": key(keys.service(wait.cluster, wait.service), keys.WAIT),
                         "UpdateExpression": expression,
                         "ConditionExpression": "task_token = :token",
                         "ExpressionAttributeValues": values(**vals, token=wait.task_token),
@@ -328,7 +336,7 @@ class Store(DeployRecords):
                 {
                     "Delete": {
                         "TableName": self._table,
-                        "Key": key(service_pk(wait.cluster, wait.service), "WAIT"),
+                        "Key": key(keys.service(wait.cluster, wait.service), keys.WAIT),
                         "ConditionExpression": "task_token = :token",
                         "ExpressionAttributeValues": values(token=wait.task_token),
                     }
@@ -344,7 +352,7 @@ class Store(DeployRecords):
         try:
             self._ddb.put_item(
                 TableName=self._table,
-                Item=serialize({"pk": event_pk(event_key), "sk": "SEEN", "expires_at": expires_at}),
+                Item=serialize({"pk": keys.event(event_key), "sk": keys.SEEN, "expires_at": expires_at}),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as err:

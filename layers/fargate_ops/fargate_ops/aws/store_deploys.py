@@ -13,16 +13,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
-from fargate_ops.aws.dynamo import alarm_pk, deploy_pk, key, values
+from fargate_ops.aws.dynamo import values
+from fargate_ops.aws.keys import key
 from fargate_ops.aws.table import CONDITION_FAILED, Table
-
-WATCH = "WATCH"
 
 
 class DeployRecords(Table):
     def get_deploy(self, deploy_id: str) -> dict[str, Any] | None:
-        return self._get(deploy_pk(deploy_id), "META")
+        return self._get(keys.deploy(deploy_id), keys.META)
 
     def update_deploy(
         self,
@@ -67,7 +67,7 @@ class DeployRecords(Table):
         try:
             self._ddb.update_item(
                 TableName=self._table,
-                Key=key(deploy_pk(deploy_id), "META"),
+                Key=key(keys.deploy(deploy_id), keys.META),
                 UpdateExpression=expression,
                 ConditionExpression="execution = :execution",
                 ExpressionAttributeNames=names,
@@ -105,7 +105,7 @@ class DeployRecords(Table):
         try:
             self._ddb.update_item(
                 TableName=self._table,
-                Key=key(alarm_pk(name), WATCH),
+                Key=key(keys.alarm(name), keys.WATCH),
                 UpdateExpression=f"{verb} deploy_ids :ids SET alarm_name = :name",
                 ExpressionAttributeValues=values(ids={deploy_id}, name=name),
             )
@@ -114,5 +114,5 @@ class DeployRecords(Table):
 
     def alarm_watchers(self, name: str) -> list[str]:
         """Deploy ids that watch ``name``, sorted (for a deterministic order of reactions)."""
-        item = self._get(alarm_pk(name), WATCH)
+        item = self._get(keys.alarm(name), keys.WATCH)
         return sorted(str(d) for d in (item or {}).get("deploy_ids", []))

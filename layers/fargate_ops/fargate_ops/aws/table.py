@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import error_code, translate
-from fargate_ops.aws.dynamo import deserialize, key
+from fargate_ops.aws.dynamo import deserialize
+from fargate_ops.aws.keys import key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from fargate_ops import clock
+from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
-from fargate_ops.aws.dynamo import deserialize, key, serialize, service_pk, values
+from fargate_ops.aws.dynamo import deserialize, serialize, values
+from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import WaitRecord
 from fargate_ops.aws.store import Store
 
@@ -33,20 +35,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-REACTIONS_SK = "REACTIONS"
-WAIT_SK = "WAIT"
-APP_SK = "APP"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
-
-
-def timeline_pk(cluster: str, service: str) -> str:
-    return f"TIMELINE#{cluster}#{service}"
-
-
-def timeline_sk(at: float, event_key: str) -> str:
-    # ISO 8601 UTC with milliseconds sorts as text in time order: Query can go newest first.
-    return f"{clock.iso(at)}#{event_key}"
 
 
 class CommitResult(StrEnum):
@@ -68,14 +58,14 @@ class TimelineEntry:
 
     @property
     def sk(self) -> str:
-        return timeline_sk(self.at, self.key)
+        return keys.timeline_entry(self.at, self.key)
 
     def with_detail(self, **more: Any) -> TimelineEntry:
         return replace(self, detail={**self.detail, **more})
 
     def item(self, expires_at: int) -> dict[str, Any]:
         return {
-            "pk": timeline_pk(self.cluster, self.service),
+            "pk": keys.timeline(self.cluster, self.service),
             "sk": self.sk,
             "cluster": self.cluster,
             "service": self.service,
@@ -127,7 +117,11 @@ class TaskGuard:
             return {
                 "TableName": table,
                 "Item": serialize(
-                    {"pk": f"EVENT#REACTIONS#{self.event_id}", "sk": "SEEN", "expires_at": expires_at}
+                    {
+                        "pk": keys.event(keys.watch_seen(self.event_id)),
+                        "sk": keys.SEEN,
+                        "expires_at": expires_at,
+                    }
                 ),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
@@ -135,8 +129,8 @@ class TaskGuard:
             "TableName": table,
             "Item": serialize(
                 {
-                    "pk": f"TASK#{self.task_arn}",
-                    "sk": "VERSION",
+                    "pk": keys.task(self.task_arn),
+                    "sk": keys.VERSION,
                     "version": self.version,
                     "event_id": self.event_id,
                     "expires_at": expires_at,
@@ -188,7 +182,7 @@ class TimelineStore:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": values(pk=service_pk(cluster, service)),
+            "ExpressionAttributeValues": values(pk=keys.service(cluster, service)),
             "ConsistentRead": consistent,
         }
         try:
@@ -201,12 +195,12 @@ class TimelineStore:
         except ClientError as err:
             raise translate(err, "dynamodb:Query") from err
         by_sk = {str(i["sk"]): i for i in items}
-        state = by_sk.get(REACTIONS_SK) or {}
+        state = by_sk.get(keys.REACTIONS) or {}
         snapshot = ServiceSnapshot(
             cluster=cluster,
             service=service,
-            wait=by_sk.get(WAIT_SK),
-            application=(by_sk.get(APP_SK) or {}).get("application"),
+            wait=by_sk.get(keys.WAIT),
+            application=(by_sk.get(keys.APP) or {}).get("application"),
             alerts=state.get("alerts"),
             rev=int(state.get("rev", 0)),
             outbox=dict(state.get("outbox") or {}),
@@ -285,8 +279,8 @@ class TimelineStore:
             "TableName": self._table,
             "Item": serialize(
                 {
-                    "pk": service_pk(cluster, service),
-                    "sk": REACTIONS_SK,
+                    "pk": keys.service(cluster, service),
+                    "sk": keys.REACTIONS,
                     "cluster": cluster,
                     "service": service,
                     "alerts": dict(state.alerts),
@@ -305,7 +299,7 @@ class TimelineStore:
         try:
             self._ddb.update_item(
                 TableName=self._table,
-                Key=key(service_pk(cluster, service), REACTIONS_SK),
+                Key=key(keys.service(cluster, service), keys.REACTIONS),
                 UpdateExpression="REMOVE outbox.#id ADD rev :one",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames={"#id": notification_id},
@@ -325,7 +319,7 @@ class TimelineStore:
     ) -> list[TimelineEntry]:
         """Newest first, back to ``since`` (epoch seconds), at most ``limit``."""
         condition = "pk = :pk"
-        named: dict[str, Any] = {"pk": timeline_pk(cluster, service)}
+        named: dict[str, Any] = {"pk": keys.timeline(cluster, service)}
         if since is not None:
             condition += " AND sk >= :since"
             named["since"] = clock.iso(since)

@@ -12,8 +12,8 @@ import json
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.deploy import record
 from fargate_ops.deploy.alarms import raise_if_firing
-from fargate_ops.deploy.waiting import WAITING
 from fargate_ops.domain import analysis
 from fargate_ops.errors import AnalysisFailedError
 
@@ -56,15 +56,9 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     doc.analysis_results.append(entry)
     failed = outcome.verdict == analysis.FAIL
     next_index = len(doc.steps) - 1 if full_promote else doc.step_index + (0 if failed else 1)
-    ctx.store.update_deploy(
-        doc.deploy_id,
-        doc.execution,
-        {"step_index": next_index},
-        remove=[WAITING],
-        append={"analysis": [entry]},
-    )
+    doc.step_index = next_index
+    record.save(ctx, doc, "step_index", end_wait=True, append={"analysis": [entry]})
     if failed:
         raise AnalysisFailedError(json.dumps({"deploy_id": doc.deploy_id, **entry}))
-    doc.step_index = next_index
     doc.bake_result = None
     return doc

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
     from fargate_ops.models.deploy import DeployDocument
 
-AWAITING_STEADY_STATE = READY
-
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     _, green = doc.require_slots()

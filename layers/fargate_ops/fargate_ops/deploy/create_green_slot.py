@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fargate_ops.deploy import record
 from fargate_ops.domain.adoption import clone_request
 from fargate_ops.errors import PreflightError
 from fargate_ops.observability import logger
@@ -45,9 +46,5 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     green.desired_count = 0
     logger.info("adopted: created the second slot", extra={"service": green.service})
     doc.notes.append(f"adopted {live.service}: created {green.service} on the listener's other target group")
-    ctx.store.update_deploy(
-        doc.deploy_id,
-        doc.execution,
-        {"green": green.model_dump(mode="json", exclude_none=True), "notes": list(doc.notes)},
-    )
+    record.save(ctx, doc, "green", "notes")
     return doc

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy.waiting import WAITING, end_green_wait
+from fargate_ops.deploy import record
+from fargate_ops.deploy.waiting import end_green_wait
 from fargate_ops.domain import deploy as decisions
 
 if TYPE_CHECKING:
@@ -28,16 +29,8 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     end_green_wait(doc, ctx)
     if doc.alarms:
         ctx.store.unwatch_alarms(doc.alarms, doc.deploy_id)
-    ctx.store.update_deploy(
-        doc.deploy_id,
-        doc.execution,
-        {
-            "status": decisions.SUCCEEDED,
-            "finished_at": now,
-            "live_slot": green.service,
-            "green_task_definition": green.task_definition,
-        },
-        remove=[WAITING],
-    )
     doc.status = decisions.SUCCEEDED
+    record.save(
+        ctx, doc, "status", "green_task_definition", end_wait=True, finished_at=now, live_slot=green.service
+    )
     return doc

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.deploy import record
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.traffic import weights_for
 from fargate_ops.errors import PreflightError
@@ -49,22 +49,20 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             decisions.MANUAL_ROLLBACK, None, readiness_timeout_seconds=doc.readiness_timeout_seconds
         )
         reason["summary"] = "manual rollback"
-        ctx.store.update_deploy(
-            doc.deploy_id,
-            doc.execution,
-            {
-                "status": decisions.ROLLED_BACK,
-                "rollback_reason": reason,
-                "rolled_back_at": clock.iso(now),
-                "live_slot": old.service,
-                "weights": weights,
-            },
-            remove=[WAITING],
-            append={"weight_history": [{"at": clock.iso(now), "weights": weights}]} if changed else None,
-        )
         doc.weights = weights
         doc.status = decisions.ROLLED_BACK
         doc.rollback_reason = reason
+        record.save(
+            ctx,
+            doc,
+            "status",
+            "rollback_reason",
+            "weights",
+            end_wait=True,
+            append={"weight_history": [{"at": clock.iso(now), "weights": weights}]} if changed else None,
+            rolled_back_at=clock.iso(now),
+            live_slot=old.service,
+        )
         return doc
     finally:
         ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id)

@@ -1,6 +1,6 @@
 """Plan: validate the input, resolve the application, pre-flight it, and plan the traffic steps.
 
-Reads only: a rejected deploy changes nothing. The application record is written by acquire_lock,
+Reads only: a rejected deploy changes nothing. The application record is written by acquire_lease,
 under the lease; an adopted service's second slot is created by create_green_slot, after it.
 
 Pre-flight: no other deploy holds the application; the listener (or rule) forwards to both slots'
@@ -18,7 +18,7 @@ from fargate_ops.domain.adoption import default_green_name, swapped_load_balance
 from fargate_ops.domain.listener import forward_weights
 from fargate_ops.domain.slots import Slot, live_and_idle
 from fargate_ops.domain.taskdef import check_images
-from fargate_ops.errors import DeployInputError, LockHeldError, PreflightError, TaskDefinitionNotFoundError
+from fargate_ops.errors import DeployInputError, LeaseHeldError, PreflightError, TaskDefinitionNotFoundError
 from fargate_ops.models.deploy import DeployDocument, DeployInput, SlotState, StepSpec
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def _check_lease(request: DeployInput, ctx: StepContext) -> None:
         and lease.deploy_id != request.deploy_id
         and lease.lease_expires_at > clock.now_epoch()
     ):
-        raise LockHeldError(
+        raise LeaseHeldError(
             f"{request.application} in {request.cluster} is being deployed by {lease.deploy_id}; "
             "wait for it to end (or abort it) and start again",
             holder=lease.deploy_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops import clock
-from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.deploy import record
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.traffic import weights_for
 from fargate_ops.errors import FargateOpsError
@@ -54,7 +54,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     )
     reason["step_index"] = doc.step_index
     lease = ctx.store.lease(doc.cluster, doc.application)
-    fields: dict[str, Any] = {"rollback_reason": reason, "finished_at": clock.iso()}
+    finished_at = clock.iso()
     if lease is None or lease.deploy_id != doc.deploy_id:
         reason["untouched"] = "this deploy does not hold the application's lease; nothing was changed"
         doc.status = decisions.FAILED
@@ -69,13 +69,11 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             reason["rollback_error"] = f"{type(err).__name__}: {err}"
             doc.status = decisions.FAILED
             doc.rollback_reason = reason
-            ctx.store.update_deploy(
-                doc.deploy_id, doc.execution, {**fields, "status": decisions.FAILED}, remove=[WAITING]
-            )
+            record.save(ctx, doc, "status", "rollback_reason", end_wait=True, finished_at=finished_at)
             count("DeployRollbackFailed")
             raise
         doc.status = decisions.ROLLED_BACK
     doc.rollback_reason = reason
-    ctx.store.update_deploy(doc.deploy_id, doc.execution, {**fields, "status": doc.status}, remove=[WAITING])
+    record.save(ctx, doc, "status", "rollback_reason", end_wait=True, finished_at=finished_at)
     logger.warning("deploy rolled back", extra={"reason": reason, "status": doc.status, "live": live.service})
     return doc

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy.waiting import WAITING
-from fargate_ops.errors import LockHeldError
+from fargate_ops.deploy import record
+from fargate_ops.errors import LeaseHeldError
 from fargate_ops.observability import logger
 
 if TYPE_CHECKING:
@@ -24,14 +24,12 @@ SHORT_LEASE_SECONDS = 300
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     old, green = doc.require_slots()
     now = clock.now_epoch()
-    ctx.store.update_deploy(
-        doc.deploy_id, doc.execution, {"rollback_window_closed_at": clock.iso(now)}, remove=[WAITING]
-    )
+    record.save(ctx, doc, end_wait=True, rollback_window_closed_at=clock.iso(now))
     try:
         ctx.store.acquire_lease(
             doc.cluster, doc.application, doc.deploy_id, now=now, lease_expires_at=now + SHORT_LEASE_SECONDS
         )
-    except LockHeldError as err:
+    except LeaseHeldError as err:
         doc.old_scaled_down = False
         doc.notes.append(f"old slot left as is: {err}")
         return doc
@@ -44,7 +42,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             return doc
         ctx.ecs.scale(doc.cluster, old.service, 0)
         doc.old_scaled_down = True
-        ctx.store.update_deploy(doc.deploy_id, doc.execution, {"old_scaled_down_at": clock.iso()})
+        record.save(ctx, doc, old_scaled_down_at=clock.iso())
         return doc
     finally:
         ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.deploy import record
 from fargate_ops.domain.traffic import green_share_count
 from fargate_ops.errors import DeployInputError
 
@@ -32,13 +33,5 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     )
     green.desired_count = desired
     doc.green_updated_at = clock.now_epoch()
-    ctx.store.update_deploy(
-        doc.deploy_id,
-        doc.execution,
-        {
-            "live": live.model_dump(mode="json", exclude_none=True),
-            "green": green.model_dump(mode="json", exclude_none=True),
-            "green_task_definition": green.task_definition,
-        },
-    )
+    record.save(ctx, doc, "live", "green", "green_task_definition")
     return doc

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.deploy import record
 from fargate_ops.domain.listener import with_weights
 from fargate_ops.domain.services import is_steady
 from fargate_ops.domain.traffic import green_share_count, weights_for
@@ -57,12 +57,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         needed = green_share_count(live.desired_count or 1, step.percent)
         if not _grow_green(doc, ctx, needed):
             doc.pending_ready = True
-            ctx.store.update_deploy(
-                doc.deploy_id,
-                doc.execution,
-                {"green": green.model_dump(mode="json", exclude_none=True), "step_index": doc.step_index},
-                remove=[WAITING],
-            )
+            record.save(ctx, doc, "green", "step_index", end_wait=True)
             return doc
     weights = weights_for(step.percent, live.target_group_arn, green.target_group_arn)
     now = clock.now_epoch()
@@ -71,20 +66,17 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         doc.listener_actions = with_weights(doc.listener_actions, weights) or doc.listener_actions
     if doc.scale_with_traffic:
         _prescale_next(doc, ctx, live, green)
-    ctx.store.update_deploy(
-        doc.deploy_id,
-        doc.execution,
-        {
-            "weights": weights,
-            "step_index": doc.step_index,
-            "green": green.model_dump(mode="json", exclude_none=True),
-        },
-        remove=[WAITING],
-        append={"weight_history": [{"at": clock.iso(now), "weights": weights, "step_index": doc.step_index}]}
-        if changed
-        else None,
-    )
     doc.weights = weights
+    history = [{"at": clock.iso(now), "weights": weights, "step_index": doc.step_index}]
+    record.save(
+        ctx,
+        doc,
+        "weights",
+        "step_index",
+        "green",
+        end_wait=True,
+        append={"weight_history": history} if changed else None,
+    )
     doc.step_started_at = now
     doc.pending_ready = False
     doc.bake_result = None

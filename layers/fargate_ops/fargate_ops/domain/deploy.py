@@ -21,9 +21,8 @@ LEASE_MARGIN_SECONDS = 900
 TIMEOUT_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
 # The state names of the deploy state machine whose timeouts mean something to a person.
-READINESS_STATES = frozenset({"AwaitGreen", "AwaitStepReady"})
 APPROVAL_STATE = "AwaitApproval"
-VALIDATION_STATES = frozenset({"ValidationHook", "TestTraffic"})
+VALIDATION_STATES = frozenset({"ValidationHook", "RouteTestTraffic"})
 MANUAL_ROLLBACK = "ManualRollback"
 
 

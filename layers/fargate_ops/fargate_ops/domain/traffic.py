@@ -59,9 +59,6 @@ class TrafficPlan:
             raise InvalidPlanError(f"step {index} is outside a plan of {len(self.steps)} steps")
         return self.steps[index]
 
-    def is_last(self, index: int) -> bool:
-        return index == len(self.steps) - 1
-
     def with_first_gate(self) -> TrafficPlan:
         """The same plan with an approval gate before any production traffic."""
         first = self.steps[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fargate_ops.aws import keys
 from fargate_ops.errors import AlarmFiringError
 from fargate_ops.reactions.outcome import Outcome
 
@@ -31,7 +32,7 @@ def on_alarm_state_change(facts: AlarmFacts, reactor: Reactor) -> Outcome:
     watchers = reactor.store.alarm_watchers(detail.alarm_name)
     if not watchers:
         return Outcome.ignored("no deploy watches the alarm")
-    if not reactor.store.mark_seen(f"ALARM#{event.id}", reactor.idempotency_expiry()):
+    if not reactor.store.mark_seen(keys.alarm_seen(event.id), reactor.idempotency_expiry()):
         return Outcome.duplicate()
     failed = []
     for deploy_id in watchers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fargate_ops.aws import keys
 from fargate_ops.domain.deploy import steady_event_is_fresh
 from fargate_ops.domain.services import deployment_gave_up
 from fargate_ops.errors import GreenNotReadyError
@@ -44,7 +45,7 @@ def on_deployment_state_change(facts: DeploymentFacts, reactor: Reactor) -> Outc
     # The WAIT item stays, with this event as evidence: rollback reads it and deletes it.
     reactor.store.record_service_event(
         wait,
-        event_key=f"DEPLOYMENT#{event.id}",
+        event_key=keys.deployment_seen(event.id),
         expires_at=reactor.idempotency_expiry(),
         service_event={
             "event_name": detail.event_name,

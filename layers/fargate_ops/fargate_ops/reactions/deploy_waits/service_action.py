@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.aws import keys
 from fargate_ops.domain.deploy import steady_event_is_fresh
 from fargate_ops.domain.services import SERVICE_STEADY_STATE
 from fargate_ops.reactions.outcome import Outcome
@@ -29,7 +30,7 @@ def on_service_action(facts: ServiceActionFacts, reactor: Reactor) -> Outcome:
     wait = reactor.store.get_wait(facts.ref.cluster, facts.ref.service)
     if wait is None:
         return Outcome.ignored("nobody waits on the service")
-    key = f"SERVICE_ACTION#{event.id}"  # Service Action events have no version
+    key = keys.service_action_seen(event.id)
     emitted = detail.created_at or event.time
     if steady:
         if wait.awaiting not in READY_KINDS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fargate_ops.aws import keys
 from fargate_ops.domain.abnormal import StopKind
 from fargate_ops.domain.crash_loop import crash_loop_reached
 from fargate_ops.domain.stops import StopEvidence
@@ -64,8 +65,7 @@ def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
     ):
         return Outcome.ignored("a task of another revision")
 
-    # (taskArn, version) identifies one state change; duplicates share it.
-    key = f"TASK#{detail.task_arn}#{detail.version if detail.version is not None else event.id}"
+    key = keys.task_stop_seen(detail.task_arn, detail.version if detail.version is not None else event.id)
     counted = reactor.store.record_stop(
         wait, event_key=key, expires_at=reactor.idempotency_expiry(), stop=_evidence(event)
     )

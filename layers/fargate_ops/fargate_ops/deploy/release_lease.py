@@ -1,4 +1,4 @@
-"""Release lock: give the application's lease back (a lease that is not ours any more is left alone)."""
+"""Release lease: give the application's lease back (a lease that is not ours any more is left alone)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acquire lock: take the application's lease, create the deploy record, register a new application.
+"""Acquire lease: take the application's lease, create the deploy record, register a new application.
 
 The record starts with everything an operator reads (docs/deploys.md): the planned steps, step 0, the
 weights as they are, an empty analysis, both slots. The watched alarms get this deploy in their watch
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.aws.store import ApplicationRecord
+from fargate_ops.deploy import record
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.errors import DeployInputError
 
@@ -49,27 +50,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         execution=doc.execution,
         now=now,
         lease_expires_at=lease_expires_at,
-        deploy_record={
-            "deploy_id": doc.deploy_id,
-            "cluster": doc.cluster,
-            "application": doc.application,
-            "status": decisions.RUNNING,
-            "strategy": doc.strategy,
-            "change": doc.change.model_dump(mode="json", exclude_none=True),
-            "live_slot": live.service,
-            "green_slot": green.service,
-            "live": live.model_dump(mode="json", exclude_none=True),
-            "green": green.model_dump(mode="json", exclude_none=True),
-            "started_at": doc.started_at or clock.iso(now),
-            "steps": [s.model_dump(mode="json") for s in doc.steps],
-            "step_index": doc.step_index,
-            "weights": dict(doc.weights or {}),
-            "weight_history": [{"at": clock.iso(now), "weights": dict(doc.weights or {})}],
-            "analysis": [],
-            "alarms": list(doc.alarms),
-            "notes": list(doc.notes),
-            "input": doc.model_dump(mode="json", include=_INPUT_FIELDS, exclude_none=True),
-        },
+        deploy_record=record.initial(doc, now),
         new_application=new_application,
     )
     if doc.alarms:
@@ -77,27 +58,3 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     doc.status = decisions.RUNNING
     doc.lease_expires_at = lease_expires_at
     return doc
-
-
-_INPUT_FIELDS = {
-    "deploy_id",
-    "cluster",
-    "application",
-    "slots",
-    "adopt",
-    "listener_arn",
-    "change",
-    "strategy",
-    "readiness_timeout_seconds",
-    "rollback_window_seconds",
-    "alarms",
-    "ignore_alarms",
-    "analysis",
-    "approval",
-    "approval_timeout_seconds",
-    "scale_with_traffic",
-    "test_listener_arn",
-    "validation_hook",
-    "notification_topic",
-    "description",
-}

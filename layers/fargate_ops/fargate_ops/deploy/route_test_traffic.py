@@ -1,4 +1,4 @@
-"""Test traffic: before any production traffic, the test listener (or rule) sends everything to green.
+"""Route test traffic: before any production traffic, the test listener (or rule) sends everything to green.
 
 The validation hook, if any, runs next against it. On rollback the test listener gets its weights back.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fargate_ops.deploy.waiting import WAITING
+from fargate_ops.deploy import record
 from fargate_ops.domain.traffic import FULL, weights_for
 
 if TYPE_CHECKING:
@@ -22,5 +22,5 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             doc.test_listener_arn, weights_for(FULL, live.target_group_arn, green.target_group_arn)
         )
         doc.notes.append(f"test listener {doc.test_listener_arn} sends everything to {green.service}")
-    ctx.store.update_deploy(doc.deploy_id, doc.execution, {"notes": doc.notes}, remove=[WAITING])
+    record.save(ctx, doc, "notes", end_wait=True)
     return doc

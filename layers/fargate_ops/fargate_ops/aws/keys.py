@@ -1,0 +1,97 @@
+"""The single table's key schema, in one place: every item's ``pk`` and ``sk`` (docs/architecture.md).
+
+The store, the timeline store, the CLI and the local runtime's invariants all build keys here; nothing
+else spells ``DEPLOY#`` or ``WAIT``.
+
+| item | pk | sk |
+| --- | --- | --- |
+| application | ``APP#<cluster>#<app>`` | ``META`` |
+| lease | ``APP#<cluster>#<app>`` | ``LEASE`` |
+| deploy record | ``DEPLOY#<deploy_id>`` | ``META`` |
+| wait | ``SERVICE#<cluster>#<service>`` | ``WAIT`` |
+| service→application | ``SERVICE#<cluster>#<service>`` | ``APP`` |
+| reactions state | ``SERVICE#<cluster>#<service>`` | ``REACTIONS`` |
+| alarm watch | ``ALARM#<alarm name>`` | ``WATCH`` |
+| timeline entry | ``TIMELINE#<cluster>#<service>`` | ``<ISO time>#<event key>`` |
+| task version guard | ``TASK#<task ARN>`` | ``VERSION`` |
+| idempotency | ``EVENT#<event key>`` | ``SEEN`` |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fargate_ops import clock
+
+# sort keys
+META = "META"
+LEASE = "LEASE"
+WAIT = "WAIT"
+APP = "APP"
+REACTIONS = "REACTIONS"
+WATCH = "WATCH"
+VERSION = "VERSION"
+SEEN = "SEEN"
+
+
+def application(cluster: str, application: str) -> str:
+    return f"APP#{cluster}#{application}"
+
+
+def service(cluster: str, service: str) -> str:
+    return f"SERVICE#{cluster}#{service}"
+
+
+def deploy(deploy_id: str) -> str:
+    return f"DEPLOY#{deploy_id}"
+
+
+def alarm(alarm_name: str) -> str:
+    return f"ALARM#{alarm_name}"
+
+
+def event(event_key: str) -> str:
+    return f"EVENT#{event_key}"
+
+
+def timeline(cluster: str, service: str) -> str:
+    return f"TIMELINE#{cluster}#{service}"
+
+
+def timeline_entry(at: float, event_key: str) -> str:
+    # ISO 8601 UTC with milliseconds sorts as text in time order: Query can go newest first.
+    return f"{clock.iso(at)}#{event_key}"
+
+
+def task(task_arn: str) -> str:
+    return f"TASK#{task_arn}"
+
+
+# What an idempotency item (``event(...)``) remembers, per kind of event.
+
+
+def task_stop_seen(task_arn: str, version_or_event_id: int | str) -> str:
+    """One state change of a task: ``(taskArn, version)``; duplicates share it."""
+    return f"TASK#{task_arn}#{version_or_event_id}"
+
+
+def service_action_seen(event_id: str) -> str:
+    return f"SERVICE_ACTION#{event_id}"  # Service Action events have no version
+
+
+def deployment_seen(event_id: str) -> str:
+    return f"DEPLOYMENT#{event_id}"
+
+
+def alarm_seen(event_id: str) -> str:
+    return f"ALARM#{event_id}"
+
+
+def watch_seen(event_id: str) -> str:
+    """A task event without a version, on the watch side."""
+    return f"REACTIONS#{event_id}"
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    """The low-level ``Key`` of GetItem, UpdateItem and DeleteItem."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
