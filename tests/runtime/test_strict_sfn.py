@@ -140,6 +140,18 @@ def test_an_answer_after_the_wait_timed_out_is_refused_while_the_execution_runs_
     assert _code(refused) == "TaskTimedOut"
 
 
+def test_a_task_token_output_that_is_not_json_is_refused(probe: Probe) -> None:
+    machine = probe.machine({"Await": probe.wait_for_token(600, End=True)}, "Await")
+    execution = probe.start(machine)
+    probe.run(10)
+
+    with pytest.raises(ClientError) as refused:
+        probe.sfn.send_task_success(taskToken=probe.last_token(), output="not json")
+    assert _code(refused) == "InvalidOutput"
+    assert probe.described(execution)["status"] == "RUNNING"
+    probe.sfn.send_task_success(taskToken=probe.last_token(), output="{}")
+
+
 def test_a_token_that_was_never_issued_is_an_invalid_token(probe: Probe) -> None:
     with pytest.raises(ClientError) as refused:
         probe.sfn.send_task_success(taskToken="not-a-token", output="{}")

@@ -3,8 +3,9 @@
 - Task tokens answer once. moto accepts SendTaskSuccess/Failure/Heartbeat on a token whose task
   already got its answer or timed out (a later answer silently replaces the first); AWS answers
   `TaskTimedOut` ("Provided task does not exist anymore") for a token that is over, and `InvalidToken`
-  for one it never issued. SendTaskSuccess's output (≤ 262,144 bytes), SendTaskFailure's error (≤ 256)
-  and cause (≤ 32,768) are the API's length constraints (`ValidationException`).
+  for one it never issued. SendTaskSuccess's output is JSON (`InvalidOutput`); it (≤ 262,144 bytes),
+  SendTaskFailure's error (≤ 256) and cause (≤ 32,768) are the API's length constraints
+  (`ValidationException`).
 - Payloads: 256 KiB of UTF-8 JSON for a state's input after Parameters/Arguments, its output, a
   task's result (moto measures `\\u`-escaped JSON with spaces, and refuses exactly 262,144 bytes).
   `States.DataLimitExceeded` is a terminal error: `States.ALL` does not match it, in a Retry or a
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -73,14 +75,16 @@ MAX_FAILURE_ERROR_CHARS = 256
 MAX_FAILURE_CAUSE_CHARS = 32_768
 
 
-def _task_timed_out() -> Exception:
+@functools.cache
+def _error_class(code: str) -> type[Exception]:
+    # moto's TaskTimedOut and InvalidOutput (parser.api) carry no error code: they cannot be raised.
     from moto.core.exceptions import AWSError
 
-    class TaskTimedOutError(AWSError):  # moto's own TaskTimedOut (parser.api) lacks its error code
-        TYPE = "TaskTimedOut"
-        STATUS = 400
+    return type(f"{code}Error", (AWSError,), {"TYPE": code, "STATUS": 400})
 
-    return TaskTimedOutError(TOKEN_OVER)
+
+def _task_timed_out() -> Exception:
+    return _error_class("TaskTimedOut")(TOKEN_OVER)
 
 
 def _too_long(member: str, limit: int) -> Exception:
@@ -157,6 +161,12 @@ def _token_calls(tokens: TaskTokens, original_heartbeat: Callable[..., Any]) -> 
     def send_task_success(self: Any, task_token: str, outcome: str) -> None:
         if text_bytes(outcome or "") > PAYLOAD_LIMIT_BYTES:
             raise _too_long("output", PAYLOAD_LIMIT_BYTES)
+        try:
+            json.loads(outcome)
+        except (TypeError, ValueError):  # moto would take it, then fail the task with States.Runtime
+            raise _error_class("InvalidOutput")(
+                "Invalid Output: 'The provided JSON output is not valid'"
+            ) from None
         result = CallbackOutcomeSuccess(callback_id=task_token, output=outcome)
         _answer(tokens, self, task_token, lambda endpoint: endpoint.notify(result))
 
