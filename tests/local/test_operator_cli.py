@@ -119,3 +119,20 @@ def test_an_unknown_deploy_is_reported_with_what_to_do_next(local: LocalWorld) -
     code, body = fargate_ops("abort", "nope")
     assert code == 2
     assert "fargate-ops history" in body["error"]
+
+
+def test_the_same_id_and_input_attach_to_the_deploy_they_started(local: LocalWorld) -> None:
+    # Step Functions answers the repeated StartExecution with the running execution, as a success:
+    # the CLI must still tell that it did not start a second deploy.
+    local.advance(900)  # past the earlier deploys' rollback windows
+    args = deploy_args(local, "again-1", "shop:v2")
+    _, first = fargate_ops(*args)
+    _, again = fargate_ops(*args)
+
+    assert (first["started"], again["started"]) == (True, False)
+    assert again["execution_arn"] == first["execution_arn"]
+    assert again["execution_status"] == "RUNNING"
+    code, followed = fargate_ops(*args, "--wait")  # the same input: it follows that deploy to its end
+    assert (code, followed["status"]) == (0, "SUCCEEDED")
+    _, after = fargate_ops(*args)
+    assert (after["started"], after["execution_status"]) == (False, "SUCCEEDED")

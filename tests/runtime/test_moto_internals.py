@@ -1,6 +1,13 @@
 """Fails loudly when a moto upgrade moves an internal the local runtime hooks into."""
 
-from fargate_ops_cli.local import moto_hooks
+import inspect
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from fargate_ops_cli.local import moto_hooks, strict_elb, strict_sfn
+from fargate_ops_cli.local.runtime import LocalRuntime
 
 
 def test_every_hooked_moto_internal_is_still_where_the_runtime_expects_it() -> None:
@@ -15,3 +22,45 @@ def test_moto_is_the_pinned_version() -> None:
     from importlib.metadata import version
 
     assert version("moto") == "5.2.5", "the runtime's hooks were written against moto 5.2.5"
+
+
+# -- what the hooks do, on a real execution: a renamed internal is not the only way moto can move ----------
+
+TOY = Path(__file__).parent / "fixtures" / "toy"
+
+
+def test_the_hooks_reach_a_real_execution_and_are_undone_after_the_run() -> None:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
+
+    moto_send = StepFunctionsParserBackend.send_task_success
+    with LocalRuntime(TOY) as rt:
+        rt.deploy_stack()
+        arn = rt.start_execution("ToyStateMachine", {"name": "guard"})
+        rt.clock.run_until(rt.clock.now() + 700)  # past the Wait and the Echo, into AwaitToken
+        token = rt.lambdas.invocations[-1].event["token"]
+        backend = stepfunctions_parser_backends[rt.clients.account_id][rt.clients.region]
+        execution = backend.describe_execution(arn)
+
+        # the history limit counts in the interpreter's own event list (the worker hook reached it)
+        assert type(execution.exec_worker.env.event_manager).__name__ == "HistoryLimitedEventManager"
+        # a waiting task's token is found in its execution's callback pool, and answers once
+        assert strict_sfn._find_endpoint(backend, token) is not None
+        sfn = rt.clients.client("stepfunctions")
+        sfn.send_task_success(taskToken=token, output="{}")
+        with pytest.raises(ClientError, match="TaskTimedOut"):
+            sfn.send_task_success(taskToken=token, output="{}")
+        rt.clock.run_until_idle(rt.clock.now() + 60)
+
+        # the history reader sees every event of the execution, as GetExecutionHistory does
+        seen = [e["type"] for e in moto_hooks.history_since(rt.clients.account_id, rt.clients.region, arn, 0)]
+        api = [e["type"] for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]]
+        assert seen == api and seen[0] == "ExecutionStarted" and seen[-1] == "ExecutionSucceeded"
+        assert rt.execution(arn).largest_payload_bytes > 0
+    assert StepFunctionsParserBackend.send_task_success is moto_send
+
+
+def test_the_guarded_elbv2_methods_still_take_their_actions_by_that_name() -> None:
+    from moto.elbv2.models import ELBv2Backend
+
+    for method, parameter in strict_elb.GUARDED.items():
+        assert parameter in inspect.signature(getattr(ELBv2Backend, method)).parameters, method

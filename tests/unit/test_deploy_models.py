@@ -52,6 +52,8 @@ def test_a_change_needs_exactly_one_of_images_or_task_definition(
     ("patch", "field"),
     [
         ({"deploy_id": None}, "deploy_id"),
+        ({"deploy_id": "release:42"}, "deploy_id"),  # no ':' in a Step Functions execution name
+        ({"deploy_id": "r" * 81}, "deploy_id"),
         ({"slots": []}, "slots"),
         ({"slots": ["web-blue", "web-green", "web-red"]}, "slots"),
         ({"slots": ["web-blue", "web-blue"]}, "slots"),

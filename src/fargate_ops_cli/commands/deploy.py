@@ -87,15 +87,21 @@ def deploy(session: Session, wait: bool, **flags: Any) -> None:
     document = build_input(**flags)
     checked = starting.validate(document)  # before any AWS call: a bad field changes nothing
     resources = session.resources
-    execution_arn, started = starting.start(session.client("stepfunctions"), resources, checked)
+    outcome = starting.start(session.client("stepfunctions"), resources, checked)
     deploy_id = checked["deploy_id"]
     if not wait:
+        if outcome.started:
+            said = "started"
+        else:
+            said = "already running" if outcome.status == "RUNNING" else f"already ran ({outcome.status})"
         session.emit(
-            {"deploy_id": deploy_id, "execution_arn": execution_arn, "started": started},
-            lambda c: c.print(
-                f"deploy {deploy_id} {'started' if started else 'already running'}: "
-                f"`fargate-ops status {deploy_id}` to follow it"
-            ),
+            {
+                "deploy_id": deploy_id,
+                "execution_arn": outcome.execution_arn,
+                "started": outcome.started,
+                "execution_status": outcome.status,
+            },
+            lambda c: c.print(f"deploy {deploy_id} {said}: `fargate-ops status {deploy_id}` to follow it"),
         )
         return
     final = follow(session, deploy_id)

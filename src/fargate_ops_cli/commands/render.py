@@ -44,6 +44,8 @@ class TimelinePrinter:
             line = f"deploy {deploy['id']}: [{colour}]{deploy['status']}[/{colour}]"
             line += f", weights {deploy.get('final_weights')}"
             line += f", {deploy['state_transitions']} state transitions"
+            line += f", {deploy.get('history_events')} history events"
+            line += f", largest payload {deploy.get('largest_payload_bytes')} bytes"
             console.print(line)
             for line in analysis_lines(deploy.get("analysis") or []):
                 console.print(escape(line))

@@ -75,6 +75,36 @@ def check(expect: Expectations, report: Report) -> list[dict[str, Any]]:
     return results
 
 
+def check_headroom(report: Report) -> list[dict[str, Any]]:
+    """Every execution stays under half of each Step Functions hard limit: a run that needs more is
+    one growing input, or one more loop, away from failing in AWS."""
+    from fargate_ops_cli.local.sfn_limits import (
+        HISTORY_EVENT_LIMIT,
+        HISTORY_GATE_EVENTS,
+        PAYLOAD_GATE_BYTES,
+        PAYLOAD_LIMIT_BYTES,
+    )
+
+    results = []
+    for name, payload in report.largest_payload_bytes.items():
+        results.append(
+            _result(
+                f"execution {name} largest payload",
+                payload < PAYLOAD_GATE_BYTES,
+                f"{payload} bytes (under {PAYLOAD_GATE_BYTES}: half the {PAYLOAD_LIMIT_BYTES}-byte limit)",
+            )
+        )
+    for name, events in report.history_events.items():
+        results.append(
+            _result(
+                f"execution {name} history",
+                events < HISTORY_GATE_EVENTS,
+                f"{events} events (under {HISTORY_GATE_EVENTS}: half the {HISTORY_EVENT_LIMIT}-event limit)",
+            )
+        )
+    return results
+
+
 def _matching_notifications(
     wanted: ExpectedNotifications, notifications: list[dict[str, Any]]
 ) -> dict[str, Any]:

@@ -9,7 +9,9 @@ What moto 5.2.5 lacks, and what we fill in:
 - JSONata has no evaluator (LocalStack uses a JVM bridge): we plug in jsonata-python, and fix the
   variable encoding, which puts strings between quotes without escaping them;
 - Lambda runs no code without Docker: `_invoke_lambda` runs the real handler in-process;
-- target health is always "healthy": the Fargate simulator answers instead.
+- target health is always "healthy": the Fargate simulator answers instead;
+- Step Functions and ELBv2 accept what AWS refuses: strict_sfn.py and strict_elb.py refuse it (their
+  hooked internals are listed in their HOOKED and checked here too).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from fargate_ops_cli.local import strict_elb, strict_sfn
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -215,6 +218,7 @@ def installed(
 
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
+    targets += strict_sfn.patches() + strict_elb.patches()
 
     with _patched(targets):
         yield
@@ -314,4 +318,9 @@ def check_internals() -> list[str]:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
+    for module_name, owner, attribute in strict_sfn.HOOKED + strict_elb.HOOKED:
+        found: Any = importlib.import_module(module_name)
+        found = getattr(found, owner, None) if owner is not None else found
+        if found is None or not hasattr(found, attribute):
+            problems.append(f"{module_name}.{owner or ''}.{attribute} is gone (a strict AWS behaviour)")
     return problems

@@ -231,6 +231,9 @@ class Report:
     dead_letters: int
     runtime: dict[str, Any]
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    # per execution name, next to state_transitions: what Step Functions' hard limits measure
+    history_events: dict[str, int] = field(default_factory=dict)
+    largest_payload_bytes: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -299,6 +302,7 @@ def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
         "cause": summary.cause,
         "state_transitions": summary.state_transitions,
         "history_events": summary.history_events,
+        "largest_payload_bytes": summary.largest_payload_bytes,
         **_engine_fields(record),
     }
 
@@ -342,10 +346,12 @@ def build(
         }
         for s in described
     ]
-    transitions = {}
+    transitions, history_events, payloads = {}, {}, {}
     for arn in rt.executions:
         summary = rt.execution(arn)
         transitions[summary.name] = summary.state_transitions
+        history_events[summary.name] = summary.history_events
+        payloads[summary.name] = summary.largest_payload_bytes
     weights = current_weights(rt, world)
     if deploys:
         for entry in deploys:
@@ -378,9 +384,12 @@ def build(
         },
         dead_letters=len(rt.bus.dead_letters),
         runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
+        history_events=history_events,
+        largest_payload_bytes=payloads,
     )
-    if runner.scenario.expect is not None:
-        from fargate_ops_cli.local.expectations import check
+    from fargate_ops_cli.local.expectations import check, check_headroom
 
+    if runner.scenario.expect is not None:
         report.expectations = check(runner.scenario.expect, report)
+    report.expectations += check_headroom(report)  # every scenario, with or without `expect:`
     return report

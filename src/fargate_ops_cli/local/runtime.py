@@ -26,6 +26,7 @@ from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_wor
 from fargate_ops_cli.local.clock import VirtualClock
 from fargate_ops_cli.local.lambdas import LambdaHost
 from fargate_ops_cli.local.schedules import ScheduleRunner
+from fargate_ops_cli.local.sfn_limits import largest_payload
 from fargate_ops_cli.local.stack import DeployedStack, deploy
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -39,6 +40,7 @@ class ExecutionSummary:
     status: str
     state_transitions: int
     history_events: int
+    largest_payload_bytes: int  # what the 256 KiB limit measures (sfn_limits.largest_payload)
     output: Any
     error: str | None
     cause: str | None
@@ -181,6 +183,7 @@ class LocalRuntime:
             status=described["status"],
             state_transitions=transitions,
             history_events=len(events),
+            largest_payload_bytes=largest_payload(events),
             output=output,
             error=described.get("error"),
             cause=described.get("cause"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops_cli.operations.errors import OperatorError
@@ -29,22 +30,42 @@ def execution_arn_for(state_machine_arn: str, deploy_id: str) -> str:
     return state_machine_arn.replace(":stateMachine:", ":execution:") + f":{deploy_id}"
 
 
-def start(sfn: Any, resources: Resources, deploy_input: dict[str, Any]) -> tuple[str, bool]:
-    """(execution ARN, started now). The same id with the same input attaches to the running deploy;
-    the same id with another input is refused (Step Functions compares the input)."""
+@dataclass(frozen=True)
+class Started:
+    execution_arn: str
+    started: bool  # False: this id and input had started it before (it may be running or over)
+    status: str  # the execution's status now
+
+
+def start(sfn: Any, resources: Resources, deploy_input: dict[str, Any]) -> Started:
+    """Start the deploy, or attach to the one this id and input already started.
+
+    Step Functions keeps an execution name for 90 days: the same name and input as a *running*
+    execution answers with that execution (success, so the answer alone does not tell whether this
+    call started it); a closed one, or another input, is ExecutionAlreadyExists. So the existing
+    execution is looked up first: the same input attaches to it, running or over (a retried CI job
+    follows the deploy it already started); another input is refused.
+    """
     deploy_input = validate(deploy_input)
     deploy_id = deploy_input["deploy_id"]
     payload = json.dumps(deploy_input, sort_keys=True)
+    arn = execution_arn_for(resources.state_machine_arn, deploy_id)
     try:
-        arn: str = sfn.start_execution(
+        return _attach(sfn.describe_execution(executionArn=arn), payload, deploy_id)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass
+    try:
+        started = sfn.start_execution(
             stateMachineArn=resources.state_machine_arn, name=deploy_id, input=payload
-        )["executionArn"]
-        return arn, True
-    except sfn.exceptions.ExecutionAlreadyExists:
-        existing = execution_arn_for(resources.state_machine_arn, deploy_id)
-        described = sfn.describe_execution(executionArn=existing)
-        if json.loads(described.get("input", "{}")) == json.loads(payload):
-            return existing, False
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:  # started by someone else since the look-up
+        return _attach(sfn.describe_execution(executionArn=arn), payload, deploy_id)
+    return Started(str(started["executionArn"]), True, "RUNNING")
+
+
+def _attach(described: dict[str, Any], payload: str, deploy_id: str) -> Started:
+    if json.loads(described.get("input") or "{}") != json.loads(payload):
         raise OperatorError(
             f"deploy id {deploy_id!r} was already used with a different input: choose a new --id"
-        ) from None
+        )
+    return Started(str(described["executionArn"]), False, str(described["status"]))

@@ -13,6 +13,9 @@ from fargate_ops.domain.strategy import InvalidStrategyError, parse_strategy
 from fargate_ops.errors import DeployInputError
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$"
+# The deploy id names the Step Functions execution: at most 80 characters, and no ':' (nor whitespace,
+# brackets, wildcards or most punctuation), or StartExecution refuses it with InvalidName.
+DEPLOY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 ALARM_NAME = r"^[^\x00-\x1f]{1,255}$"
 LISTENER_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener(-rule)?/app/.+")
 LAMBDA_ARN = re.compile(
@@ -77,7 +80,7 @@ class AnalysisSpec(_Strict):
 class DeployInput(_Strict):
     """What starts a deploy (the execution input)."""
 
-    deploy_id: Annotated[str, Field(pattern=NAME, max_length=80)]
+    deploy_id: Annotated[str, Field(pattern=DEPLOY_ID)]
     cluster: Annotated[str, Field(pattern=NAME)]
     application: Annotated[str, Field(pattern=NAME, max_length=100)]
     slots: list[Annotated[str, Field(pattern=NAME)]] | None = None
