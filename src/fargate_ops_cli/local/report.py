@@ -231,6 +231,8 @@ class Report:
     dead_letters: int
     runtime: dict[str, Any]
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    # the local IAM check: calls denied (principal, action, resource) and which statements allowed what
+    iam: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -378,9 +380,14 @@ def build(
         },
         dead_letters=len(rt.bus.dead_letters),
         runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
+        iam=rt.iam.summary() if rt.iam is not None else {"enforced": False},
     )
-    if runner.scenario.expect is not None:
-        from fargate_ops_cli.local.expectations import check
+    from fargate_ops_cli.local.expectations import check, check_iam
 
+    if runner.scenario.expect is not None:
         report.expectations = check(runner.scenario.expect, report)
+    # AWS would refuse these calls: a run with an unexpected denial is not green, with or without expect:
+    iam_result = check_iam(runner.scenario.expect, report)
+    if iam_result is not None:
+        report.expectations.append(iam_result)
     return report

@@ -88,6 +88,8 @@ class ScenarioRunner:
         self._clock_now = rt.clock.now
         self._events_function = lw.stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
         rt.lambdas.on_result = self._narrate_reaction
+        if rt.iam is not None:  # a denial shows in the timeline when it happens
+            rt.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
         faults.install(self.scenario.faults, rt)
 
     # -- the timeline -----------------------------------------------------------------------------------
