@@ -32,8 +32,10 @@ class ScenarioRunner:
         on_entry: Callable[[rep.Entry], None] | None = None,
         measure_memory: bool = False,
         base_dir: Path | None = None,
+        template: Path | None = None,
     ) -> None:
         self.scenario = scenario
+        self.template = template
         self.repo_root = repo_root
         self.base_dir = base_dir or Path.cwd()
         self.narrative = rep.Narrative(on_entry)
@@ -55,6 +57,7 @@ class ScenarioRunner:
             sink=self._sink,
             measure_memory=self.measure_memory,
             prepare=self._prepare,
+            template=self.template,
         ) as lw:
             rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
             self.startup_seconds = lw.startup_seconds

@@ -181,7 +181,12 @@ class IamEnforcer:
                 "checked_calls": self.checked_calls + len(self.denials),
                 "denials": [d.as_dict() | {"at": d.at} for d in self.denials],
                 "statements_used": [
-                    {"statement": str(ref), "allowed": sorted(u.allowed), "alone": sorted(u.alone)}
+                    {
+                        "statement": str(ref),
+                        "key": ref.key,
+                        "allowed": sorted(u.allowed),
+                        "alone": sorted(u.alone),
+                    }
                     for ref, u in use
                 ],
             }

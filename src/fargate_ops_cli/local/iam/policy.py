@@ -21,8 +21,12 @@ class StatementRef:
     index: int
     sid: str = ""
 
+    @property
+    def key(self) -> str:
+        return f"{self.role}/{self.policy}#{self.index}"
+
     def __str__(self) -> str:
-        return f"{self.role}/{self.policy}#{self.index}" + (f" ({self.sid})" if self.sid else "")
+        return self.key + (f" ({self.sid})" if self.sid else "")
 
 
 @dataclass(frozen=True)
