@@ -26,14 +26,15 @@ def scenario_files() -> list[Path]:
     return [*sorted((ROOT / "scenarios").rglob("*.yaml")), DEMO]
 
 
-def run_one(path: Path) -> tuple[str, int, dict[str, list[str]], int]:
+def run_one(path: Path) -> tuple[str, int, dict[str, list[str]], int, list[str]]:
     from fargate_ops_cli.local.iam.coverage import alone
     from fargate_ops_cli.local.runner import ScenarioRunner
     from fargate_ops_cli.local.scenario import load
 
     report = ScenarioRunner(load(path), base_dir=path.parent).run()
     cost = sum(report.api_calls.values()) + sum(s["invocations"] for s in report.lambda_invocations.values())
-    return str(path.relative_to(ROOT)), cost, alone(report.iam), len(report.iam.get("denials", []))
+    allowed = sorted(u["key"] for u in report.iam.get("statements_used", []))
+    return str(path.relative_to(ROOT)), cost, alone(report.iam), len(report.iam.get("denials", [])), allowed
 
 
 def deployed_statements() -> list[Any]:
@@ -48,16 +49,18 @@ def deployed_statements() -> list[Any]:
 
 
 def main() -> int:
+    from fargate_ops_cli.local.iam.coverage import unexercised_text
+
     with ProcessPoolExecutor(max_workers=2) as pool:
         runs = list(pool.map(run_one, scenario_files()))
         statements = pool.submit(deployed_statements).result()
-    denied = [name for name, _, _, denials in runs if denials]
+    denied = [run[0] for run in runs if run[3]]
     if denied:
         print(f"scenarios with IAM denials (fix them first): {denied}", file=sys.stderr)
         return 1
     by_cost = sorted(runs, key=lambda run: (run[1], run[0]))
     record: dict[str, Any] = {
-        "scenarios": {name: {"cost": cost, "alone": sorted(used)} for name, cost, used, _ in runs},
+        "scenarios": {name: {"cost": cost, "alone": sorted(used)} for name, cost, used, _, _ in runs},
         "statements": {},
     }
     for statement in statements:
@@ -70,12 +73,12 @@ def main() -> int:
             "statement_index": statement.statement_index,
             "used_by": user[0] if user else None,
             "alone_actions": user[2][statement.key] if user else [],
+            # allowed calls, but always beside another statement: dropping it alone denies nothing
+            "redundant": user is None and any(statement.key in run[4] for run in runs),
         }
     RECORD.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    unused = [f"{k} {v['sid']} {v['actions']}" for k, v in record["statements"].items() if not v["used_by"]]
-    print(f"wrote {RECORD.relative_to(ROOT)}; statements no scenario uses alone ({len(unused)}):")
-    for line in unused:
-        print(f"  {line}")
+    print(f"wrote {RECORD.relative_to(ROOT)}")
+    print(unexercised_text(record))
     return 0
 
 

@@ -135,3 +135,21 @@ def test_an_operator_call_is_counted_but_not_checked(rt: LocalRuntime) -> None:
 
     assert len(rt.iam.denials) == before
     assert rt.api_calls().get("ecs:ListServices", 0) >= 1
+
+
+def test_the_roles_policies_are_the_transformed_templates_with_parameters_resolved(rt: LocalRuntime) -> None:
+    assert rt.iam is not None and rt.stack is not None
+    role = rt.iam.store.for_role(role_of(rt, "DeployStepFunction"))
+    assert role is not None
+    by_policy = {s.ref.policy: s for s in role.statements}
+    topic = rt.stack.outputs["NotificationTopicArn"]
+
+    # SNSPublishMessagePolicy, expanded by aws-sam-translator and resolved to the stack's topic
+    assert by_policy["DeployStepFunctionRolePolicy0"].resources == (topic,)
+    # the managed policy SAM attaches to every function, from AWS's document
+    assert (
+        "logs:PutLogEvents"
+        in by_policy["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"].actions
+    )
+    slots = next(s for s in role.statements if s.ref.sid == "SlotServices")
+    assert slots.resources == (f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web-*",)

@@ -20,6 +20,9 @@ class FakeLookups:
     def state_machine_of_task_token(self, token: str) -> str | None:
         return MACHINE if token == "known" else None
 
+    def resource_tags(self, arn: str) -> dict[str, str]:
+        return {"app": "web"} if arn.endswith("/web-blue") else {}
+
 
 def auth(service_name: str, operation: str, /, **params: Any) -> list[AuthRequest]:
     return authorisations(Call(service_name, operation, params, "us-east-1", ACCOUNT), FakeLookups())

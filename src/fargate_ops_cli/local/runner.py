@@ -132,8 +132,12 @@ class ScenarioRunner:
             payload: dict[str, Any] = {"clusters": [world.cluster_name], "apply": action.apply}
             if action.keep_revisions is not None:
                 payload["keep_revisions"] = action.keep_revisions
-            result = rt.invoke("CleanupFunction", payload)
-            say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
+            try:
+                result = rt.invoke("CleanupFunction", payload)
+            except RuntimeError as failed:  # the function's error (an IAM denial, say): the run goes on
+                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}) FAILED: {failed}")
+            else:
+                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
         elif step.kind == "image_behaviour":
             from fargate_ops_cli.local.world.spec import ImageBehaviour
 

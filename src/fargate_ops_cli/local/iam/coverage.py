@@ -90,3 +90,23 @@ def drop(sam_template: dict[str, Any], statement: TemplateStatement) -> dict[str
 def alone(iam_section: dict[str, Any]) -> dict[str, list[str]]:
     """From a report's `iam` section: statement key -> the actions it alone allowed."""
     return {u["key"]: u["alone"] for u in iam_section.get("statements_used", []) if u["alone"]}
+
+
+def unexercised_text(record: dict[str, Any]) -> str:
+    """The statements of a usage record that no scenario exercises alone, in two lists."""
+    lines = []
+    for redundant, title in (
+        (False, "statements no scenario exercises"),
+        (True, "statements that only allow what another statement allows too (in every scenario)"),
+    ):
+        chosen = [
+            f"  {key}{_sid(entry['sid'])}: {', '.join(entry['actions'])}"
+            for key, entry in record["statements"].items()
+            if not entry["used_by"] and entry["redundant"] == redundant
+        ]
+        lines += [f"{title} ({len(chosen)}):", *chosen]
+    return "\n".join(lines)
+
+
+def _sid(sid: str) -> str:
+    return f" ({sid})" if sid else ""

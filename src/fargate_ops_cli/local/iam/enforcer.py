@@ -79,6 +79,22 @@ class _MotoLookups:
 
         return state_machine_of_task_token(self._account, self._region, token)
 
+    def resource_tags(self, arn: str) -> dict[str, str]:
+        """aws:ResourceTag/*: the tags the resource has now (ECS resources; others read as untagged)."""
+        import boto3
+
+        from fargate_ops_cli.local.clients import as_world
+
+        if ":ecs:" not in arn:
+            return {}
+        with as_world():
+            ecs = boto3.client("ecs", region_name=self._region)
+            try:
+                tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
+            except ecs.exceptions.ClientError:
+                return {}
+        return {t["key"]: t["value"] for t in tags}
+
 
 class IamEnforcer:
     def __init__(
@@ -111,7 +127,13 @@ class IamEnforcer:
             # one that does not would pass unchecked, so refuse it instead.
             principal = Principal(f"arn:aws:iam::{self.account}:role/unattributed", "unknown")
         call = requests.Call(service, model.name, dict(params), self.region, self.account)
+        role = self.store.for_role(principal.role_arn)
         for request in requests.authorisations(call, self._lookups):
+            if role is not None and role.references_resource_tags and request.resource != "*":
+                # Read only when a statement conditions on them: the tags can change, so the cache
+                # key must hold them (as the request context does).
+                tags = self._lookups.resource_tags(request.resource)
+                request = request.with_context({f"aws:ResourceTag/{k}": v for k, v in tags.items()})
             decision = self.decide(principal.role_arn, request)
             if not decision.allowed:
                 return self._refuse(principal, call, request, decision)
@@ -142,14 +164,15 @@ class IamEnforcer:
     ) -> dict[str, Any]:
         role_name = principal.role_arn.rsplit("/", 1)[-1]
         session = f"arn:aws:sts::{self.account}:assumed-role/{role_name}/{principal.session}"
+        # SNS spells its prefix in capitals in its messages (SNS:Publish); the others as in policies.
+        action = "SNS:" + request.action[4:] if request.action.startswith("sns:") else request.action
         why = (
             "with an explicit deny in an identity-based policy"
             if decision.explicit_deny
-            else f"because no identity-based policy allows the {request.action} action"
+            else f"because no identity-based policy allows the {action} action"
         )
         message = (
-            f"User: {session} is not authorized to perform: {request.action} "
-            f"on resource: {request.resource} {why}"
+            f"User: {session} is not authorized to perform: {action} on resource: {request.resource} {why}"
         )
         denial = Denial(
             self._now(),

@@ -48,6 +48,8 @@ class Lookups(Protocol):
 
     def state_machine_of_task_token(self, token: str) -> str | None: ...
 
+    def resource_tags(self, arn: str) -> dict[str, str]: ...
+
 
 @dataclass(frozen=True)
 class Call:
