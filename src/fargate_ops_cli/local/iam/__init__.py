@@ -22,8 +22,10 @@ __all__ = ["Denial", "IamEnforcer", "for_stack"]
 
 
 def for_stack(stack: DeployedStack, clients: ClientFactory, clock: VirtualClock) -> IamEnforcer:
-    from fargate_ops_cli.local.iam import loader
+    from fargate_ops_cli.local.iam import loader, reference
 
+    # Read the reference now, at deploy: lazily it would count in the first handler's memory and time.
+    reference.action_exists("iam:PassRole")
     return IamEnforcer(
         loader.load(stack, clients),
         clients.account_id,

@@ -64,7 +64,9 @@ def load(stack: DeployedStack, clients: ClientFactory) -> PolicyStore:
                 statements += parse_statements(resolver.resolve(document), logical_id, name)
             for managed_arn in resolver.resolve(props.get("ManagedPolicyArns", [])):
                 statements += parse_statements(_managed_document(managed_arn), logical_id, managed_arn)
-            arn = resolver.get_att(logical_id, "Arn")
+            # The role's ARN, as IAM forms it (asking moto's IAM would load a whole service model).
+            path = str(resolver.resolve(props.get("Path", "/")))
+            arn = f"arn:aws:iam::{clients.account_id}:role{path}{stack.physical_ids[logical_id]}"
             store.roles[arn] = RolePolicies(arn, logical_id, tuple(statements))
     return store
 
