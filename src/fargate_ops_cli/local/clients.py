@@ -41,10 +41,6 @@ _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
 PARAMS_KEY = "fargate_ops.params"  # where the API parameters wait in botocore's request context
 
 
-def current_principal() -> Principal | None:
-    return _principal.get()
-
-
 @contextlib.contextmanager
 def as_principal(role_arn: str, session: str) -> Iterator[None]:
     """The application acting as this role (threads started meanwhile inherit it: see clock.py)."""
