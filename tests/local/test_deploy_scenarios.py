@@ -17,6 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from fargate_ops_cli.main import cli
+from tests.iam.usage_record import assert_usage_recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios" / "deploy"
@@ -31,6 +32,7 @@ def run_scenario(path: Path) -> tuple[int, dict[str, Any]]:
         raise AssertionError(
             f"{path.name}: no JSON report (exit {result.exit_code}): {result.output[-3000:]}"
         ) from None
+    assert_usage_recorded(path, report)
     return result.exit_code, report
 
 

@@ -12,13 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 from fargate_ops_cli.main import cli
+from tests.iam.usage_record import assert_usage_recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_scenario(name: str) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(cli, ["local", "run", str(ROOT / "scenarios" / name), "--output", "json"])
-    return result.exit_code, json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert_usage_recorded(ROOT / "scenarios" / name, report)
+    return result.exit_code, report
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,7 @@ def demo_report() -> dict[str, Any]:
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     report: dict[str, Any] = json.loads(completed.stdout)
+    assert_usage_recorded(ROOT / "src" / "fargate_ops_cli" / "scenarios" / "demo.yaml", report)
     return report
 
 

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from fargate_ops_cli.main import cli
+from tests.iam.usage_record import assert_usage_recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios" / "reactions"
@@ -25,6 +26,7 @@ def run(name: str) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(cli, ["local", "run", str(SCENARIOS / name), "--output", "json"])
     assert result.stdout.startswith("{"), result.output[-3000:]
     report: dict[str, Any] = json.loads(result.stdout)
+    assert_usage_recorded(SCENARIOS / name, report)
     return result.exit_code, report
 
 

@@ -19,6 +19,7 @@ _STYLE = {
     "fargate-ops": "bold green",
     "world": "dim",
     "invariant": "bold red",
+    "IAM": "bold red",
 }
 
 
@@ -66,6 +67,11 @@ class TimelinePrinter:
             console.print(f"{mark} {escape(result['what'])}: {escape(result['detail'])}")
         if report.invariant_violations:
             console.print(f"[red]invariant violations: {len(report.invariant_violations)}[/red]")
+        for denial in report.iam.get("denials", []):
+            console.print(
+                f"[red]IAM denied[/red] {escape(denial['principal'])}: {escape(denial['action'])}"
+                f" on {escape(denial['resource'])}"
+            )
 
 
 def print_json(report: Report) -> None:

@@ -3,7 +3,10 @@
 The report's `api_calls` must count what the application does (handlers and state machines), not
 what the runtime and the simulator do to stand in for AWS. A context variable says who is calling:
 threads that moto starts (the ASL interpreter) and handler invocations count as the application;
-the runtime wraps its own work in `as_world()`.
+the runtime wraps its own work in `as_world()`. An application call also carries its principal (the
+execution role of the function or state machine making it, `as_principal()`), which the local IAM
+check authorises it as; an application call with no principal is an operator's (the CLI, a scenario's
+timeline): counted, never checked.
 """
 
 from __future__ import annotations
@@ -24,6 +27,31 @@ DEFAULT_ACCOUNT = "123456789012"  # moto's default account
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("fargate_ops_actor", default="app")
 
 
+@dataclass(frozen=True)
+class Principal:
+    """Who makes an application call: an execution role, in a session (the function or execution)."""
+
+    role_arn: str
+    session: str
+
+
+_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
+    "fargate_ops_principal", default=None
+)
+PARAMS_KEY = "fargate_ops.params"  # where the API parameters wait in botocore's request context
+
+
+@contextlib.contextmanager
+def as_principal(role_arn: str, session: str) -> Iterator[None]:
+    """The application acting as this role (threads started meanwhile inherit it: see clock.py)."""
+    actor, principal = _actor.set("app"), _principal.set(Principal(role_arn, session))
+    try:
+        yield
+    finally:
+        _principal.reset(principal)
+        _actor.reset(actor)
+
+
 @contextlib.contextmanager
 def as_world() -> Iterator[None]:
     token = _actor.set("world")
@@ -35,10 +63,12 @@ def as_world() -> Iterator[None]:
 
 @contextlib.contextmanager
 def as_app() -> Iterator[None]:
-    token = _actor.set("app")
+    """An operator's calls (the CLI, a scenario's timeline): counted as the application's, not checked."""
+    token, principal = _actor.set("app"), _principal.set(None)
     try:
         yield
     finally:
+        _principal.reset(principal)
         _actor.reset(token)
 
 
@@ -50,13 +80,20 @@ class ApiCallCounter:
         self.active = False
         self._lock = threading.Lock()
         self.throttle: Any = None  # callable(service, operation) -> bool, set by a scenario
+        # callable(principal or None, model, API params) -> an error response, or None to let it through
+        self.authorize: Any = None
 
-    def __call__(self, model: Any, **_: Any) -> Any:
+    def __call__(self, model: Any, context: Any = None, **_: Any) -> Any:
         if not self.active or _actor.get() != "app":
             return None
         key = f"{model.service_model.service_name}:{model.name}"
         with self._lock:
             self.counts[key] += 1
+        if self.authorize is not None:
+            params = (context or {}).get(PARAMS_KEY, {})
+            denied = self.authorize(_principal.get(), model, params)
+            if denied is not None:
+                return _Refused(denied["ResponseMetadata"]["HTTPStatusCode"]), denied
         if self.throttle is not None and self.throttle(model.service_model.service_name, model.name):
             # Returning a response from before-call short-circuits the request, as real throttling would.
             return (
@@ -79,8 +116,20 @@ class _Throttled:
     content = b""
 
 
+class _Refused(_Throttled):
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def _keep_params(params: Any, context: Any = None, **_: Any) -> None:
+    """before-call sees the serialised request; the IAM check needs the API parameters."""
+    if context is not None and _actor.get() == "app":
+        context[PARAMS_KEY] = params
+
+
 COUNTER = ApiCallCounter()
 # Registered once for every botocore session created from now on (moto registers its stubber the same way).
+botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", _keep_params))
 botocore.handlers.BUILTIN_HANDLERS.append(("before-call", COUNTER))
 
 

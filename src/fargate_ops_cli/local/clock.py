@@ -16,6 +16,7 @@ Two kinds of actors share the clock:
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import sys
@@ -84,6 +85,10 @@ class VirtualClock:
         return self.call_at(self._now + max(0.0, delay), fn, label)
 
     # -- clock threads ------------------------------------------------------------------------------
+    def runs_current_thread(self) -> bool:
+        """Whether the calling thread is one of the interpreter's (a clock thread still running)."""
+        return threading.current_thread() in self._live
+
     def register_thread(self, thread: threading.Thread) -> None:
         with self._cond:
             self._live.add(thread)
@@ -242,11 +247,15 @@ class ClockEvent:
 
 def make_thread_class(clock: VirtualClock) -> type[threading.Thread]:
     class ClockThread(threading.Thread):
-        """A thread the clock knows about: registered from start() so time never jumps past its work."""
+        """A thread the clock knows about: registered from start() so time never jumps past its work.
+
+        It runs in a copy of its starter's context variables (plain threads start empty): a Task
+        state's thread acts as the state machine that started it (clients.as_principal)."""
 
         _done = False
 
         def start(self) -> None:
+            self._context = contextvars.copy_context()
             clock.register_thread(self)
             try:
                 super().start()
@@ -256,7 +265,7 @@ def make_thread_class(clock: VirtualClock) -> type[threading.Thread]:
 
         def run(self) -> None:
             try:
-                super().run()
+                self._context.run(super().run)
             finally:
                 with clock.condition:
                     self._done = True

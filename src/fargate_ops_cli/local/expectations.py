@@ -105,6 +105,20 @@ def check_headroom(report: Report) -> list[dict[str, Any]]:
     return results
 
 
+def check_iam(expect: Expectations | None, report: Report) -> dict[str, Any] | None:
+    """Denied calls against `expect.iam_denials` (default 0); said only when there is something to say."""
+    denials = report.iam.get("denials", [])
+    wanted = expect.iam_denials if expect is not None else 0
+    if expect is None and not denials:
+        return None
+    shown = "; ".join(
+        f"{d['principal'].rsplit('/', 2)[-2]}: {d['action']} on {d['resource']}" for d in denials[:3]
+    )
+    return _result(
+        "IAM denials", len(denials) == wanted, f"{len(denials)} (expected {wanted}) {shown}".rstrip()
+    )
+
+
 def _matching_notifications(
     wanted: ExpectedNotifications, notifications: list[dict[str, Any]]
 ) -> dict[str, Any]:

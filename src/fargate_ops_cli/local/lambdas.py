@@ -26,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from fargate_ops_cli.local.clients import as_principal
 from fargate_ops_cli.local.clock import VirtualClock
 
 
@@ -139,14 +140,16 @@ class LambdaHost:
             _clock=self.clock,
         )
         payload = event if not isinstance(event, str | bytes) else json.loads(event or "{}")
-        # Imported under the capture: Powertools' Logger keeps the stdout it sees when it is created.
-        return self._call(
-            fn.function_name,
-            lambda: getattr(self._module(code_dir, fn.handler), handler_name),
-            payload,
-            context,
-            env,
-        )
+        # The handler's calls act as the function's execution role (Lambda's session is its name).
+        with as_principal(fn.role, fn.function_name):
+            # Imported under the capture: Powertools' Logger keeps the stdout it sees when it is created.
+            return self._call(
+                fn.function_name,
+                lambda: getattr(self._module(code_dir, fn.handler), handler_name),
+                payload,
+                context,
+                env,
+            )
 
     def _call(
         self, name: str, handler: Any, event: Any, context: LambdaContext, env: dict[str, str]

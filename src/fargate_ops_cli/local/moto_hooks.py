@@ -11,7 +11,9 @@ What moto 5.2.5 lacks, and what we fill in:
 - Lambda runs no code without Docker: `_invoke_lambda` runs the real handler in-process;
 - target health is always "healthy": the Fargate simulator answers instead;
 - Step Functions and ELBv2 accept what AWS refuses: strict_sfn.py and strict_elb.py refuse it (their
-  hooked internals are listed in their HOOKED and checked here too).
+  hooked internals are listed in their HOOKED and checked here too);
+- an execution's calls carry no identity: each execution thread acts as its state machine's role
+  (`clients.as_principal`), so the local IAM check can authorise them.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ TARGET_GROUP = ("moto.elbv2.models", "FakeTargetGroup", "health_for")
 # moto's SendTaskFailure handler drops `cause` (only the error reaches the interpreter); the deploy
 # engine's rollback reasons (an operator's abort reason, an alarm's name, a crash loop's stops) live in it.
 SEND_TASK_FAILURE = ("moto.stepfunctions.responses", "StepFunctionResponse", "send_task_failure")
+EXECUTION_WORKER = (f"{_BACKEND}.execution_worker", "ExecutionWorker", "_execution_logic")
 
 
 def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule) -> Any:
@@ -220,6 +223,10 @@ def installed(
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
     targets += strict_sfn.patches() + strict_elb.patches()
 
+    module_name, class_name, method = EXECUTION_WORKER
+    worker_cls = getattr(importlib.import_module(module_name), class_name)
+    targets.append((worker_cls, method, _acting_as_state_machine(getattr(worker_cls, method))))
+
     with _patched(targets):
         yield
 
@@ -232,6 +239,41 @@ def _send_task_failure(self: Any) -> Any:
         self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
     )
     return EmptyResult()
+
+
+def _acting_as_state_machine(execution_logic: Callable[[Any], None]) -> Callable[[Any], None]:
+    def run(self: Any) -> None:
+        from fargate_ops_cli.local.clients import as_principal
+
+        details = self._evaluation_details
+        # Step Functions assumes the state machine's role for its integrations; the session is named
+        # by the service (here the execution's name, so messages say which execution was refused).
+        with as_principal(details.aws_execution_details.role_arn, details.execution_details.name):
+            execution_logic(self)
+
+    return run
+
+
+def state_machine_of_task_token(account_id: str, region: str, token: str) -> str | None:
+    """The state machine whose execution issued this task token (None when no execution holds it)."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account_id][region]
+    for machine in backend.state_machines:
+        for execution in machine.executions:
+            worker = getattr(execution, "exec_worker", None)
+            env = worker.env if worker is not None else None
+            if env is not None and env.callback_pool_manager.get(token) is not None:
+                return str(machine.arn)
+    return None
+
+
+def next_task_definition_revision(account_id: str, region: str, family: str) -> int:
+    """The revision RegisterTaskDefinition will give (deregistered revisions still count)."""
+    from moto.ecs.models import ecs_backends
+
+    revisions = ecs_backends[account_id][region].task_definitions.get(family, {})
+    return max(revisions, default=0) + 1
 
 
 def history_since(account_id: str, region: str, execution_arn: str, index: int) -> list[dict[str, Any]]:
@@ -314,7 +356,8 @@ def check_internals() -> list[str]:
     for user in JSONATA_ENCODER_USERS:
         if not hasattr(importlib.import_module(user), "encode_jsonata_variable_declarations"):
             problems.append(f"{user}.encode_jsonata_variable_declarations is gone")
-    for module_name, class_name, method in (LAMBDA_FUNCTION, TARGET_GROUP, SEND_TASK_FAILURE, *WORLD_HOOKS):
+    hooked = (LAMBDA_FUNCTION, TARGET_GROUP, SEND_TASK_FAILURE, EXECUTION_WORKER, *WORLD_HOOKS)
+    for module_name, class_name, method in hooked:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")

@@ -234,6 +234,8 @@ class Report:
     # per execution name, next to state_transitions: what Step Functions' hard limits measure
     history_events: dict[str, int] = field(default_factory=dict)
     largest_payload_bytes: dict[str, int] = field(default_factory=dict)
+    # the local IAM check: calls denied (principal, action, resource) and which statements allowed what
+    iam: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -386,10 +388,15 @@ def build(
         runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
         history_events=history_events,
         largest_payload_bytes=payloads,
+        iam=rt.iam.summary() if rt.iam is not None else {"enforced": False},
     )
-    from fargate_ops_cli.local.expectations import check, check_headroom
+    from fargate_ops_cli.local.expectations import check, check_headroom, check_iam
 
     if runner.scenario.expect is not None:
         report.expectations = check(runner.scenario.expect, report)
     report.expectations += check_headroom(report)  # every scenario, with or without `expect:`
+    # AWS would refuse these calls: a run with an unexpected denial is not green, with or without expect:
+    iam_result = check_iam(runner.scenario.expect, report)
+    if iam_result is not None:
+        report.expectations.append(iam_result)
     return report

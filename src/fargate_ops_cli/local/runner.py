@@ -32,8 +32,10 @@ class ScenarioRunner:
         on_entry: Callable[[rep.Entry], None] | None = None,
         measure_memory: bool = False,
         base_dir: Path | None = None,
+        template: Path | None = None,
     ) -> None:
         self.scenario = scenario
+        self.template = template
         self.repo_root = repo_root
         self.base_dir = base_dir or Path.cwd()
         self.narrative = rep.Narrative(on_entry)
@@ -55,6 +57,7 @@ class ScenarioRunner:
             sink=self._sink,
             measure_memory=self.measure_memory,
             prepare=self._prepare,
+            template=self.template,
         ) as lw:
             rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
             self.startup_seconds = lw.startup_seconds
@@ -88,6 +91,8 @@ class ScenarioRunner:
         self._clock_now = rt.clock.now
         self._events_function = lw.stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
         rt.lambdas.on_result = self._narrate_reaction
+        if rt.iam is not None:  # a denial shows in the timeline when it happens
+            rt.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
         faults.install(self.scenario.faults, rt)
 
     # -- the timeline -----------------------------------------------------------------------------------
@@ -127,8 +132,12 @@ class ScenarioRunner:
             payload: dict[str, Any] = {"clusters": [world.cluster_name], "apply": action.apply}
             if action.keep_revisions is not None:
                 payload["keep_revisions"] = action.keep_revisions
-            result = rt.invoke("CleanupFunction", payload)
-            say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
+            try:
+                result = rt.invoke("CleanupFunction", payload)
+            except RuntimeError as failed:  # the function's error (an IAM denial, say): the run goes on
+                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}) FAILED: {failed}")
+            else:
+                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
         elif step.kind == "image_behaviour":
             from fargate_ops_cli.local.world.spec import ImageBehaviour
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from fargate_ops_cli.local import moto_hooks
+from fargate_ops_cli.local import iam, moto_hooks
 from fargate_ops_cli.local.bus import EventBus
 from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
 from fargate_ops_cli.local.clock import VirtualClock
+from fargate_ops_cli.local.iam import IamEnforcer
 from fargate_ops_cli.local.lambdas import LambdaHost
 from fargate_ops_cli.local.schedules import ScheduleRunner
 from fargate_ops_cli.local.sfn_limits import largest_payload
@@ -56,8 +57,11 @@ class LocalRuntime:
         measure_memory: bool = False,
         target_health: Any = None,
         seed: int = 0,
+        enforce_iam: bool = True,
     ) -> None:
         self.seed = seed
+        self.enforce_iam = enforce_iam  # the local IAM check (iam/): on unless a caller says otherwise
+        self.iam: IamEnforcer | None = None
         self.repo_root = repo_root
         self.clock = VirtualClock(
             start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
@@ -97,6 +101,7 @@ class LocalRuntime:
         COUNTER.active = True
         stack.callback(setattr, COUNTER, "active", False)
         stack.callback(setattr, COUNTER, "throttle", None)
+        stack.callback(setattr, COUNTER, "authorize", None)
         return self
 
     def __exit__(
@@ -114,6 +119,9 @@ class LocalRuntime:
         with as_world(), _quiet_moto_cloudformation():
             self.stack = deploy(self.repo_root, self.clients, template, parameters=parameters)
             self.bus.load_rules()
+            if self.enforce_iam:
+                self.iam = iam.for_stack(self.stack, self.clients, self.clock)
+                COUNTER.authorize = self.iam
         self.schedules.start(self.stack.schedules)
         return self.stack
 

@@ -184,6 +184,7 @@ class Expectations(_Strict):
     notifications: int | None = None
     notifications_matching: list[ExpectedNotifications] = Field(default_factory=list)
     invariants_hold: bool = True
+    iam_denials: int = Field(default=0, ge=0)  # calls the local IAM check refuses (AWS would too)
 
 
 class EventDelivery(_Strict):

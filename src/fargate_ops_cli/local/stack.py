@@ -38,6 +38,7 @@ class DeployedStack:
     state_machine_arns: dict[str, str] = field(default_factory=dict)
     schedules: list[dict[str, Any]] = field(default_factory=list)  # resolved Scheduler properties
     outputs: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)  # as given to the deploy
 
     def function_arn(self, logical_id: str) -> str:
         return self.function_arns[logical_id]
@@ -128,7 +129,7 @@ def transform(template: dict[str, Any], parameters: dict[str, str], iam: Any) ->
 _SUB = re.compile(r"\$\{([^}]+)\}")
 
 
-class _Resolver:
+class Resolver:
     """Resolves the intrinsic functions that DefinitionSubstitutions and schedules use."""
 
     def __init__(self, stack: DeployedStack, clients: ClientFactory, parameters: dict[str, str]) -> None:
@@ -179,6 +180,8 @@ class _Resolver:
                 )
             if physical.startswith("arn:"):
                 return physical
+        if attribute == "TopicName" and kind == "AWS::SNS::Topic":
+            return physical.rsplit(":", 1)[-1]
         if attribute == "Name" and kind == "AWS::StepFunctions::StateMachine":
             return physical.rsplit(":", 1)[-1]
         raise TemplateDeployError(f"cannot resolve Fn::GetAtt {logical_id}.{attribute} ({kind})")
@@ -238,9 +241,9 @@ def deploy(
     for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name):
         for resource in page["StackResourceSummaries"]:
             physical[resource["LogicalResourceId"]] = resource.get("PhysicalResourceId", "")
-    stack = DeployedStack(stack_name, cfn_template, physical)
+    stack = DeployedStack(stack_name, cfn_template, physical, parameters=parameters)
     stack.outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in description.get("Outputs", [])}
-    resolver = _Resolver(stack, clients, parameters)
+    resolver = Resolver(stack, clients, parameters)
 
     for logical_id, resource in cfn_template["Resources"].items():
         if resource["Type"] == "AWS::Lambda::Function":
@@ -255,9 +258,7 @@ def deploy(
     return stack
 
 
-def _finish_state_machine(
-    clients: ClientFactory, resolver: _Resolver, arn: str, props: dict[str, Any]
-) -> str:
+def _finish_state_machine(clients: ClientFactory, resolver: Resolver, arn: str, props: dict[str, Any]) -> str:
     """Create the state machine through the Step Functions API, `${...}` substituted.
 
     moto's CloudFormation stores state machines in its classic backend, which neither substitutes
@@ -289,7 +290,7 @@ def _finish_state_machine(
 
 
 def _create_schedule(
-    clients: ClientFactory, resolver: _Resolver, logical_id: str, props: dict[str, Any]
+    clients: ClientFactory, resolver: Resolver, logical_id: str, props: dict[str, Any]
 ) -> dict[str, Any]:
     resolved: dict[str, Any] = resolver.resolve(props)
     name = resolved.get("Name") or f"{logical_id}"

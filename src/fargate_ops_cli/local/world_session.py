@@ -46,9 +46,11 @@ def open_local_world(
     sink: Callable[[LocalRuntime, ProvisionedWorld], Any] | None = None,
     measure_memory: bool = False,
     prepare: Callable[[LocalWorld], None] | None = None,
+    template: Path | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
-    simulator starts (subscriptions, faults, narration)."""
+    simulator starts (subscriptions, faults, narration); `template` replaces the repository's
+    template.yaml (the IAM mutation test deploys copies with one statement dropped)."""
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
         LocalRuntime(
@@ -57,7 +59,7 @@ def open_local_world(
         contextlib.ExitStack() as hooks,
     ):
         began = time.perf_counter()
-        stack = rt.deploy_stack()
+        stack = rt.deploy_stack(template=template)
         startup = time.perf_counter() - began
         with as_world():
             world = provision(spec, rt.clients.client)

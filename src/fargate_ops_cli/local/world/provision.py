@@ -197,7 +197,13 @@ def _listener(elbv2: Any, spec: WorldSpec, lb_arn: str, tg_arns: list[str]) -> t
 def _service(
     ecs: Any, spec: WorldSpec, s: ServiceSpec, tg_arn: str, subnets: list[str], sg: str
 ) -> ProvisionedService:
+    roles = {
+        key: f"arn:aws:iam::{spec.account_id}:role/{name}"
+        for key, name in (("taskRoleArn", s.task_role), ("executionRoleArn", s.execution_role))
+        if name
+    }
     td_arn: str = ecs.register_task_definition(
+        **roles,
         family=s.name,
         networkMode="awsvpc",
         requiresCompatibilities=["FARGATE"],

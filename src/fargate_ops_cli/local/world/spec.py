@@ -87,6 +87,10 @@ class ServiceSpec(_Model):
     memory: int = 512
     desired_count: int = Field(1, ge=0)
     tags: dict[str, str] = Field(default_factory=dict)
+    # IAM role names the task definition names (taskRoleArn, executionRoleArn): a deploy that derives
+    # green's revision from it passes them again (iam:PassRole, checked by the local IAM check).
+    task_role: str | None = None
+    execution_role: str | None = None
 
     @property
     def target_group_name(self) -> str:

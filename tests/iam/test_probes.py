@@ -1,0 +1,155 @@
+"""Probes: calls the deployed template does not allow are refused as AWS refuses them.
+
+Each probe acts as a deployed execution role (`as_principal`, as the Lambda host and the state
+machine's threads do) against the real template deployed with narrow parameters, and makes the call
+through boto3, so the refusal goes through the same hook a handler's call would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from fargate_ops_cli.local.clients import as_principal, as_world
+from fargate_ops_cli.local.iam.policy import AuthRequest
+from fargate_ops_cli.local.runtime import LocalRuntime
+
+pytestmark = [pytest.mark.local, pytest.mark.xdist_group("iam-probes")]
+
+NARROW = {
+    "ClusterNamePattern": "prod",
+    "ServiceNamePattern": "web-*",
+    "TaskRoleNamePattern": "web-task-*",
+}
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def rt() -> Iterator[LocalRuntime]:
+    with LocalRuntime() as runtime:
+        runtime.deploy_stack(parameters=NARROW)
+        with as_world():
+            ecs = runtime.clients.client("ecs")
+            ecs.create_cluster(clusterName="prod")
+            ecs.create_cluster(clusterName="dev")
+        yield runtime
+
+
+def role_of(rt: LocalRuntime, function_logical_id: str) -> str:
+    with as_world():
+        arn = rt.stack.function_arn(function_logical_id)  # type: ignore[union-attr]
+        role: str = rt.clients.client("lambda").get_function(FunctionName=arn)["Configuration"]["Role"]
+    return role
+
+
+def refusal(call: Any) -> dict[str, Any]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    error: dict[str, Any] = caught.value.response["Error"]
+    return error
+
+
+def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_words(rt: LocalRuntime) -> None:
+    ecs = rt.clients.client("ecs")
+    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+        error = refusal(lambda: ecs.update_service(cluster="prod", service="api-green", desiredCount=1))
+        inside = refusal(lambda: ecs.update_service(cluster="prod", service="web-green", desiredCount=1))
+
+    role_name = role_of(rt, "DeployStepFunction").rsplit("/", 1)[-1]
+    assert error["Code"] == "AccessDeniedException"
+    assert error["Message"] == (
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/fargate-ops-deploy-step is not authorized"
+        f" to perform: ecs:UpdateService on resource: arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/api-green"
+        " because no identity-based policy allows the ecs:UpdateService action"
+    )
+    assert inside["Code"] != "AccessDeniedException"  # allowed: moto answers that there is no such service
+    assert rt.iam is not None and rt.iam.denials[-1].action == "ecs:UpdateService"
+
+
+def test_passing_a_role_outside_the_task_role_pattern_is_denied(rt: LocalRuntime) -> None:
+    ecs = rt.clients.client("ecs")
+    registration = {
+        "family": "web",
+        "containerDefinitions": [{"name": "web", "image": "web:v2", "memory": 512}],
+        "executionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/web-task-exec",
+    }
+    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+        error = refusal(
+            lambda: ecs.register_task_definition(
+                **registration, taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/admin"
+            )
+        )
+        ecs.register_task_definition(**registration, taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/web-task-app")
+
+    assert error["Code"] == "AccessDeniedException"
+    assert f"iam:PassRole on resource: arn:aws:iam::{ACCOUNT}:role/admin" in error["Message"]
+
+
+def test_tagging_a_task_definition_outside_its_registration_is_denied(rt: LocalRuntime) -> None:
+    ecs = rt.clients.client("ecs")
+    revision = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:1"
+    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+        error = refusal(lambda: ecs.tag_resource(resourceArn=revision, tags=[{"key": "a", "value": "b"}]))
+
+    assert error["Code"] == "AccessDeniedException"
+    assert "ecs:TagResource" in error["Message"]
+
+
+def test_tag_resource_with_another_create_action_is_denied(rt: LocalRuntime) -> None:
+    assert rt.iam is not None
+    role = role_of(rt, "DeployStepFunction")
+    revision = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:3"
+
+    registering = rt.iam.decide(
+        role, AuthRequest.of("ecs:TagResource", revision, {"ecs:CreateAction": "RegisterTaskDefinition"})
+    )
+    creating = rt.iam.decide(
+        role, AuthRequest.of("ecs:TagResource", revision, {"ecs:CreateAction": "CreateService"})
+    )
+
+    assert registering.allowed
+    assert not creating.allowed
+
+
+def test_listing_services_of_a_cluster_outside_the_pattern_is_denied_by_its_condition(
+    rt: LocalRuntime,
+) -> None:
+    ecs = rt.clients.client("ecs")
+    with as_principal(role_of(rt, "CleanupFunction"), "fargate-ops-cleanup"):
+        ecs.list_services(cluster="prod")
+        error = refusal(lambda: ecs.list_services(cluster="dev"))
+
+    assert error["Code"] == "AccessDeniedException"
+    assert "ecs:ListServices on resource: *" in error["Message"]
+
+
+def test_an_operator_call_is_counted_but_not_checked(rt: LocalRuntime) -> None:
+    assert rt.iam is not None
+    before = len(rt.iam.denials)
+
+    rt.clients.client("ecs").list_services(cluster="dev")  # no principal: a human's credentials
+
+    assert len(rt.iam.denials) == before
+    assert rt.api_calls().get("ecs:ListServices", 0) >= 1
+
+
+def test_the_roles_policies_are_the_transformed_templates_with_parameters_resolved(rt: LocalRuntime) -> None:
+    assert rt.iam is not None and rt.stack is not None
+    role = rt.iam.store.for_role(role_of(rt, "DeployStepFunction"))
+    assert role is not None
+    by_policy = {s.ref.policy: s for s in role.statements}
+    topic = rt.stack.outputs["NotificationTopicArn"]
+
+    # SNSPublishMessagePolicy, expanded by aws-sam-translator and resolved to the stack's topic
+    assert by_policy["DeployStepFunctionRolePolicy0"].resources == (topic,)
+    # the managed policy SAM attaches to every function, from AWS's document
+    assert (
+        "logs:PutLogEvents"
+        in by_policy["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"].actions
+    )
+    slots = next(s for s in role.statements if s.ref.sid == "SlotServices")
+    assert slots.resources == (f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web-*",)

@@ -1,0 +1,167 @@
+"""A boto3 call -> the authorisations AWS makes for it (the Service Authorization Reference's ARNs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fargate_ops_cli.local.iam.policy import AuthRequest
+from fargate_ops_cli.local.iam.requests import Call, IamMappingError, authorisations
+
+ACCOUNT = "123456789012"
+MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:fargate-ops-deploy"
+
+
+class FakeLookups:
+    def next_task_definition_revision(self, family: str) -> int:
+        return 7
+
+    def state_machine_of_task_token(self, token: str) -> str | None:
+        return MACHINE if token == "known" else None
+
+    def resource_tags(self, arn: str) -> dict[str, str]:
+        return {"app": "web"} if arn.endswith("/web-blue") else {}
+
+
+def auth(service_name: str, operation: str, /, **params: Any) -> list[AuthRequest]:
+    return authorisations(Call(service_name, operation, params, "us-east-1", ACCOUNT), FakeLookups())
+
+
+def test_update_service_authorises_on_the_service_arn_with_its_cluster() -> None:
+    (request,) = auth("ecs", "UpdateService", cluster="prod", service="web-green", desiredCount=2)
+
+    assert request.action == "ecs:UpdateService"
+    assert request.resource == f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/web-green"
+    assert request.context_dict()["ecs:cluster"] == f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"
+
+
+def test_a_cluster_given_as_an_arn_and_no_cluster_at_all_both_name_the_service() -> None:
+    cluster_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"
+
+    (by_arn,) = auth("ecs", "UpdateService", cluster=cluster_arn, service="web")
+    (default,) = auth("ecs", "UpdateService", service="web")
+
+    assert by_arn.resource.endswith(":service/prod/web")
+    assert default.resource.endswith(":service/default/web")
+
+
+def test_describe_services_authorises_each_service() -> None:
+    requests = auth("ecs", "DescribeServices", cluster="prod", services=["web-blue", "web-green"])
+
+    assert [r.resource.rsplit(":", 1)[-1] for r in requests] == [
+        "service/prod/web-blue",
+        "service/prod/web-green",
+    ]
+
+
+def test_an_action_without_resource_types_authorises_on_star_with_its_condition_keys() -> None:
+    (request,) = auth("ecs", "ListServices", cluster="prod")
+
+    assert request.resource == "*"
+    assert request.context_dict() == {"ecs:cluster": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"}
+
+
+def test_register_task_definition_passes_its_roles_to_ecs_tasks_and_tags_the_next_revision() -> None:
+    requests = auth(
+        "ecs",
+        "RegisterTaskDefinition",
+        family="web",
+        taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/web-task",
+        executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/web-exec",
+        containerDefinitions=[],
+        tags=[{"key": "fargate-ops:deploy", "value": "d1"}],
+    )
+
+    register, task_role, exec_role, tag = requests
+    assert (register.action, register.resource) == ("ecs:RegisterTaskDefinition", "*")
+    assert register.context_dict()["aws:tagkeys"] == ("fargate-ops:deploy",)
+    assert (task_role.action, task_role.resource) == ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/web-task")
+    assert task_role.context_dict() == {"iam:passedtoservice": "ecs-tasks.amazonaws.com"}
+    assert exec_role.resource.endswith(":role/web-exec")
+    assert (tag.action, tag.resource) == (
+        "ecs:TagResource",
+        f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:7",
+    )
+    assert tag.context_dict()["ecs:createaction"] == "RegisterTaskDefinition"
+    assert tag.context_dict()["aws:requesttag/fargate-ops:deploy"] == "d1"
+
+
+def test_create_service_with_tags_tags_the_service_as_create_service() -> None:
+    _, tag = auth(
+        "ecs", "CreateService", cluster="prod", serviceName="web-green", tags=[{"key": "app", "value": "web"}]
+    )
+
+    assert tag.resource.endswith(":service/prod/web-green")
+    assert tag.context_dict()["ecs:createaction"] == "CreateService"
+
+
+def test_a_tag_resource_call_of_its_own_carries_no_create_action() -> None:
+    service = f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/web"
+
+    (request,) = auth("ecs", "TagResource", resourceArn=service, tags=[{"key": "a", "value": "b"}])
+
+    assert request.resource == service
+    assert "ecs:createaction" not in request.context_dict()
+
+
+def test_a_transaction_authorises_each_item_on_its_table() -> None:
+    requests = auth(
+        "dynamodb",
+        "TransactWriteItems",
+        TransactItems=[
+            {"Put": {"TableName": "ops", "Item": {}}},
+            {"ConditionCheck": {"TableName": "ops", "Key": {}}},
+            {"Delete": {"TableName": "other", "Key": {}}},
+        ],
+    )
+
+    assert [(r.action, r.resource.rsplit(":", 1)[-1]) for r in requests] == [
+        ("dynamodb:PutItem", "table/ops"),
+        ("dynamodb:ConditionCheckItem", "table/ops"),
+        ("dynamodb:DeleteItem", "table/other"),
+    ]
+
+
+def test_a_query_on_an_index_authorises_on_the_index() -> None:
+    (request,) = auth("dynamodb", "Query", TableName="ops", IndexName="by-app")
+
+    assert request.resource == f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/ops/index/by-app"
+
+
+def test_lambda_invoke_is_invoke_function_on_the_function_and_qualifier() -> None:
+    (by_name,) = auth("lambda", "Invoke", FunctionName="fargate-ops-deploy-step", Qualifier="live")
+    (by_arn,) = auth("lambda", "Invoke", FunctionName=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:hook")
+
+    assert by_name.action == "lambda:InvokeFunction"
+    assert by_name.resource == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fargate-ops-deploy-step:live"
+    assert by_arn.resource == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:hook"
+
+
+def test_send_task_success_authorises_on_the_tokens_state_machine() -> None:
+    (request,) = auth("stepfunctions", "SendTaskSuccess", taskToken="known", output="{}")
+
+    assert (request.action, request.resource) == ("states:SendTaskSuccess", MACHINE)
+    assert auth("stepfunctions", "SendTaskFailure", taskToken="unknown") == []
+
+
+def test_elb_reweighting_authorises_on_the_listener_and_reads_on_star() -> None:
+    listener = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener/app/demo-alb/0123/4567"
+
+    (modify,) = auth("elbv2", "ModifyListener", ListenerArn=listener, DefaultActions=[])
+    (describe,) = auth("elbv2", "DescribeListeners", ListenerArns=[listener])
+
+    assert (modify.action, modify.resource) == ("elasticloadbalancing:ModifyListener", listener)
+    assert (describe.action, describe.resource) == ("elasticloadbalancing:DescribeListeners", "*")
+
+
+def test_an_arn_of_the_wrong_resource_type_is_refused_as_a_mapping_error() -> None:
+    target_group = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/web/0123"
+
+    with pytest.raises(IamMappingError, match="listener"):
+        auth("elbv2", "ModifyListener", ListenerArn=target_group)
+
+
+def test_a_call_the_mapping_does_not_know_is_an_error_not_a_pass() -> None:
+    with pytest.raises(IamMappingError):
+        auth("ecs", "DeleteCluster", cluster="prod")
