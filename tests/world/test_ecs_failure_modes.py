@@ -167,10 +167,14 @@ def test_the_circuit_breaker_fails_the_deployment_at_three_failed_tasks_and_roll
         strict=True,
     ):
         assert event.detail.keys() == sample(f"ecs-deployment-state-change-{name}")["detail"].keys()
-    # ECS failed it at the third failed task, not later.
-    failing = [e for e in world.sink.tasks() if e.detail.get("stopCode") == "TaskFailedToStart"]
-    first_told = sorted({e.detail["taskArn"]: e.time for e in reversed(failing)}.values())
-    assert world.sink.of("ECS Deployment State Change")[1].time == first_told[2]
+    # ECS failed it right after the third task failed (that task's event first), not later.
+    decisions = [
+        i
+        for i, e in enumerate(world.sink.events)
+        if e.detail.get("stopCode") == "TaskFailedToStart" and e.detail["lastStatus"] == "PENDING"
+    ]
+    failed_at = world.sink.events.index(world.sink.of("ECS Deployment State Change")[1])
+    assert decisions[2] < failed_at < decisions[3]
     service = describe(world, "web")
     assert service["taskDefinition"].endswith("task-definition/web:1")
     assert [(d["status"], d["rolloutState"], d["taskDefinition"][-5:]) for d in service["deployments"]] == [

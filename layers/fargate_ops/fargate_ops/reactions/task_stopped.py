@@ -1,4 +1,10 @@
-"""An abnormal stop of a task of a waited-on green service counts towards a crash loop."""
+"""An abnormal stop of a task of a waited-on green service counts towards a crash loop.
+
+It counts from the event in which ECS decides to stop the task (``stop_decided``: its stop code, reason
+and exit codes are known then), minutes before STOPPED, and once per task whichever of its events comes
+first: ECS's own circuit breaker counts the failure at that moment too, and its SERVICE_DEPLOYMENT_FAILED
+must find the evidence there.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from fargate_ops.domain.deploy import crash_loop_reached
 from fargate_ops.domain.services import cluster_name, service_from_group
-from fargate_ops.domain.stops import StopEvidence, is_abnormal_stop
+from fargate_ops.domain.stops import StopEvidence, is_abnormal_stop, stop_decided
 from fargate_ops.errors import GreenCrashLoopError
 
 if TYPE_CHECKING:
@@ -45,7 +51,7 @@ def crash_loop_cause(wait: WaitRecord, threshold: int) -> dict[str, Any]:
 
 def on_task_state_change(event: TaskStateChange, reactor: Reactor) -> str:
     detail = event.detail
-    if detail.last_status != "STOPPED":
+    if not stop_decided(detail.last_status, detail.desired_status):
         return "ignored: not stopped"
     service = service_from_group(detail.group)
     if service is None:
@@ -63,8 +69,8 @@ def on_task_state_change(event: TaskStateChange, reactor: Reactor) -> str:
     ):
         return "ignored: a task of another revision"
 
-    # (taskArn, version) identifies one state change; duplicates share it.
-    key = f"TASK#{detail.task_arn}#{detail.version if detail.version is not None else event.id}"
+    # One task is one abnormal stop: its decision event and its STOPPED event (and their duplicates) share it.
+    key = f"TASK#{detail.task_arn}#abnormal"
     counted = reactor.store.record_stop(
         wait, event_key=key, expires_at=reactor.idempotency_expiry(), stop=_evidence(event)
     )

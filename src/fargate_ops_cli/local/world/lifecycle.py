@@ -192,10 +192,10 @@ class TaskLifecycle:
         behaviour = task.behaviour
         exits = {c.name: (behaviour.exit_code if c.image == task.image else 0) for c in task.containers}
         reasons = {c.name: behaviour.reason for c in task.containers if c.image == task.image}
-        self.service.note_failure(task, now)
         self.stopper.exited(
             task, now, "EssentialContainerExited", "Essential container in task exited", exits, reasons
         )
+        self.service.note_failure(task, now)  # after the task's own event: ECS counts what it saw
 
     def _fail_to_start(self, task: SimTask, now: float) -> None:
         """No container ran: the task stops from PENDING with no exit code (a pull or a secret failed)."""
@@ -210,7 +210,6 @@ class TaskLifecycle:
         )
         # The container whose image cannot be pulled carries the reason too; a secret failure is the task's.
         pulled = container is not None and not reason.startswith(SECRETS_FAILURE)
-        self.service.note_failure(task, now)
         self.stopper.exited(
             task,
             now,
@@ -219,6 +218,7 @@ class TaskLifecycle:
             None,
             {container.name: reason} if pulled and container else None,
         )
+        self.service.note_failure(task, now)
 
     def step(self, task: SimTask, now: float, last_status: str, silent: bool = False) -> None:
         """One state change, of lastStatus or (`last_status` unchanged) of desiredStatus: version + 1."""

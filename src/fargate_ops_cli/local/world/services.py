@@ -184,13 +184,13 @@ class ServiceController:
                     f"(target-group {tg}) "
                     f"due to (reason {target.health[2]})."
                 )
-                self.note_failure(task, now)
                 self.lifecycle.stopper.begin(
                     task,
                     now,
                     "ServiceSchedulerInitiated",
                     f"Task failed ELB health checks in (target-group {tg})",
                 )
+                self.note_failure(task, now)
                 self.event(f"(service {self.name}) has stopped 1 running tasks: (task {task.id}).")
                 break
 

@@ -104,10 +104,6 @@ class ImageBehaviour(_Model):
             raise ValueError("a task that fails to start can neither crash nor fail health checks")
         return self
 
-    @property
-    def fails(self) -> bool:
-        return self.never_healthy or self.crash_after_seconds is not None or self.fails_to_start is not None
-
     def without_failures(self) -> ImageBehaviour:
         """The behaviour of the tasks past the first `tasks`: same start time and traffic, no failure."""
         return self.model_copy(
