@@ -259,6 +259,30 @@ def test_start_impaired_after_crashes_is_one_crash_loop_message(
     assert message["body"]["fargate_ops"]["ecs_event"] == "SERVICE_TASK_START_IMPAIRED"
 
 
+def test_start_impaired_before_any_stopped_event_is_still_one_crash_loop_message(
+    load_event: Loader, handle: Any, inbox: Inbox, table: str
+) -> None:
+    """ECS tells SERVICE_TASK_START_IMPAIRED when it decides tasks failed, minutes before they are STOPPED:
+    the decisions (desiredStatus STOPPED, exit codes known) are the crash loop's evidence."""
+    impaired = "ecs-service-action-service-task-start-impaired.json"
+
+    def of_servicetest(n: int, version: int, last_status: str) -> dict[str, Any]:
+        raw = crashed_task(load_event, n, version=version, event_id=f"crash-{n}-{last_status}")
+        raw["detail"].update(lastStatus=last_status, group="service:servicetest")
+        raw["detail"]["clusterArn"] = "arn:aws:ecs:us-west-2:111122223333:cluster/default"
+        return raw
+
+    outcomes = [handle(of_servicetest(n, 4, "RUNNING")) for n in range(2)]
+    outcomes.append(handle(service_event(load_event, impaired, at=T0 + 50, event_id="i1")))
+    outcomes += [handle(of_servicetest(n, 7, "STOPPED")) for n in range(3)]
+
+    [message] = inbox.messages()
+    assert message["body"]["fargate_ops"]["kind"] == "crash_loop"
+    assert outcomes[2].startswith("crash loop: SERVICE_TASK_START_IMPAIRED after 2 abnormal stop(s)")
+    assert outcomes[3:5] == ["ignored: abnormal stop of this task counted already"] * 2
+    assert [e.kind for e in timeline(table, "default", "servicetest")].count("task_stopped") == 3
+
+
 # delivery guarantees -------------------------------------------------------------------------------
 
 

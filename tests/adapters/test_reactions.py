@@ -111,6 +111,25 @@ def test_a_redelivered_task_event_is_counted_once(load_event: Loader, reactor: R
     assert wait is not None and wait.abnormal_stops == 1
 
 
+def test_a_crash_counts_when_ecs_decides_to_stop_the_task_and_its_stopped_event_not_again(
+    load_event: Loader, reactor: Reactor, store: Store
+) -> None:
+    waiting(store, "test", "example-api-v1")
+    decided = crashed_task(load_event, 1, version=4)
+    decided["detail"]["lastStatus"] = "RUNNING"  # desiredStatus STOPPED: minutes before STOPPED
+    normal = crashed_task(load_event, 2, version=4)
+    normal["detail"].update(lastStatus="RUNNING", stopCode="ServiceSchedulerInitiated")
+    normal["detail"]["stoppedReason"] = (
+        "Scaling activity initiated by (deployment ecs-svc/9300480928766973637)"
+    )
+
+    outcomes = [handle(raw, reactor) for raw in (decided, crashed_task(load_event, 1, version=7), normal)]
+
+    wait = store.get_wait("test", "example-api-v1", consistent=True)
+    assert outcomes == ["counted", "duplicate", "ignored: normal stop"]
+    assert wait is not None and wait.abnormal_stops == 1
+
+
 def test_the_third_abnormal_stop_fails_the_wait_with_the_evidence(
     load_event: Loader, reactor: Reactor, store: Store, sfn: Any
 ) -> None:

@@ -113,6 +113,17 @@ def _crash_loop(report: dict[str, Any]) -> None:
     assert len(stops) == 3 and all(s["exit_codes"] == {"web": 137} for s in stops)
 
 
+def _image_missing(report: dict[str, Any]) -> None:
+    stops = deploy(report)["rollback_reason"]["stops"]
+    assert stops and all(
+        s["stop_code"] == "TaskFailedToStart" and s["exit_codes"] == {"web": None} for s in stops
+    )
+    ecs_said = [
+        e["summary"] for e in report["events"] if e["summary"].startswith("web-green: SERVICE_DEPLOYMENT")
+    ]
+    assert "web-green: SERVICE_DEPLOYMENT_FAILED" in ecs_said  # ECS's circuit breaker gave up on it too
+
+
 def _never_healthy(report: dict[str, Any]) -> None:
     assert deploy(report)["rollback_reason"]["state"] == "AwaitGreen"
 
@@ -168,6 +179,7 @@ EXTRA_CHECKS = {
     "abort": _abort,
     "rollback-after-success": _rollback_after_success,
     "crash-loop": _crash_loop,
+    "image-missing": _image_missing,
     "never-healthy": _never_healthy,
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,

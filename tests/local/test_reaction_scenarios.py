@@ -107,3 +107,28 @@ def test_a_placement_failure_makes_one_notification() -> None:
     assert code == 0, unmet(report)
     [message] = reactions(report)
     assert message["subject"] == "fargate-ops: api in shop: ECS cannot place tasks (RESOURCE:FARGATE)"
+
+
+def test_one_task_of_three_crashing_is_recorded_and_told_to_nobody() -> None:
+    code, report = run("one-task-crashes.yaml")
+
+    assert code == 0, unmet(report)
+    [crash] = stops_of(report, "api")
+    assert "EssentialContainerExited" in crash["summary"] and "app exit 139" in crash["summary"]
+    assert reactions(report) == []
+
+
+def test_fargate_spot_interruptions_are_told_once_from_their_two_minute_notices() -> None:
+    code, report = run("spot-interruptions.yaml")
+
+    assert code == 0, unmet(report)
+    [message] = reactions(report)
+    facts = message["message"]["fargate_ops"]
+    # The fifth notice (second wave, 09:10) tells it, two minutes before those tasks are taken away.
+    assert (facts["kind"], facts["interruptions"], facts["at"]) == (
+        "spot_interruptions",
+        5,
+        "2026-01-05T09:10:00Z",
+    )
+    stopped = stops_of(report, "api")
+    assert len(stopped) == 6 and all("SpotInterruption" in e["summary"] for e in stopped)

@@ -49,6 +49,17 @@ def test_a_step_after_the_end_of_the_run_is_refused() -> None:
         loads(GOOD.replace("run_for: 30m", "run_for: 30s"))
 
 
+def test_a_spot_interruption_of_a_service_not_on_fargate_spot_is_refused() -> None:
+    spot = GOOD.replace("run_for: 30m", "run_for: 30m").replace(
+        '  - at: 1m\n    deploy: {id: d1, application: web, images: {web: "app:v2"}}',
+        "  - at: 1m\n    spot_interruption: {service: web-blue, tasks: 1}",
+    )
+    with pytest.raises(ScenarioError, match="does not run on FARGATE_SPOT"):
+        loads(spot)
+    on_spot = spot.replace("desired_count: 2}", "desired_count: 2, capacity_provider: FARGATE_SPOT}")
+    assert loads(on_spot).timeline[0].kind == "spot_interruption"
+
+
 def test_broken_yaml_names_the_line() -> None:
     with pytest.raises(ScenarioError, match=r"bad.yaml: line \d+ not valid YAML"):
         loads("name: [unclosed\nworld: {}\n", "bad.yaml")

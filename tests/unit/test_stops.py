@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fargate_ops.domain.stops import NORMAL_STOP_CODES, is_abnormal_stop
+from fargate_ops.domain.stops import NORMAL_STOP_CODES, is_abnormal_stop, stop_decided
 from fargate_ops.models.events import TaskStateChange, parse_event
 
 SERVICE = "ecs-svc/9300480928766973637"
@@ -118,3 +118,24 @@ def test_failing_to_start_always_counts_for_service_tasks(
     stop_code_noise: str | None, codes: dict[str, int | None], reason: str
 ) -> None:
     assert is_abnormal_stop("TaskFailedToStart", codes, reason, SERVICE)
+
+
+@pytest.mark.parametrize(
+    ("last_status", "desired_status", "decided"),
+    [
+        ("STOPPED", "STOPPED", True),
+        ("RUNNING", "STOPPED", True),  # the containers exited or Spot gave notice: ECS knows why already
+        ("PENDING", "STOPPED", True),  # a failed start
+        ("PROVISIONING", "STOPPED", True),
+        ("DEACTIVATING", "STOPPED", False),  # the same stop again, on its way
+        ("STOPPING", "STOPPED", False),
+        ("DEPROVISIONING", "STOPPED", False),
+        ("RUNNING", "RUNNING", False),
+        ("PENDING", "RUNNING", False),
+        (None, None, False),
+    ],
+)
+def test_a_stop_is_decided_when_ecs_sets_desired_stopped_or_the_task_is_stopped(
+    last_status: str | None, desired_status: str | None, decided: bool
+) -> None:
+    assert stop_decided(last_status, desired_status) is decided

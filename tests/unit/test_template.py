@@ -203,3 +203,38 @@ def _delivered(raw_event: dict[str, Any]) -> set[str]:
 )
 def test_rules_deliver_only_the_events_a_reaction_uses(load_event: Any, sample: str, rules: set[str]) -> None:
     assert _delivered(load_event(sample)) == rules
+
+
+def _decision(load_event: Any, last_status: str, stop_code: str, reason: str) -> dict[str, Any]:
+    """The crashed-task sample as ECS sends it when it decides to stop the task (desiredStatus STOPPED)."""
+    raw = json.loads(json.dumps(load_event("ecs-task-state-change-stopped-essential-container-exited.json")))
+    raw["detail"].update(lastStatus=last_status, stopCode=stop_code, stoppedReason=reason)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("last_status", "stop_code", "reason", "rules"),
+    [
+        ("RUNNING", "EssentialContainerExited", "Essential container in task exited", {"TaskStopped"}),
+        ("PENDING", "TaskFailedToStart", "CannotPullContainerError: ... not found", {"TaskStopped"}),
+        ("RUNNING", "TerminationNotice", "Your Spot Task was interrupted.", {"TaskStopped"}),
+        (
+            "RUNNING",
+            "ServiceSchedulerInitiated",
+            "Task failed ELB health checks in (target-group arn:aws:...)",
+            {"TaskStopped"},
+        ),
+        (
+            "RUNNING",
+            "ServiceSchedulerInitiated",
+            "Scaling activity initiated by (deployment ecs-svc/1)",
+            set(),
+        ),
+        ("DEACTIVATING", "EssentialContainerExited", "Essential container in task exited", set()),
+        ("STOPPING", "TaskFailedToStart", "CannotPullContainerError: ... not found", set()),
+    ],
+)
+def test_the_task_rule_also_delivers_ecs_s_decision_to_stop_a_failing_or_interrupted_task(
+    load_event: Any, last_status: str, stop_code: str, reason: str, rules: set[str]
+) -> None:
+    assert _delivered(_decision(load_event, last_status, stop_code, reason)) == rules

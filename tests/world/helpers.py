@@ -32,6 +32,9 @@ FAST_TARGET_GROUP = {
     "deregistration_delay_seconds": 10,
 }
 
+# Quick stops too (the spec's defaults take the ~2.5 minutes of the real sample from exit to STOPPED).
+FAST_STOP_TIMING = {"after_exit_seconds": 5, "stopping_seconds": 5, "deprovisioning_seconds": 5}
+
 
 class FakeClock:
     """Timers in (time, sequence) order on the calling thread; time only moves in run_until."""
@@ -117,6 +120,7 @@ class World:
 def build_world(run: bool = True, **spec: Any) -> World:
     """Provisions `spec` into the active mock_aws() and starts a simulator on a fake clock."""
     spec.setdefault("target_groups", [])
+    spec.setdefault("stop_timing", FAST_STOP_TIMING)
     parsed = WorldSpec.model_validate(spec)
     for service in parsed.services:
         if all(t.name != service.target_group_name for t in spec["target_groups"]):

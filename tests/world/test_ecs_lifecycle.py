@@ -125,7 +125,13 @@ def test_a_crashing_image_stops_with_its_exit_code_and_increasing_versions() -> 
     assert first.keys() == sample("ecs-task-state-change-stopped-essential-container-exited")["detail"].keys()
     for versions in versions_by_task(world).values():
         assert versions == sorted(set(versions)) and versions[0] == 1
-    assert versions_by_task(world)[first["taskArn"]] == [1, 2, 3, 4, 5, 6]  # PROVISIONING ... STOPPED
+    # PROVISIONING, PENDING, RUNNING, desiredStatus STOPPED, STOPPING, DEPROVISIONING, STOPPED: the real
+    # sample of a crashed task is STOPPED at version 7.
+    assert versions_by_task(world)[first["taskArn"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert (
+        first["version"]
+        == sample("ecs-task-state-change-stopped-essential-container-exited")["detail"]["version"]
+    )
     impaired = world.sink.of("ECS Service Action", eventName="SERVICE_TASK_START_IMPAIRED")
     assert len(impaired) == 1 and impaired[0].detail["eventType"] == "WARN"
     assert (
@@ -139,6 +145,10 @@ def test_scale_in_stops_are_scheduler_initiated_and_drain_first() -> None:
     world.clock.advance(30)
 
     world.client("ecs").update_service(cluster=CLUSTER, service="web-blue", desiredCount=1)
+    world.clock.advance(5)
+    # First the desired status changes (an event of its own), then the task starts draining.
+    told = [e for e in world.sink.tasks("RUNNING") if e.detail["desiredStatus"] == "STOPPED"]
+    assert len(told) == 2 and world.sink.tasks("DEACTIVATING") == []
     world.clock.advance(5)
 
     deactivating = world.sink.tasks("DEACTIVATING")

@@ -1,12 +1,18 @@
-"""The two moto fixes the simulator offers the runtime's hooks: ECS ListTasks rules, CloudWatch dimensions."""
+"""The moto fixes the simulator offers the runtime's hooks: ECS ListTasks rules, CloudWatch dimensions, and
+the CreateService fields moto drops."""
 
 from datetime import UTC, datetime
 
 import pytest
 from moto.cloudwatch.models import Dimension
 from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.responses import EC2ContainerServiceResponse
 
-from fargate_ops_cli.local.world.moto_access import dimension_less_than, list_tasks_like_ecs
+from fargate_ops_cli.local.world.moto_access import (
+    create_service_keeping_settings,
+    dimension_less_than,
+    list_tasks_like_ecs,
+)
 from fargate_ops_cli.local.world.provision import metric_dimension
 from tests.world.helpers import START, build_world, two_slots
 
@@ -60,3 +66,32 @@ def test_get_metric_data_finds_alb_metrics_whatever_the_dimension_order(
     )["MetricDataResults"][0]
 
     assert result["Values"] == [600.0]
+
+
+def test_create_service_keeps_the_circuit_breaker_grace_period_and_capacity_provider(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        EC2ContainerServiceResponse,
+        "create_service",
+        create_service_keeping_settings(EC2ContainerServiceResponse.create_service),
+    )
+    world = build_world(**two_slots(blue=1))
+    ecs = world.client("ecs")
+    settings = {
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        },
+        "healthCheckGracePeriodSeconds": 90,
+        "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    }
+
+    ecs.create_service(
+        cluster="fargate-ops-demo", serviceName="twin", taskDefinition="web-blue:1", **settings
+    )
+    twin = ecs.describe_services(cluster="fargate-ops-demo", services=["twin"])["services"][0]
+
+    assert {k: twin.get(k) for k in settings} == settings
+    assert "launchType" not in twin  # ECS has none beside a capacity provider strategy

@@ -300,6 +300,7 @@ WORLD_HOOKS = (
     ("moto.ecs.models", "EC2ContainerServiceBackend", "update_service"),
     ("moto.ecs.models", "EC2ContainerServiceBackend", "list_tasks"),
     ("moto.cloudwatch.models", "Dimension", "__lt__"),
+    ("moto.ecs.responses", "EC2ContainerServiceResponse", "create_service"),
 )
 
 
@@ -311,10 +312,16 @@ def world_hooks(simulator: Any) -> Iterator[None]:
       until the next reconcile tick.
     - ListTasks honours serviceName and defaults desiredStatus to RUNNING, as ECS does.
     - CloudWatch dimensions sort correctly, so GetMetricData matches whatever order a query lists them in.
+    - CreateService keeps the circuit breaker, grace period and capacity provider strategy moto drops
+      (the application's adopted twin copies them from the live service).
     """
-    from fargate_ops_cli.local.world.moto_access import dimension_less_than, list_tasks_like_ecs
+    from fargate_ops_cli.local.world.moto_access import (
+        create_service_keeping_settings,
+        dimension_less_than,
+        list_tasks_like_ecs,
+    )
 
-    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _) = WORLD_HOOKS
+    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _), (resp_module, resp_class, _) = WORLD_HOOKS
     backend_cls = getattr(importlib.import_module(ecs_module), ecs_class)
     original_update = backend_cls.update_service
 
@@ -324,11 +331,13 @@ def world_hooks(simulator: Any) -> Iterator[None]:
         return service
 
     dimension_cls = getattr(importlib.import_module(cw_module), dim_class)
+    responses_cls = getattr(importlib.import_module(resp_module), resp_class)
     with _patched(
         [
             (backend_cls, "update_service", update_service),
             (backend_cls, "list_tasks", list_tasks_like_ecs(backend_cls.list_tasks)),
             (dimension_cls, "__lt__", dimension_less_than),
+            (responses_cls, "create_service", create_service_keeping_settings(responses_cls.create_service)),
         ]
     ):
         yield

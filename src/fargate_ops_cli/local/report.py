@@ -122,13 +122,19 @@ def describe_event(event: dict[str, Any]) -> str | None:
     kind = event.get("detail-type")
     if kind == "ECS Task State Change":
         status = detail.get("lastStatus")
-        if status not in ("RUNNING", "STOPPED"):
+        # ECS's decision to stop (desiredStatus STOPPED) comes minutes before STOPPED, with its why.
+        deciding = detail.get("desiredStatus") == "STOPPED" and status in (
+            "PROVISIONING",
+            "PENDING",
+            "RUNNING",
+        )
+        if status not in ("RUNNING", "STOPPED") and not deciding:
             return None
         service = str(detail.get("group", "")).removeprefix("service:")
         task = str(detail.get("taskArn", "")).rsplit("/", 1)[-1][:8]
         revision = str(detail.get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
-        text = f"{service} task {task} ({revision}) {status}"
-        if status == "STOPPED":
+        text = f"{service} task {task} ({revision}) {status}" + (", to stop" if deciding else "")
+        if status == "STOPPED" or deciding:
             exits = [
                 f"{c.get('name')} exit {c['exitCode']}"
                 for c in detail.get("containers", [])

@@ -155,6 +155,13 @@ class ScenarioRunner:
             say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event, {action.times} time(s)")
         elif step.kind == "note":
             say(rt.clock.now(), "note", action)
+        elif step.kind == "spot_interruption":
+            taken = sim.interrupt_spot(action.service, action.tasks)
+            say(
+                rt.clock.now(),
+                "world",
+                f"Fargate Spot reclaims {taken} task(s) of {action.service}: two minutes' notice",
+            )
         else:  # promote / approve / abort / rollback: the operator contract's Step Functions calls
             from fargate_ops_cli.local.controls import control
 

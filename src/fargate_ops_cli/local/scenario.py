@@ -80,6 +80,13 @@ class ImageBehaviourAction(_Strict):
     behaviour: dict[str, Any]
 
 
+class SpotInterruptionAction(_Strict):
+    """Fargate Spot reclaims the service's oldest RUNNING tasks: a termination notice, two minutes, gone."""
+
+    service: str
+    tasks: int = Field(default=1, ge=1, le=1000)
+
+
 class DeployControlAction(_Strict):
     deploy: str
     full: bool = False  # promote: skip every remaining step
@@ -112,6 +119,7 @@ ACTION_KINDS = (
     "rollback",
     "send_event",
     "note",
+    "spot_interruption",
 )
 
 
@@ -127,6 +135,7 @@ class Step(_Strict):
     rollback: DeployControlAction | None = None
     send_event: SendEventAction | None = None
     note: str | None = None
+    spot_interruption: SpotInterruptionAction | None = None
 
     @field_validator("at", mode="before")
     @classmethod
@@ -239,6 +248,15 @@ class Scenario(_Strict):
         for step in self.timeline:
             if step.at > self.run_for:
                 raise ValueError(f"a step at {step.at:g}s is after run_for ({self.run_for:g}s)")
+            spot = step.spot_interruption
+            declared = {s.name: s for s in self.world.services}
+            if (
+                spot is not None
+                and spot.service in declared
+                and declared[spot.service].capacity_provider != "FARGATE_SPOT"
+            ):
+                # AWS reclaims Fargate Spot capacity only; a FARGATE task is never interrupted so.
+                raise ValueError(f"spot_interruption: service {spot.service!r} does not run on FARGATE_SPOT")
         return self
 
 

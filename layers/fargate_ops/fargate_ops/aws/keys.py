@@ -70,9 +70,9 @@ def task(task_arn: str) -> str:
 # What an idempotency item (``event(...)``) remembers, per kind of event.
 
 
-def task_stop_seen(task_arn: str, version_or_event_id: int | str) -> str:
-    """One state change of a task: ``(taskArn, version)``; duplicates share it."""
-    return f"TASK#{task_arn}#{version_or_event_id}"
+def abnormal_stop_seen(task_arn: str) -> str:
+    """One task is one abnormal stop: its decision event and its STOPPED event (and their duplicates)."""
+    return f"TASK#{task_arn}#abnormal"
 
 
 def service_action_seen(event_id: str) -> str:

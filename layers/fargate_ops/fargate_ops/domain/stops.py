@@ -24,6 +24,12 @@ NORMAL_STOP_CODES = frozenset(
 FAILED_TO_START = "TaskFailedToStart"
 ESSENTIAL_CONTAINER_EXITED = "EssentialContainerExited"
 
+# lastStatus of a task ECS has decided to stop (desiredStatus STOPPED) that has not begun stopping. The
+# event of that decision already carries the stop code, the reason and the exit codes, minutes before
+# STOPPED: in the real sample the task is STOPPED more than two minutes after its container exited, and
+# ECS counts the failure (SERVICE_TASK_START_IMPAIRED, the circuit breaker) when it decides, not then.
+NOT_YET_STOPPING = frozenset({"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"})
+
 # stoppedReason texts of scheduler stops that are in fact failures.
 # ("Task failed ELB health checks in (target-group ...)", "Task failed container health checks")
 HEALTH_CHECK_MARKERS = ("health check",)
@@ -49,6 +55,13 @@ class StopEvidence:
             "task_definition": self.task_definition,
             "at": self.at,
         }
+
+
+def stop_decided(last_status: str | None, desired_status: str | None) -> bool:
+    """The task's STOPPED event, or the earlier one in which ECS decided to stop it (why is known then)."""
+    if last_status == "STOPPED":
+        return True
+    return desired_status == "STOPPED" and last_status in NOT_YET_STOPPING
 
 
 def failed_health_check(stopped_reason: str | None) -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fargate_ops.domain.abnormal import StopClass, classify_stop, is_spot_interruption
+from fargate_ops.domain.abnormal import StopClass, classify_stop
 from fargate_ops.domain.notifications import ServiceRef
 from fargate_ops.domain.services import cluster_name, parse_service_arn, service_from_group
+from fargate_ops.domain.stops import stop_decided
 
 if TYPE_CHECKING:
     from fargate_ops.models.events import (
@@ -29,7 +30,8 @@ class TaskFacts:
     event: TaskStateChange
     ref: ServiceRef | None  # None: a one-off task (group family:...), not a service's
     stopped: bool  # lastStatus STOPPED
-    # How the stop counts (a failure, Spot, or normal), once the task stops or Spot gives notice.
+    # How the stop counts (a failure, Spot, or normal), from the event in which ECS decides to stop the
+    # task (``stop_decided``: desiredStatus STOPPED, minutes before STOPPED) or the STOPPED event.
     stop: StopClass | None
 
 
@@ -68,7 +70,7 @@ def task_facts(event: TaskStateChange) -> TaskFacts:
     detail = event.detail
     stopped = detail.last_status == "STOPPED"
     stop = None
-    if stopped or is_spot_interruption(detail.stop_code):
+    if stop_decided(detail.last_status, detail.desired_status):
         stop = classify_stop(detail.stop_code, detail.exit_codes, detail.stopped_reason, detail.started_by)
     ref = _ref(event, cluster_name(detail.cluster_arn), service_from_group(detail.group))
     return TaskFacts(event, ref, stopped, stop)

@@ -31,6 +31,7 @@ class WorldContext:
         self.world = provisioned
         self.backends = Backends(provisioned.account_id, provisioned.region)
         self.behaviours: dict[str, ImageBehaviour] = dict(spec.images)
+        self._started: dict[str, int] = {}  # image -> tasks started under its current `tasks: N` behaviour
         self.lock = threading.RLock()  # ticks run on the driver thread; health look-ups come from handlers
         self._rng = random.Random(spec.seed)
         self._next_host: dict[str, int] = {}
@@ -47,6 +48,19 @@ class WorldContext:
 
     def behaviour(self, image: str) -> ImageBehaviour:
         return self.behaviours.get(image) or self.spec.behaviour(image)
+
+    def behaviour_for_task(self, image: str) -> ImageBehaviour:
+        """A new task's own behaviour: with `tasks: N`, the first N tasks of the image fail, the rest not."""
+        behaviour = self.behaviour(image)
+        if behaviour.tasks is None:
+            return behaviour
+        started = self._started.get(image, 0)
+        self._started[image] = started + 1
+        return behaviour if started < behaviour.tasks else behaviour.without_failures()
+
+    def set_behaviour(self, image: str, behaviour: ImageBehaviour) -> None:
+        self.behaviours[image] = behaviour
+        self._started.pop(image, None)  # `tasks: N` counts from now
 
     # -- ids -------------------------------------------------------------------------------------------
     def task_id(self) -> str:

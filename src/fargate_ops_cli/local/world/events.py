@@ -38,7 +38,7 @@ def task_state_change(task: SimTask, now: float) -> dict[str, Any]:
         ],
         "attributes": [{"name": "ecs.cpu-architecture", "value": "x86_64"}],
         "availabilityZone": task.availability_zone,
-        "capacityProviderName": "FARGATE",
+        "capacityProviderName": task.capacity_provider,
         "clusterArn": task.cluster_arn,
         "containers": [_container(task, c) for c in task.containers],
         "cpu": task.cpu,

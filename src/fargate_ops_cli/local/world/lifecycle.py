@@ -1,7 +1,8 @@
 """Moves a service's tasks through the Fargate lifecycle, one step per task per reconcile.
 
 One step per reconcile keeps every lastStatus visible to DescribeTasks for at least one tick and gives
-each step its own event `version`, as ECS does. Times in events are the reconcile times.
+each step its own event `version`, as ECS does. Times in events are the reconcile times. Starting is
+here (PROVISIONING -> PENDING -> RUNNING, or a failed start from PENDING); stopping is stopping.py's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fargate_ops_cli.local.world import events
 from fargate_ops_cli.local.world.context import SOURCE_ECS, TASK_STATE_CHANGE
+from fargate_ops_cli.local.world.stopping import TaskStopper
 from fargate_ops_cli.local.world.tasks import (
     LoadBalancerBinding,
     SimTask,
@@ -22,12 +24,15 @@ if TYPE_CHECKING:
     from fargate_ops_cli.local.world.services import ServiceController
 
 PROVISIONING_SECONDS = 10.0  # at most: creating and attaching the task's ENI
+# Fargate fetches secrets and registry auth before it pulls: such a failure never starts a pull.
+SECRETS_FAILURE = "ResourceInitializationError"
 
 
 class TaskLifecycle:
     def __init__(self, service: ServiceController) -> None:
         self.service = service
         self.ctx = service.ctx
+        self.stopper = TaskStopper(self)
 
     # -- start -----------------------------------------------------------------------------------------
     def launch(self, count: int, now: float, silent: bool = False) -> list[SimTask]:
@@ -71,7 +76,7 @@ class TaskLifecycle:
         image = next(
             (c.image for c in containers if c.name == served), containers[0].image if containers else ""
         )
-        behaviour = ctx.behaviour(image)
+        behaviour = ctx.behaviour_for_task(image)
         dns_suffix = "ec2.internal" if ctx.region == "us-east-1" else f"{ctx.region}.compute.internal"
         task = SimTask(
             id=task_id,
@@ -95,6 +100,8 @@ class TaskLifecycle:
             created_at=now,
             pending_at=now + min(PROVISIONING_SECONDS, behaviour.start_seconds / 2),
             running_at=now + behaviour.start_seconds,
+            behaviour=behaviour,
+            capacity_provider=service.settings.capacity_provider,
         )
         cluster = ctx.backends.ecs.clusters[service.cluster_name]
         create_moto_task(
@@ -104,7 +111,10 @@ class TaskLifecycle:
         return task
 
     def warm(self, task: SimTask, now: float) -> None:
-        """For a warm start: the task has been RUNNING and healthy since before the run (no events)."""
+        """For a warm start: the task has been RUNNING and healthy since before the run (no events).
+
+        Its image was pulled before the run began, so an image that now fails to start does not stop it.
+        """
         self._to_pending(task, now, silent=True)
         self._to_running(task, now, silent=True)
         for binding in task.bindings:
@@ -127,30 +137,32 @@ class TaskLifecycle:
                 and moto_task.desired_status == "STOPPED"
             ):
                 # StopTask by the application: moto marked it STOPPED at once; ECS would drain it first.
-                self.begin_stop(
+                self.stopper.begin(
                     task, now, "UserInitiated", moto_task.stopped_reason or "Task stopped by user"
                 )
+            elif task.desired_status == "STOPPED":
+                self.stopper.advance(task, now)
             elif status == "PROVISIONING" and now >= task.pending_at:
                 self._to_pending(task, now)
+            elif status == "PENDING" and task.fail_at is not None:
+                if now >= task.fail_at:
+                    self._fail_to_start(task, now)
             elif status == "PENDING" and now >= task.running_at:
                 self._to_running(task, now)
-            elif status == "RUNNING" and task.live and task.crash_at is not None and now >= task.crash_at:
+            elif status == "RUNNING" and task.crash_at is not None and now >= task.crash_at:
                 self._crash(task, now)
-            elif status == "DEACTIVATING" and now >= task.next_at:
-                self._exit_containers(task, now, None)
-                self._step(task, now, "STOPPING")
-            elif status == "STOPPING" and now >= task.next_at:
-                self._step(task, now, "DEPROVISIONING")
-            elif status == "DEPROVISIONING" and now >= task.next_at:
-                self._to_stopped(task, now)
 
     def _to_pending(self, task: SimTask, now: float, silent: bool = False) -> None:
+        failure = None if silent else task.behaviour.fails_to_start
         task.times["connectivityAt"] = now
-        task.times["pullStartedAt"] = now
-        self._step(task, now, "PENDING", silent)
+        if failure is None or not failure.reason.startswith(SECRETS_FAILURE):
+            task.times["pullStartedAt"] = now
+        if failure is not None:
+            task.fail_at = now + failure.after_seconds
+        self.step(task, now, "PENDING", silent)
 
     def _to_running(self, task: SimTask, now: float, silent: bool = False) -> None:
-        behaviour = self.ctx.behaviour(task.image)
+        behaviour = task.behaviour
         task.times["pullStoppedAt"] = now
         task.times["startedAt"] = now
         for container in task.containers:
@@ -174,82 +186,42 @@ class TaskLifecycle:
                 )
         if not task.bindings:
             self.service.task_became_healthy(task)  # no load balancer: RUNNING is as healthy as it gets
-        self._step(task, now, "RUNNING", silent)
+        self.step(task, now, "RUNNING", silent)
 
     def _crash(self, task: SimTask, now: float) -> None:
-        behaviour = self.ctx.behaviour(task.image)
+        behaviour = task.behaviour
         exits = {c.name: (behaviour.exit_code if c.image == task.image else 0) for c in task.containers}
         reasons = {c.name: behaviour.reason for c in task.containers if c.image == task.image}
-        self.service.note_failure(task, now)
-        self.begin_stop(
+        self.stopper.exited(
             task, now, "EssentialContainerExited", "Essential container in task exited", exits, reasons
         )
+        self.service.note_failure(task, now)  # after the task's own event: ECS counts what it saw
 
-    def begin_stop(
-        self,
-        task: SimTask,
-        now: float,
-        stop_code: str,
-        reason: str,
-        exit_codes: dict[str, int] | None = None,
-        container_reasons: dict[str, str | None] | None = None,
-    ) -> None:
-        """exit_codes given: the containers already exited (a crash), so the task does not wait to drain."""
-        task.desired_status, task.stop_code, task.stopped_reason = "STOPPED", stop_code, reason
-        task.times["stoppingAt"] = now
-        task.crash_at = None
-        if task.last_status in ("PROVISIONING", "PENDING"):
-            for container in task.containers:
-                container.last_status = "STOPPED"
-            task.next_at = now
-            self._step(task, now, "DEPROVISIONING")
-            return
-        registry = self.service.registry
-        draining = [b for b in task.bindings if registry.get(b.target_group_arn, task.ip) is not None]
-        for binding in draining:
-            registry.deregister(binding.target_group_arn, task.ip, now)
-        if exit_codes is None and draining:
-            # A graceful stop waits for the load balancer to drain the target (deregistration delay).
-            delays = [
-                t.settings.deregistration_delay
-                for b in draining
-                if (t := registry.get(b.target_group_arn, task.ip))
-            ]
-            task.next_at = now + max(delays, default=0.0)
-            self.service.event(f"(service {self.service.name}) has begun draining connections on 1 tasks.")
-            for binding in draining:
-                tg = binding.target_group_arn
-                self.service.event(
-                    f"(service {self.service.name}) deregistered 1 targets in (target-group {tg})"
-                )
-            self._step(task, now, "DEACTIVATING")
-            return
-        self._exit_containers(task, now, exit_codes, container_reasons)
-        task.next_at = now
-        self._step(task, now, "STOPPING")
+    def _fail_to_start(self, task: SimTask, now: float) -> None:
+        """No container ran: the task stops from PENDING with no exit code (a pull or a secret failed)."""
+        failure = task.behaviour.fails_to_start
+        assert failure is not None
+        container = next((c for c in task.containers if c.image == task.image), None)
+        reason = (
+            failure.reason.replace("{image}", task.image)
+            .replace("{container}", container.name if container else "app")
+            .replace("{region}", self.ctx.region)
+            .replace("{account_id}", self.ctx.account_id)
+        )
+        # The container whose image cannot be pulled carries the reason too; a secret failure is the task's.
+        pulled = container is not None and not reason.startswith(SECRETS_FAILURE)
+        self.stopper.exited(
+            task,
+            now,
+            "TaskFailedToStart",
+            reason,
+            None,
+            {container.name: reason} if pulled and container else None,
+        )
+        self.service.note_failure(task, now)
 
-    def _exit_containers(
-        self,
-        task: SimTask,
-        now: float,
-        exit_codes: dict[str, int] | None,
-        reasons: dict[str, str | None] | None = None,
-    ) -> None:
-        task.times["executionStoppedAt"] = now
-        for container in task.containers:
-            container.last_status = "STOPPED"
-            container.exit_code = (exit_codes or {}).get(container.name, 0)  # SIGTERM handled: a clean exit
-            container.reason = (reasons or {}).get(container.name)
-
-    def _to_stopped(self, task: SimTask, now: float) -> None:
-        task.times["stoppedAt"] = now
-        ec2 = self.ctx.backends.ec2
-        if task.eni_id in getattr(ec2, "enis", {}):
-            ec2.delete_network_interface(task.eni_id)  # Fargate deletes the task's ENI
-        self.ctx.release_ip(task.ip)
-        self._step(task, now, "STOPPED")
-
-    def _step(self, task: SimTask, now: float, last_status: str, silent: bool = False) -> None:
+    def step(self, task: SimTask, now: float, last_status: str, silent: bool = False) -> None:
+        """One state change, of lastStatus or (`last_status` unchanged) of desiredStatus: version + 1."""
         task.last_status = last_status
         task.version += 1
         self._publish(task, now, silent)

@@ -22,12 +22,16 @@ __all__ = [
     "FakeHealthStatus",
     "FakeTargetGroup",
     "Service",
+    "ServiceSettings",
     "Task",
     "TaskDefinition",
+    "create_service_keeping_settings",
     "dimension_less_than",
     "forward_weights",
+    "keep_service_settings",
     "list_tasks_like_ecs",
     "resolve_task_definition",
+    "service_settings",
     "target_group_settings",
 ]
 
@@ -151,3 +155,59 @@ def dimension_less_than(a: Any, b: Any) -> bool:
     `Dimension.__lt__ = dimension_less_than`.
     """
     return (a.name or "", a.value or "") < (b.name or "", b.value or "")
+
+
+# CreateService fields moto 5.2.5 drops (its response handler never reads them), as moto's Service
+# attribute names: DescribeServices serialises whatever attribute of that name the Service has.
+KEPT_SERVICE_FIELDS = {
+    "deploymentConfiguration": "deployment_configuration",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "capacityProviderStrategy": "capacity_provider_strategy",
+}
+
+
+def keep_service_settings(service: Service, request: dict[str, Any]) -> None:
+    """Puts back on moto's Service what CreateService was given and moto dropped."""
+    for field, attribute in KEPT_SERVICE_FIELDS.items():
+        if request.get(field) is not None:
+            setattr(service, attribute, request[field])
+    if request.get("capacityProviderStrategy"):
+        service.launch_type = None  # moto defaults it to EC2; ECS has no launch type with a strategy
+
+
+def create_service_keeping_settings(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps moto's EC2ContainerServiceResponse.create_service so the service keeps those fields."""
+
+    def create_service(self: Any) -> Any:
+        result = original(self)
+        service = self.ecs_backend._get_service(
+            self._get_param("cluster", "default"), self._get_param("serviceName")
+        )
+        keep_service_settings(service, {field: self._get_param(field) for field in KEPT_SERVICE_FIELDS})
+        return result
+
+    return create_service
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the scheduler reads from a service besides its counts and task definition."""
+
+    circuit_breaker: bool = False
+    rollback: bool = False
+    grace_period: float = 0.0
+    capacity_provider: str = "FARGATE"
+
+
+def service_settings(service: Service) -> ServiceSettings:
+    """Read at every reconcile, so UpdateService by the application takes effect."""
+    config = getattr(service, "deployment_configuration", None) or {}
+    breaker = config.get("deploymentCircuitBreaker") or {}
+    strategy = getattr(service, "capacity_provider_strategy", None) or []
+    return ServiceSettings(
+        circuit_breaker=bool(breaker.get("enable")),
+        rollback=bool(breaker.get("rollback")),
+        grace_period=float(getattr(service, "health_check_grace_period_seconds", None) or 0),
+        # One provider per service here; with a mixed strategy, ECS would spread tasks by base and weight.
+        capacity_provider=str(strategy[0]["capacityProvider"]) if strategy else "FARGATE",
+    )

@@ -1,7 +1,9 @@
 """Creates the world of a scenario in moto, through the runtime's boto3 clients, before the app runs.
 
 What moto needs that AWS would not ask for: a VPC with DNS hostnames (moto's awsvpc tasks read the
-ENI's private DNS name) and a container `memory` in every task definition.
+ENI's private DNS name) and a container `memory` in every task definition. What moto drops from
+CreateService (the deployment circuit breaker, the health check grace period, a capacity provider
+strategy) is put back on its service, as ECS would keep it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fargate_ops_cli.local.world.moto_access import Backends, keep_service_settings
 from fargate_ops_cli.local.world.ports import ClientFactory
 from fargate_ops_cli.local.world.spec import AlarmSpec, ServiceSpec, WorldSpec
 
@@ -87,7 +90,10 @@ def provision(spec: WorldSpec, client: ClientFactory) -> ProvisionedWorld:
     target_groups = {tg.name: _target_group(elbv2, vpc_id, spec, tg.name) for tg in spec.target_groups}
     listener_arn, rule_arn = _listener(elbv2, spec, lb["LoadBalancerArn"], list(target_groups.values()))
 
-    cluster_arn = ecs.create_cluster(clusterName=spec.cluster)["cluster"]["clusterArn"]
+    spot = any(s.capacity_provider for s in spec.services)
+    # A capacity provider strategy may only name providers associated with the cluster.
+    providers = {"capacityProviders": ["FARGATE", "FARGATE_SPOT"]} if spot else {}
+    cluster_arn = ecs.create_cluster(clusterName=spec.cluster, **providers)["cluster"]["clusterArn"]
     services = {
         s.name: _service(ecs, spec, s, target_groups[s.target_group_name], subnet_ids, sg_id)
         for s in spec.services
@@ -222,12 +228,20 @@ def _service(
     kwargs: dict[str, Any] = {}
     if s.tags:
         kwargs["tags"] = [{"key": k, "value": v} for k, v in s.tags.items()]
+    if s.capacity_provider:
+        kwargs["capacityProviderStrategy"] = [{"capacityProvider": s.capacity_provider, "weight": 1}]
+    else:
+        kwargs["launchType"] = "FARGATE"
+    if s.health_check_grace_period_seconds is not None:
+        kwargs["healthCheckGracePeriodSeconds"] = s.health_check_grace_period_seconds
+    deployment: dict[str, Any] = {"maximumPercent": 200, "minimumHealthyPercent": 100}
+    if s.circuit_breaker is not None:
+        deployment["deploymentCircuitBreaker"] = s.circuit_breaker.model_dump()
     service = ecs.create_service(
         cluster=spec.cluster,
         serviceName=s.name,
         taskDefinition=td_arn,
         desiredCount=s.desired_count,
-        launchType="FARGATE",
         platformVersion="1.4.0",
         loadBalancers=[
             {"targetGroupArn": tg_arn, "containerName": s.container_name, "containerPort": s.container_port}
@@ -235,9 +249,11 @@ def _service(
         networkConfiguration={
             "awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg], "assignPublicIp": "DISABLED"}
         },
-        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100},
+        deploymentConfiguration=deployment,
         **kwargs,
     )["service"]
+    moto_service = Backends(spec.account_id, spec.region).ecs.services[f"{spec.cluster}:{s.name}"]
+    keep_service_settings(moto_service, {**kwargs, "deploymentConfiguration": deployment})
     return ProvisionedService(
         s.name, service["serviceArn"], td_arn, tg_arn, s.container_name, s.container_port
     )

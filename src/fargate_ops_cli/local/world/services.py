@@ -7,7 +7,9 @@ their lifecycle, and writes back what ECS would report (runningCount, pendingCou
 Rolling update with minimumHealthyPercent 100 / maximumPercent 200: the new PRIMARY deployment starts
 its tasks at once; an old (ACTIVE) deployment's task is stopped only when a new one is healthy in its
 target groups, so capacity never drops below desired. A task that never becomes healthy counts as a
-failed start; after 3 in a row ECS reports SERVICE_TASK_START_IMPAIRED and throttles launches.
+failed start; after 3 in a row ECS reports SERVICE_TASK_START_IMPAIRED and throttles launches. With the
+deployment circuit breaker on, failed tasks of the new deployment can fail it (breaker.py). Failing ELB
+health checks replace a task only once its health check grace period is over.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fargate_ops_cli.local.world.breaker import CircuitBreaker
 from fargate_ops_cli.local.world.context import WorldContext
 from fargate_ops_cli.local.world.lifecycle import TaskLifecycle
-from fargate_ops_cli.local.world.moto_access import TaskDefinition, resolve_task_definition
+from fargate_ops_cli.local.world.moto_access import (
+    TaskDefinition,
+    resolve_task_definition,
+    service_settings,
+)
 from fargate_ops_cli.local.world.targets import Target, TargetRegistry
 from fargate_ops_cli.local.world.tasks import STARTING, SimTask
 from fargate_ops_cli.local.world.timefmt import aware
@@ -36,7 +43,8 @@ class Deployment:
     updated_at: float
     status: str = "PRIMARY"
     rollout_state: str = "IN_PROGRESS"
-    failed_tasks: int = 0
+    failed_tasks: int = 0  # consecutive: a task of the deployment becoming healthy resets it
+    reason: str | None = None  # rolloutStateReason, when it is not the plain "in progress"/"completed"
 
 
 class ServiceController:
@@ -54,6 +62,8 @@ class ServiceController:
         self.deployments = [Deployment(first_id, task_def, now, now)]
         self.tasks: list[SimTask] = []
         self.desired = int(moto_service.desired_count or 0)
+        self.settings = service_settings(moto_service)
+        self.last_completed: Deployment | None = None  # what the circuit breaker rolls back to
         self.active = True
         self.consecutive_failures = 0
         self.next_launch_at = 0.0
@@ -62,6 +72,7 @@ class ServiceController:
         self.steady_at = 0.0
         self.events: list[dict[str, Any]] = []
         self.lifecycle = TaskLifecycle(self)
+        self.breaker = CircuitBreaker(self)
 
     @property
     def primary(self) -> Deployment:
@@ -93,6 +104,7 @@ class ServiceController:
             self.desired = 0
             return
         self.desired = int(service.desired_count or 0)
+        self.settings = service_settings(service)
         task_def = resolve_task_definition(self.ctx.backends.ecs, service.task_definition)
         moto_id = service.deployments[0].get("id") if service.deployments else None
         forced = moto_id is not None and all(d.id != moto_id for d in self.deployments)
@@ -128,11 +140,18 @@ class ServiceController:
     def task_became_healthy(self, task: SimTask) -> None:
         task.healthy_once = True
         self.consecutive_failures, self.next_launch_at, self.impaired_at = 0, 0.0, None
+        deployment = self._deployment_of(task)
+        if deployment is not None:
+            deployment.failed_tasks = 0  # the circuit breaker's resetOnHealthyTask (true by default)
+
+    def _deployment_of(self, task: SimTask) -> Deployment | None:
+        return next((d for d in self.deployments if d.id == task.deployment_id), None)
 
     def note_failure(self, task: SimTask, now: float) -> None:
-        deployment = next((d for d in self.deployments if d.id == task.deployment_id), None)
+        deployment = self._deployment_of(task)
         if deployment is not None:
             deployment.failed_tasks += 1
+            self.breaker.on_failure(deployment, now)
         if task.healthy_once:
             return  # it started fine and failed later: not a failed start
         self.consecutive_failures += 1
@@ -153,6 +172,8 @@ class ServiceController:
         for task in self.tasks:
             if not (task.live and task.last_status == "RUNNING"):
                 continue
+            if now < task.times.get("startedAt", now) + self.settings.grace_period:
+                continue  # healthCheckGracePeriodSeconds: ECS ignores ELB health checks of a new task
             for binding in task.bindings:
                 target = self.registry.get(binding.target_group_arn, task.ip)
                 if target is None or target.state != "unhealthy" or target.since >= now:
@@ -163,13 +184,13 @@ class ServiceController:
                     f"(target-group {tg}) "
                     f"due to (reason {target.health[2]})."
                 )
-                self.note_failure(task, now)
-                self.lifecycle.begin_stop(
+                self.lifecycle.stopper.begin(
                     task,
                     now,
                     "ServiceSchedulerInitiated",
                     f"Task failed ELB health checks in (target-group {tg})",
                 )
+                self.note_failure(task, now)
                 self.event(f"(service {self.name}) has stopped 1 running tasks: (task {task.id}).")
                 break
 
@@ -180,7 +201,10 @@ class ServiceController:
         if len(live_new) > self.desired:
             surplus = sorted(live_new, key=self._stop_order)[: len(live_new) - self.desired]
             self._stop(surplus, now, f"Scaling activity initiated by (deployment {primary.id})")
-        elif len(live_new) < self.desired and now >= self.next_launch_at:
+        elif (
+            len(live_new) < self.desired and now >= self.next_launch_at and primary.rollout_state != "FAILED"
+        ):
+            # A FAILED deployment (circuit breaker, no rollback) launches nothing more.
             count = self.desired - len(live_new)
             if self.consecutive_failures >= IMPAIRED_AFTER_FAILURES:
                 count = 1  # throttled: one attempt at a time
@@ -206,7 +230,7 @@ class ServiceController:
         if not tasks:
             return
         for task in tasks:
-            self.lifecycle.begin_stop(task, now, "ServiceSchedulerInitiated", reason)
+            self.lifecycle.stopper.begin(task, now, "ServiceSchedulerInitiated", reason)
         listed = " ".join(f"(task {t.id})" for t in tasks)
         self.event(f"(service {self.name}) has stopped {len(tasks)} running tasks: {listed}.")
 
@@ -230,13 +254,31 @@ class ServiceController:
             and len(self.deployments) == 1
             and self.settled()
         ):
-            primary.rollout_state, primary.updated_at = "COMPLETED", now
+            primary.updated_at = now
+            self.mark_completed()
             self.ctx.emit_deployment(
                 self.arn,
                 "SERVICE_DEPLOYMENT_COMPLETED",
                 primary.id,
                 f"ECS deployment {primary.id} completed.",
             )
+
+    def mark_completed(self) -> None:
+        self.primary.rollout_state, self.primary.reason = "COMPLETED", None
+        self.last_completed = self.primary
+
+    def roll_back(self, target: Deployment, reason: str, now: float) -> Deployment:
+        """A new PRIMARY deployment of `target`'s task definition (the circuit breaker's rollback)."""
+        rollback = Deployment(self.ctx.deployment_id(), target.task_definition, now, now, reason=reason)
+        self.primary.status, self.primary.updated_at = "ACTIVE", now
+        self.deployments.insert(0, rollback)
+        # Not eligible for another rollback until it completes again (ECS: the deployment is IN_PROGRESS).
+        self.last_completed = None
+        self.consecutive_failures, self.next_launch_at, self.impaired_at = 0, 0.0, None
+        service = self.moto_service()
+        if service is not None:
+            service.task_definition = target.task_definition.arn  # DescribeServices shows the rollback's
+        return rollback
 
     def _check_steady(self, now: float) -> None:
         steady = (
@@ -270,15 +312,17 @@ class ServiceController:
         mine = [t for t in self.tasks if t.deployment_id == d.id]
         live = sum(1 for t in mine if t.live)
         state = "completed" if d.rollout_state == "COMPLETED" else "in progress"
+        strategy = getattr(service, "capacity_provider_strategy", None)
+        placement = {"capacityProviderStrategy": strategy} if strategy else {"launchType": "FARGATE"}
         return {
             "createdAt": aware(d.created_at),
             "desiredCount": self.desired if d is self.primary else live,
             "failedTasks": d.failed_tasks,
             "id": d.id,
-            "launchType": "FARGATE",
+            **placement,
             "pendingCount": sum(1 for t in mine if t.last_status in STARTING),
             "rolloutState": d.rollout_state,
-            "rolloutStateReason": f"ECS deployment {d.id} {state}.",
+            "rolloutStateReason": d.reason or f"ECS deployment {d.id} {state}.",
             "runningCount": sum(1 for t in mine if t.last_status == "RUNNING"),
             "platformVersion": "1.4.0",
             "networkConfiguration": service.network_configuration or None,

@@ -112,7 +112,7 @@ class FargateSimulator:
             if warm:
                 for task in controller.lifecycle.launch(controller.desired, now, silent=True):
                     controller.lifecycle.warm(task, now)
-                controller.primary.rollout_state = "COMPLETED"
+                controller.mark_completed()
                 controller.steady, controller.steady_at = True, now
                 controller.write_moto(now)
             else:
@@ -149,23 +149,51 @@ class FargateSimulator:
                     controller.write_moto(self.clock.now())
 
     def set_image_behaviour(self, image: str, behaviour: ImageBehaviour | dict[str, Any] | str) -> None:
-        """From now on tasks of `image` behave so; running ones pick up crashes and health at once."""
+        """From now on tasks of `image` behave so; running ones pick up crashes and health at once (with
+        `tasks: N`, the oldest live tasks first). A task past PROVISIONING has its image already."""
         parsed = (
             behaviour if isinstance(behaviour, ImageBehaviour) else ImageBehaviour.model_validate(behaviour)
         )
         with self.ctx.lock:
             now = self.clock.now()
-            self.ctx.behaviours[image] = parsed
-            for task in self._all_tasks():
-                if task.image != image or not task.live or task.last_status != "RUNNING":
+            self.ctx.set_behaviour(image, parsed)
+            live = sorted(
+                (t for t in self._all_tasks() if t.image == image and t.live),
+                key=lambda t: t.created_at,
+            )
+            for task in live:
+                mine = self.ctx.behaviour_for_task(image)
+                if task.last_status != "PROVISIONING":
+                    mine = mine.model_copy(update={"fails_to_start": None})
+                task.behaviour = mine
+                if mine.fails_to_start is None:
+                    task.fail_at = None
+                if task.last_status != "RUNNING":
                     continue
-                task.crash_at = (
-                    None if parsed.crash_after_seconds is None else now + parsed.crash_after_seconds
-                )
+                task.crash_at = None if mine.crash_after_seconds is None else now + mine.crash_after_seconds
                 for binding in task.bindings:
                     target = self.registry.get(binding.target_group_arn, task.ip)
                     if target is not None:
-                        target.aim(not parsed.never_healthy, now)
+                        target.aim(not mine.never_healthy, now)
+
+    def interrupt_spot(self, service: str, count: int) -> int:
+        """Fargate Spot takes back `count` RUNNING tasks of `service` (the oldest first); returns how many."""
+        with self.ctx.lock:
+            now = self.clock.now()
+            controller = next((s for s in self.services.values() if s.name == service), None)
+            if controller is None:
+                return 0
+            running = sorted(
+                (
+                    t
+                    for t in controller.tasks
+                    if t.live and t.last_status == "RUNNING" and t.capacity_provider == "FARGATE_SPOT"
+                ),
+                key=lambda t: t.created_at,
+            )
+            for task in running[:count]:
+                controller.lifecycle.stopper.interrupt(task, now)
+            return len(running[:count])
 
     # -- looking at the world ------------------------------------------------------------------------------
     def snapshot(self) -> WorldSnapshot:

@@ -9,6 +9,8 @@ small scenario names only its services and the images that misbehave:
         - {name: web-green, image: "web:v1", desired_count: 0}
       images:
         "web:v2": {crash_after_seconds: 20, exit_code: 137, reason: "OutOfMemoryError: Container killed"}
+        "web:v3": image_missing        # or secret_missing, or {fails_to_start: {reason: "..."}}
+        "web:v4": {crash_after_seconds: 30, tasks: 1}   # only the first task of web:v4 crashes
 
 Importable without moto or boto3.
 """
@@ -30,8 +32,42 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# What Fargate puts in stoppedReason when a task cannot start; {image}, {container}, {region} and
+# {account_id} are filled in per task.
+IMAGE_MISSING = (
+    "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+    "failed to resolve ref {image}: {image}: not found"
+)
+SECRET_MISSING = (
+    "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+    "failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch "
+    "secret arn:aws:secretsmanager:{region}:{account_id}:secret:{container}-secret from secrets manager: "
+    "ResourceNotFoundException: Secrets Manager can't find the specified secret."
+)
+_START_FAILURES = {"image_missing": IMAGE_MISSING, "secret_missing": SECRET_MISSING}
+
+
+class FailsToStart(_Model):
+    """The task stops from PENDING with stopCode TaskFailedToStart; no container ever runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: str = Field(min_length=1, description="the stoppedReason, e.g. CannotPullContainerError: ...")
+    after_seconds: float = Field(
+        20.0, ge=0, description="in PENDING (pull or secret retries) before it stops"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in _START_FAILURES:
+            return {"reason": _START_FAILURES[value]}
+        return value
+
+
 class ImageBehaviour(_Model):
-    """How tasks running an image behave. Also accepts the shorthands "healthy" and "never_healthy"."""
+    """How tasks running an image behave. Also accepts the shorthands "healthy", "never_healthy",
+    "image_missing" and "secret_missing"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +80,12 @@ class ImageBehaviour(_Model):
     reason: str | None = Field(None, description="the container's reason, e.g. OutOfMemoryError: ...")
     error_rate: float = Field(0.0, ge=0, le=1, description="share of requests answered 5xx")
     latency_ms: float = Field(0.0, ge=0, description="added to the listener's base latency")
+    fails_to_start: FailsToStart | None = Field(None, description="image_missing, secret_missing or a reason")
+    tasks: int | None = Field(
+        None,
+        ge=1,
+        description="only the first N tasks started with the image fail so; the others are healthy",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -52,7 +94,26 @@ class ImageBehaviour(_Model):
             return {}
         if value == "never_healthy":
             return {"never_healthy": True}
+        if isinstance(value, str) and value in _START_FAILURES:
+            return {"fails_to_start": value}
         return value
+
+    @model_validator(mode="after")
+    def _one_failure(self) -> ImageBehaviour:
+        if self.fails_to_start is not None and (self.never_healthy or self.crash_after_seconds is not None):
+            raise ValueError("a task that fails to start can neither crash nor fail health checks")
+        return self
+
+    def without_failures(self) -> ImageBehaviour:
+        """The behaviour of the tasks past the first `tasks`: same start time and traffic, no failure."""
+        return self.model_copy(
+            update={
+                "never_healthy": False,
+                "crash_after_seconds": None,
+                "fails_to_start": None,
+                "tasks": None,
+            }
+        )
 
 
 HEALTHY = ImageBehaviour()
@@ -77,6 +138,26 @@ class TargetGroupSpec(_Model):
     deregistration_delay_seconds: int = Field(300, ge=0, le=3600)
 
 
+class CircuitBreakerSpec(_Model):
+    """deploymentConfiguration.deploymentCircuitBreaker, as CreateService takes it."""
+
+    enable: bool
+    rollback: bool
+
+
+class StopTimingSpec(_Model):
+    """How long a stopping task takes. Defaults from the real STOPPED sample (events/aws/): the essential
+    container exited, STOPPING 41 s later, STOPPED 125 s after that."""
+
+    after_exit_seconds: float = Field(
+        40.0, ge=0, description="containers exited (crash, failed start) to STOPPING"
+    )
+    stopping_seconds: float = Field(30.0, ge=0, description="STOPPING to DEPROVISIONING")
+    deprovisioning_seconds: float = Field(
+        90.0, ge=0, description="DEPROVISIONING to STOPPED (the ENI deleted)"
+    )
+
+
 class ServiceSpec(_Model):
     name: str
     image: str
@@ -91,6 +172,11 @@ class ServiceSpec(_Model):
     # green's revision from it passes them again (iam:PassRole, checked by the local IAM check).
     task_role: str | None = None
     execution_role: str | None = None
+    circuit_breaker: CircuitBreakerSpec | None = None
+    health_check_grace_period_seconds: int | None = Field(None, ge=0, le=2_147_483_647)
+    capacity_provider: Literal["FARGATE", "FARGATE_SPOT"] | None = Field(
+        None, description="none: launchType FARGATE; else a capacity provider strategy of this one provider"
+    )
 
     @property
     def target_group_name(self) -> str:
@@ -140,6 +226,7 @@ class WorldSpec(_Model):
     )
     seed: int = 0
     reconcile_seconds: float = Field(5.0, gt=0)
+    stop_timing: StopTimingSpec = Field(default_factory=StopTimingSpec)
 
     @model_validator(mode="after")
     def _references(self) -> WorldSpec:

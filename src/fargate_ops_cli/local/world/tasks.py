@@ -2,8 +2,10 @@
 
 Lifecycle (lastStatus), as ECS reports it for a Fargate task behind a load balancer:
 PROVISIONING (ENI being created) -> PENDING (ENI attached, image pulling) -> RUNNING, then on a stop:
-DEACTIVATING (target draining, graceful stops only) -> STOPPING -> DEPROVISIONING (ENI deleted) -> STOPPED.
-Every change of lastStatus or desiredStatus is one "ECS Task State Change" event with `version` + 1.
+desiredStatus STOPPED (lastStatus unchanged) -> DEACTIVATING (target draining, graceful stops only)
+-> STOPPING -> DEPROVISIONING (ENI deleted) -> STOPPED.
+Every change of lastStatus or desiredStatus is one "ECS Task State Change" event with `version` + 1: a
+task that crashes reaches STOPPED at version 7, as in the real sample.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fargate_ops_cli.local.world.moto_access import Container, Task, TaskDefinition
+from fargate_ops_cli.local.world.spec import HEALTHY, ImageBehaviour
 from fargate_ops_cli.local.world.timefmt import aware
 
 STARTING = ("PROVISIONING", "PENDING")
@@ -69,11 +72,21 @@ class SimTask:
     pending_at: float = 0.0
     running_at: float = 0.0
     crash_at: float | None = None
+    fail_at: float | None = None  # when a task that cannot start gives up in PENDING
     next_at: float = 0.0  # when the stop pipeline moves on
+    drain_first: bool = False  # a graceful stop of a registered task: DEACTIVATING before STOPPING
+    reclaim_at: float | None = None  # Fargate Spot: when the interrupted task is taken away
     stop_code: str | None = None
     stopped_reason: str | None = None
     healthy_once: bool = False
+    behaviour: ImageBehaviour = HEALTHY  # this task's own (the first `tasks` of an image may differ)
+    capacity_provider: str = "FARGATE"
     moto: Any = None  # moto.ecs.models.Task
+
+    @property
+    def exited(self) -> bool:
+        """Every container has stopped (a crash or a failed start: nothing left to drain or signal)."""
+        return all(c.last_status == "STOPPED" for c in self.containers)
 
     @property
     def live(self) -> bool:
@@ -187,7 +200,7 @@ def mirror(sim: SimTask) -> None:
     task.version = sim.version
     task.created_at = aware(sim.created_at)
     task.availability_zone = sim.availability_zone
-    task.capacity_provider_name = "FARGATE"
+    task.capacity_provider_name = sim.capacity_provider
     task.cpu, task.memory = sim.cpu, sim.memory
     task.connectivity = "CONNECTED" if "connectivityAt" in sim.times else None
     task.stopped_reason = sim.stopped_reason  # None: DescribeTasks leaves it out, as ECS does

@@ -1,4 +1,10 @@
-"""An abnormal stop of a task of a waited-on green service counts towards a crash loop."""
+"""An abnormal stop of a task of a waited-on green service counts towards a crash loop.
+
+It counts from the event in which ECS decides to stop the task (``stop_decided``: its stop code, reason
+and exit codes are known then), minutes before STOPPED, and once per task whichever of its events comes
+first: ECS's own circuit breaker counts the failure at that moment too, and its SERVICE_DEPLOYMENT_FAILED
+must find the evidence there.
+"""
 
 from __future__ import annotations
 
@@ -48,11 +54,11 @@ def crash_loop_cause(wait: WaitRecord, threshold: int) -> dict[str, Any]:
 
 def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
     event, detail = facts.event, facts.event.detail
-    if not facts.stopped:
+    if facts.stop is None:
         return Outcome.ignored("not stopped")
     if facts.ref is None:
         return Outcome.ignored("not a service task")
-    if facts.stop is None or facts.stop.kind is not StopKind.ABNORMAL:
+    if facts.stop.kind is not StopKind.ABNORMAL:
         return Outcome.ignored("normal stop")
     cluster, service = facts.ref.cluster, facts.ref.service
     wait = reactor.store.get_wait(cluster, service)
@@ -65,7 +71,7 @@ def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
     ):
         return Outcome.ignored("a task of another revision")
 
-    key = keys.task_stop_seen(detail.task_arn, detail.version if detail.version is not None else event.id)
+    key = keys.abnormal_stop_seen(detail.task_arn)
     counted = reactor.store.record_stop(
         wait, event_key=key, expires_at=reactor.idempotency_expiry(), stop=_evidence(event)
     )

@@ -2,7 +2,9 @@
 
 A normal stop costs one write (its timeline entry and its ``(taskArn, version)`` guard, together). An
 abnormal stop or a Spot interruption also reads the service's state (the read the deploy side already
-made, when it made one) and writes the next state in that same write.
+made, when it made one) and writes the next state in that same write. Those two count from the
+event in which ECS decides to stop the task (``stop_decided``), minutes before it is STOPPED; the
+STOPPED event of the same task is then known already and costs the read only.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
     event, detail = facts.event, facts.event.detail
     if facts.ref is None:
         return Outcome.ignored("not a service task")
-    # Spot's TerminationNotice comes while the task still runs; every other stop matters once STOPPED
-    # (facts.stop is read for exactly these).
     stop = facts.stop
     if stop is None:
         return Outcome.ignored("not stopped")
+    if not facts.stopped and stop.kind is StopKind.NORMAL:
+        return Outcome.ignored("not stopped")  # a normal stop is recorded once, when STOPPED
     ref = facts.ref
     entry = task_entry(event, ref, stop)
     guard = TaskGuard(detail.task_arn, detail.version, event.id)
