@@ -114,7 +114,9 @@ def _world(scenario: Path | None, world_file: Path | None, output: str) -> tuple
         if world_file is not None:
             return load_world(world_file), world_file.name
         if scenario is not None:
-            return load(scenario).world, scenario.name
+            loaded = load(scenario)
+            unplayed = " (its timeline is not played: you are the operator)" if loaded.timeline else ""
+            return loaded.world, f"the world of {scenario.name}{unplayed}"
         demo = files("fargate_ops_cli.scenarios").joinpath("demo.yaml")
         return loads(demo.read_text(), "demo.yaml").world, "the demo's world"
     except ScenarioError as error:
