@@ -7,6 +7,7 @@ generously and never rely on a real-time sleep being exact: a test waits for a s
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +30,10 @@ target_groups:  # quick health checks and draining: minutes of waiting are secon
   - {name: web-green-tg, health_check_interval_seconds: 5, healthy_threshold: 2,
      deregistration_delay_seconds: 10}
 images:
-  "shop:v2": {start_seconds: 60}  # a minute: a real second at 60x, for the first poll to see it start
+  "shop:v2": {start_seconds: 60}
+  # Four real seconds at 60x before green is up: the first poll of `deploy --wait` sees it start
+  # even when a loaded machine is slow between StartExecution and the first DescribeExecution.
+  "shop:v2-slow": {start_seconds: 240}
   "shop:bad": never_healthy
 """
 SPEED = "60"
@@ -46,7 +50,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = bare_environment(AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_PROFILE="no-such-profile")
     with local_serve(workdir, "--world", str(workdir / "world.yaml"), "--speed", SPEED, env=env) as served:
         yield served
-        served.process.send_signal(2)  # Ctrl-C: the server stops cleanly
+        served.process.send_signal(signal.SIGINT)  # Ctrl-C: the server stops cleanly
         assert served.process.wait(timeout=60) == 0
 
 
@@ -106,7 +110,7 @@ def test_deploy_wait_prints_its_progress_and_exits_0_on_success(
 ) -> None:
     window = options("rollback_window_seconds: 30\n")
     result, _ = fargate_ops(
-        served.url, *deploy_args(served, "ok-1", "shop:v2", "--input", window, "--wait"), output="text"
+        served.url, *deploy_args(served, "ok-1", "shop:v2-slow", "--input", window, "--wait"), output="text"
     )
     assert result.exit_code == 0, result.output
     # Not a terminal: one block per change (a log), the first right after the start, the last the end.

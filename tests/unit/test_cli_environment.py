@@ -129,3 +129,17 @@ def test_a_local_endpoint_keeps_the_users_own_credentials(monkeypatch: pytest.Mo
 
     assert client.meta.region_name == "eu-west-1"
     assert client._request_signer._credentials.access_key == "AKIAMINE"
+
+
+def test_wait_polls_a_local_endpoint_every_second_and_aws_every_three(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+
+    Session("fargate-ops", None, "json", endpoint_url="http://127.0.0.1:5050").sleep(3.0)
+    Session("fargate-ops", "eu-west-1", "json").sleep(3.0)
+
+    assert slept == [1.0, 3.0]

@@ -29,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # service elsewhere gets exactly what the user configured.
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 LOCAL_REGION = "us-east-1"  # the local runtime's default region, when nothing names one
+LOCAL_POLL_SECONDS = 1.0
 
 
 @dataclass
@@ -107,8 +108,9 @@ class Session:
         return translated if translated is not None and translated.problem != "aws-error" else None
 
     def sleep(self, seconds: float) -> None:
-        """Between polls of `--wait`; tests on the local runtime advance its virtual clock instead."""
-        time.sleep(seconds)
+        """Between polls of `--wait`. A local endpoint costs nothing to ask and its clock may run many
+        times faster than real time (`local serve --speed`): ask it every second."""
+        time.sleep(min(seconds, LOCAL_POLL_SECONDS) if self.local else seconds)
 
     @property
     def resources(self) -> Resources:
