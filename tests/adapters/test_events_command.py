@@ -122,7 +122,6 @@ def test_nothing_recorded_says_so(table: str) -> None:
         (["web"], "name the service as CLUSTER/SERVICE"),
         (["prod/web", "--since", "yesterday"], "give a duration"),
         (["prod/web", "--table", "no-such-table"], "cannot read the timeline from table 'no-such-table'"),
-        (["prod/web", "--stack", "no-such-stack"], "cannot read stack 'no-such-stack'"),
     ],
 )
 def test_bad_input_exits_2_and_says_what_to_fix(table: str, args: list[str], message: str) -> None:
@@ -130,6 +129,15 @@ def test_bad_input_exits_2_and_says_what_to_fix(table: str, args: list[str], mes
 
     assert result.exit_code == 2
     assert message in json.loads(result.stdout)["error"]
+
+
+def test_a_stack_that_is_not_there_is_the_environments_problem_exit_7(table: str) -> None:
+    result = invoke("prod/web", "--stack", "no-such-stack", "--output", "json")
+
+    assert result.exit_code == 7
+    error = json.loads(result.stdout)
+    assert error["problem"] == "no-stack"
+    assert "no stack 'no-such-stack' in region us-east-1" in error["error"]
 
 
 def test_durations_and_iso_times_are_both_understood() -> None:

@@ -118,17 +118,51 @@ def follow(session: Session, deploy_id: str) -> dict[str, Any]:
         session.emit(final, lambda c: None)
         return final
     from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        final = _follow_live(console, args, resources.state_machine_arn, deploy_id, session)
+    else:
+        # A log (CI, a pipe): a live display would show nothing until the end; print each change.
+        seen: list[Any] = []
+
+        def log(summary: dict[str, Any]) -> None:
+            key = progress_key(summary)
+            if not seen or seen[-1] != key:
+                seen.append(key)
+                for line in describe(summary):
+                    console.print(line)
+
+        final = watching.watch(
+            *args, resources.state_machine_arn, deploy_id, on_update=log, sleep=session.sleep
+        )
+    print_summary(console, final) if final.get("timed_out_waiting") else None
+    return final
+
+
+def _follow_live(
+    console: Any, args: tuple[Any, Any, str], state_machine_arn: str, deploy_id: str, session: Session
+) -> dict[str, Any]:
     from rich.live import Live
     from rich.text import Text
 
-    console = Console(highlight=False)
     with Live(console=console, refresh_per_second=4, transient=False) as live:
 
         def draw(summary: dict[str, Any]) -> None:
             live.update(Text.from_markup("\n".join(describe(summary))))
 
-        final = watching.watch(
-            *args, resources.state_machine_arn, deploy_id, on_update=draw, sleep=session.sleep
-        )
-    print_summary(console, final) if final.get("timed_out_waiting") else None
-    return final
+        return watching.watch(*args, state_machine_arn, deploy_id, on_update=draw, sleep=session.sleep)
+
+
+def progress_key(summary: dict[str, Any]) -> tuple[Any, ...]:
+    """What a change is, for a log: not the seconds left, which change on every poll."""
+    waiting = summary.get("waiting") or {}
+    weights = tuple(sorted((summary.get("weights") or {}).items()))
+    return (
+        summary["status"],
+        summary.get("step_index"),
+        weights,
+        waiting.get("kind"),
+        len(summary.get("analysis") or []),
+        bool(summary.get("rollback_reason")),
+    )

@@ -62,6 +62,11 @@ def events(session: Session, target: str, since: str, limit: int, table: str | N
             cluster, service, since=since_epoch, limit=limit
         )
     except FargateOpsError as error:
+        # The adapter wraps the ClientError; denied or expired credentials are the environment's.
+        cause = error.__cause__
+        problem = session.environment_problem(cause) if isinstance(cause, Exception) else None
+        if problem is not None:
+            raise problem from None
         raise OperatorError(f"cannot read the timeline from table {table_name!r}: {error}") from None
     since_text = datetime.fromtimestamp(since_epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     document: dict[str, Any] = {

@@ -8,11 +8,15 @@ from pathlib import Path
 import click
 
 from fargate_ops_cli.commands.render import TimelinePrinter, exit_code, fail_input, print_json
+from fargate_ops_cli.commands.serve import serve
 
 
 @click.group()
 def local() -> None:
     """Run the real application offline: the template in moto, a simulated Fargate world, a virtual clock."""
+
+
+local.add_command(serve)
 
 
 @local.command("run")
@@ -39,6 +43,13 @@ def run_scenario_file(path: Path, output: str) -> None:
 
 
 def run_loaded(scenario: object, output: str, base_dir: Path) -> None:
+    from fargate_ops_cli.local.isolation import isolated_aws_environment
+
+    with isolated_aws_environment():  # before moto is imported: it makes a boto3 session then
+        _run(scenario, output, base_dir)
+
+
+def _run(scenario: object, output: str, base_dir: Path) -> None:
     from fargate_ops_cli.local.runner import ScenarioRunner
     from fargate_ops_cli.local.scenario import Scenario, ScenarioError
 

@@ -30,7 +30,7 @@ def weight_bar(weights: dict[str, int], width: int = 30) -> str:
 
 
 def describe(summary: dict[str, Any], now: datetime | None = None) -> list[str]:
-    now = now or datetime.now(UTC)
+    now = now or _as_of(summary) or datetime.now(UTC)
     colour = _COLOURS.get(summary["status"], "white")
     lines = [f"deploy {escape(summary['deploy_id'])}: [{colour}]{summary['status']}[/{colour}]"]
     if summary.get("application"):
@@ -55,6 +55,13 @@ def describe(summary: dict[str, Any], now: datetime | None = None) -> list[str]:
     if summary.get("rollback_reason"):
         lines.append(f"  [red]why:[/red] {escape(reason_text(summary['rollback_reason']))}")
     return lines
+
+
+def _as_of(summary: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(summary["as_of"])) if summary.get("as_of") else None
+    except ValueError:
+        return None
 
 
 def reason_text(reason: Any) -> str:

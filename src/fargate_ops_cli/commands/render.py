@@ -85,7 +85,7 @@ def exit_code(report: Report) -> int:
 
 def fail_input(message: str, output: str) -> Any:
     if output == "json":
-        json.dump({"error": message}, sys.stdout)
+        json.dump({"error": message, "exit_code": 2}, sys.stdout)
         sys.stdout.write("\n")
     else:
         Console(stderr=True, highlight=False).print(f"[red]error:[/red] {escape(message)}")

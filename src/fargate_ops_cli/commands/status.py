@@ -32,9 +32,14 @@ def status(session: Session, deploy_id: str, wait: bool) -> None:
             deploy_id,
         )
     except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise  # the environment's (denied, expired, ...): every verb's errors are translated alike
         from fargate_ops_cli.operations.errors import OperatorError
 
-        raise OperatorError(f"no deploy {deploy_id!r}: {error.response['Error']['Message']}") from None
+        raise OperatorError(
+            f"no deploy {deploy_id!r}: {error.response['Error']['Message']}"
+            " (`fargate-ops history` lists recent ones)"
+        ) from None
     session.emit(current, lambda console: print_summary(console, current))
     if current["exit_code"] is not None:
         sys.exit(current["exit_code"])

@@ -25,6 +25,7 @@ from fargate_ops_cli.local.bus import EventBus
 from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
 from fargate_ops_cli.local.clock import VirtualClock
 from fargate_ops_cli.local.iam import IamEnforcer
+from fargate_ops_cli.local.isolation import isolated_aws_environment
 from fargate_ops_cli.local.lambdas import LambdaHost
 from fargate_ops_cli.local.schedules import ScheduleRunner
 from fargate_ops_cli.local.sfn_limits import largest_payload
@@ -81,7 +82,7 @@ class LocalRuntime:
         from moto import mock_aws
 
         stack = self._exit
-        stack.enter_context(_fake_credentials(self.clients.region))
+        stack.enter_context(isolated_aws_environment(self.clients.region))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         # moto draws resource ids (target groups, ENIs, MACs) from one generator: seed it so the same
         # scenario gives the same ids, and so the same report, every run.
@@ -233,29 +234,6 @@ def _quiet_interpreter_logs() -> Any:
         yield
     finally:
         logger.setLevel(level)
-
-
-@contextlib.contextmanager
-def _fake_credentials(region: str) -> Any:
-    import os
-
-    keys = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": region,
-        "AWS_REGION": region,
-    }
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update(keys)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @contextlib.contextmanager

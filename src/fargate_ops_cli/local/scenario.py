@@ -269,25 +269,46 @@ def load(path: Path) -> Scenario:
 
 
 def loads(text: str, source: str = "<scenario>") -> Scenario:
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{source}:{where} not valid YAML: {getattr(error, 'problem', error)}") from error
+    node, data = _parse(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: a scenario is a mapping with name, world and timeline")
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            loc = [str(p) for p in problem["loc"]]
-            line = _line_of(node, problem["loc"])
-            field = ".".join(loc) or "(top level)"
-            lines.append(f"{source}:{line}: {field}: {problem['msg']}")
-        raise ScenarioError("\n".join(lines)) from None
+        raise ScenarioError(_problems(error, node, source)) from None
+
+
+def load_world(path: Path) -> WorldSpec:
+    """A world file (`fargate-ops local serve --world FILE`): what a scenario's `world:` holds."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from error
+    node, data = _parse(text, str(path))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a world is a mapping with cluster, services, images, ...")
+    try:
+        return WorldSpec.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_problems(error, node, str(path))) from None
+
+
+def _parse(text: str, source: str) -> tuple[Any, Any]:
+    try:
+        return yaml.compose(text), yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{source}:{where} not valid YAML: {getattr(error, 'problem', error)}") from error
+
+
+def _problems(error: ValidationError, node: Any, source: str) -> str:
+    lines = []
+    for problem in error.errors():
+        loc = [str(p) for p in problem["loc"]]
+        field = ".".join(loc) or "(top level)"
+        lines.append(f"{source}:{_line_of(node, problem['loc'])}: {field}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 def _line_of(node: Any, loc: tuple[Any, ...]) -> int:

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     FAILED = 4  # failed and could not roll back cleanly, aborted before rollback, or timed out
     REJECTED = 5  # another deploy of the application is running; nothing was touched
     NOT_NOW = 6  # a control that does not apply to the deploy's current state (e.g. promote while not baking)
+    ENVIRONMENT = 7  # where the CLI runs: no region, no or expired credentials, unreachable, denied, no stack
 
 
 class OperatorError(Exception):
@@ -27,3 +28,18 @@ class NotNowError(OperatorError):
     """The deploy is not in a state where this control applies."""
 
     exit_code = ExitCode.NOT_NOW
+
+
+class AwsEnvironmentError(OperatorError):
+    """The CLI cannot work with AWS from here: region, credentials, endpoint, permissions or stack.
+
+    `problem` names the kind for machines (the JSON error document carries it): no-region,
+    no-credentials, expired-credentials, rejected-credentials, unreachable, access-denied, no-stack,
+    aws-error.
+    """
+
+    exit_code = ExitCode.ENVIRONMENT
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem

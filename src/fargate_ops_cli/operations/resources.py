@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.operations.errors import OperatorError
+from fargate_ops_cli.operations.errors import AwsEnvironmentError, OperatorError
 
 DEFAULT_STACK = "fargate-ops"
 
@@ -35,9 +35,22 @@ class Resources:
         try:
             described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
         except ClientError as error:
-            raise OperatorError(
-                f"cannot read stack {stack!r}: {error.response['Error']['Message']}"
-                " (pass --stack NAME, and check the region and credentials)"
-            ) from None
+            details = error.response.get("Error", {})
+            # CloudFormation answers a missing stack with a generic ValidationError:
+            # "Stack with id fargate-ops does not exist". Other errors (denied, expired) are the
+            # environment's, translated where every verb's errors are.
+            if details.get("Code") == "ValidationError" and "does not exist" in str(details.get("Message")):
+                raise AwsEnvironmentError("no-stack", _no_stack(stack, cloudformation.meta)) from None
+            raise
         outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
         return cls.from_outputs(outputs, stack)
+
+
+def _no_stack(stack: str, meta: Any) -> str:
+    where = f"region {meta.region_name}"
+    if not meta.endpoint_url.endswith(".amazonaws.com"):
+        where += f" at {meta.endpoint_url}"
+    return (
+        f"no stack {stack!r} in {where}: pass --stack NAME or --region REGION,"
+        " or deploy fargate-ops there first (sam deploy)"
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from fargate_ops_cli.operations.outcome import summarize
@@ -19,7 +21,22 @@ POLL_SECONDS = 3.0
 
 def snapshot(sfn: Any, dynamodb: Any, table: str, state_machine_arn: str, deploy_id: str) -> dict[str, Any]:
     execution = sfn.describe_execution(executionArn=execution_arn_for(state_machine_arn, deploy_id))
-    return summarize(deploy_id, execution, read_deploy(dynamodb, table, deploy_id))
+    summary = summarize(deploy_id, execution, read_deploy(dynamodb, table, deploy_id))
+    summary["as_of"] = answered_at(execution)
+    return summary
+
+
+def answered_at(response: dict[str, Any]) -> str | None:
+    """The time of the answer by the service's clock (its HTTP Date header): "s left" of a wait then
+    counts on the clock that times it, even when this machine's clock is off (or the endpoint is
+    the local runtime, whose clock may run faster than real time)."""
+    date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+    if not date:
+        return None
+    try:
+        return parsedate_to_datetime(date).astimezone(UTC).isoformat()
+    except (TypeError, ValueError):
+        return None
 
 
 def watch(
