@@ -254,6 +254,8 @@ WORLD_HOOKS = (
     ("moto.ecs.models", "EC2ContainerServiceBackend", "update_service"),
     ("moto.ecs.models", "EC2ContainerServiceBackend", "list_tasks"),
     ("moto.cloudwatch.models", "Dimension", "__lt__"),
+    ("moto.elbv2.models", "ELBv2Backend", "modify_listener"),
+    ("moto.elbv2.models", "ELBv2Backend", "modify_rule"),
 )
 
 
@@ -265,10 +267,12 @@ def world_hooks(simulator: Any) -> Iterator[None]:
       until the next reconcile tick.
     - ListTasks honours serviceName and defaults desiredStatus to RUNNING, as ECS does.
     - CloudWatch dimensions sort correctly, so GetMetricData matches whatever order a query lists them in.
+    - ModifyListener / ModifyRule tell the simulator, so the report sees every write of a listener or
+      rule (a test listener's weights can go to green and back within one reconcile tick).
     """
     from fargate_ops_cli.local.world.moto_access import dimension_less_than, list_tasks_like_ecs
 
-    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _) = WORLD_HOOKS
+    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _), (elb_module, elb_class, _), _ = WORLD_HOOKS
     backend_cls = getattr(importlib.import_module(ecs_module), ecs_class)
     original_update = backend_cls.update_service
 
@@ -277,12 +281,24 @@ def world_hooks(simulator: Any) -> Iterator[None]:
         simulator.on_service_updated(service.cluster_name, service.name)
         return service
 
+    elb_cls = getattr(importlib.import_module(elb_module), elb_class)
+
+    def telling(original: Any) -> Any:
+        def modified(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(self, *args, **kwargs)
+            simulator.on_routes_modified()
+            return result
+
+        return modified
+
     dimension_cls = getattr(importlib.import_module(cw_module), dim_class)
     with _patched(
         [
             (backend_cls, "update_service", update_service),
             (backend_cls, "list_tasks", list_tasks_like_ecs(backend_cls.list_tasks)),
             (dimension_cls, "__lt__", dimension_less_than),
+            (elb_cls, "modify_listener", telling(elb_cls.modify_listener)),
+            (elb_cls, "modify_rule", telling(elb_cls.modify_rule)),
         ]
     ):
         yield
