@@ -87,3 +87,14 @@ def test_an_application_no_rule_forwards_to_is_refused_before_it_starts(shared_a
         deploy_input(
             shared_alb, id="x1", application="shop", slots=["web-blue", "api-green"], images={"a": "b"}
         )
+
+
+def test_a_listener_given_in_options_wins_and_the_test_rule_is_still_found(shared_alb: World) -> None:
+    mine = shared_alb.provisioned.routes["rule api"].arn
+
+    sent = deploy_input(
+        shared_alb, id="w1", application="web", images={"web": "w:2"}, options={"listener_arn": mine}
+    )
+
+    assert sent["listener_arn"] == mine
+    assert sent["test_listener_arn"] == shared_alb.provisioned.routes["rule web-test"].arn
