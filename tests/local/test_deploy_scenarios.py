@@ -166,6 +166,64 @@ def _duplicate_events(report: dict[str, Any]) -> None:
     assert len(ready) == 1
 
 
+def _routes(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every listener default action (by port) and rule (by name), from the report's `listeners`."""
+    routes = {str(listener["port"]): listener["default"] for listener in report["listeners"]}
+    routes.update({rule["name"]: rule for listener in report["listeners"] for rule in listener["rules"]})
+    return routes
+
+
+def _started(report: dict[str, Any], deploy_id: str) -> str:
+    return next(e["at"] for e in report["timeline"] if e["text"].startswith(f"starts deploy {deploy_id}:"))
+
+
+def _two_applications(report: dict[str, Any]) -> None:
+    rules = _routes(report)
+    web_writes = [h["at"] for h in rules["web"]["history"][1:]]  # after the rule as created
+    api_writes = [h["at"] for h in rules["api"]["history"][1:]]
+    api_started = _started(report, "api-v2")
+    assert len(web_writes) == 2 and all(at < api_started for at in web_writes)  # 10%, then 100%: web-v2's
+    assert len(api_writes) == 2 and all(at > api_started for at in api_writes)  # api-v2's, and only those
+    for deploy_id, app in (("web-v2", "web"), ("api-v2", "api")):
+        written = {tg for entry in deploy(report, deploy_id)["weight_history"] for tg in entry["weights"]}
+        assert written and all(f":targetgroup/{app}-" in tg for tg in written)
+    assert rules["web"]["forward"] == {"web-blue-tg": 0, "web-green-tg": 100}
+    assert rules["api"]["forward"] == {"api-blue-tg": 0, "api-green-tg": 100}
+    assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
+
+
+def _validation_hook(report: dict[str, Any]) -> None:
+    routes = _routes(report)
+    test_to_green = routes["8080"]["history"][1]
+    first_shift = routes["80"]["history"][1]
+    assert test_to_green["forward"] == {"web-blue-tg": 0, "web-green-tg": 100}
+    assert test_to_green["at"] <= first_shift["at"] and first_shift["forward"]["web-green-tg"] == 10
+    assert report["lambda_invocations"]["fargate-ops-hook-smoke"] == {
+        "invocations": 1,
+        "errors": 0,
+        "peak_bytes": 0,
+    }
+    assert any("test listener" in note for note in deploy(report)["notes"])
+
+
+def _validation_hook_fails(report: dict[str, Any]) -> None:
+    reason = deploy(report)["rollback_reason"]
+    assert reason["state"] == "ValidationHook" and reason["error"] == "ValidationFailedError"
+    assert "release candidates do not get production traffic" in reason["cause"]["errorMessage"]
+    routes = _routes(report)
+    assert [h["forward"]["web-green-tg"] for h in routes["web-test"]["history"]] == [0, 100, 0]  # and back
+    assert len(routes["web"]["history"]) == 1  # production never moved
+    assert report["lambda_invocations"]["fargate-ops-hook-no-rc"]["errors"] == 1
+
+
+def _environment_only(report: dict[str, Any]) -> None:
+    services = {s["name"]: s for s in report["services"]}
+    green, blue = services["web-green"]["containers"]["web"], services["web-blue"]["containers"]["web"]
+    assert green["image"] == blue["image"] == "shop:v1"
+    assert green["environment"] == {"LOG_LEVEL": "info", "FEATURE_CHECKOUT": "on"}  # LEGACY_MODE removed
+    assert blue["environment"] == {"LEGACY_MODE": "1", "LOG_LEVEL": "info"}
+
+
 EXTRA_CHECKS = {
     "all-at-once": _all_at_once,
     "canary": _canary,
@@ -189,6 +247,10 @@ EXTRA_CHECKS = {
     "throttling": _throttling,
     "second-deploy": _second_deploy,
     "duplicate-events": _duplicate_events,
+    "two-applications": _two_applications,
+    "validation-hook": _validation_hook,
+    "validation-hook-fails": _validation_hook_fails,
+    "environment-only": _environment_only,
 }
 
 

@@ -76,3 +76,93 @@ def test_durations_read_as_people_write_them(text: str, seconds: int) -> None:
 def test_durations_that_are_not_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+TWO_RULES = """\
+name: shared-alb
+world:
+  services:
+    - {name: web-blue, image: "app:v1", desired_count: 2}
+    - {name: web-green, image: "app:v1", desired_count: 0}
+  load_balancer:
+    listeners:
+      - port: 80
+        rules:
+          - {name: web, priority: 10, conditions: {path: ["/*"]}, forward: [web-blue-tg, web-green-tg]}
+  hooks:
+    - {name: fargate-ops-hook-smoke, file: hooks/smoke.py}
+timeline:
+  - at: 1m
+    edit_listener: {rule: web, forward: {web-blue-tg: 100, web-green-tg: 0}}
+  - at: 2m
+    deploy:
+      id: d1
+      application: web
+      environment: {web: {FLAG: "on"}}
+      validation_hook: fargate-ops-hook-smoke
+  - at: 3m
+    send_event: {file: e.json, as_service: web-green, account: "999999999999", region: eu-west-1}
+run_for: 30m
+"""
+
+
+def test_a_third_party_edit_an_environment_only_deploy_and_a_foreign_event_load() -> None:
+    scenario = loads(TWO_RULES)
+
+    edit, deploy, send = (step.action for step in scenario.timeline)
+    assert edit.route == "rule web" and edit.forward == {"web-blue-tg": 100, "web-green-tg": 0}
+    assert deploy.change() == {"environment": {"web": {"FLAG": "on"}}}
+    assert (send.account, send.region) == ("999999999999", "eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        (
+            "edit_listener: {rule: web,",
+            "edit_listener: {rule: wbe,",
+            "15: timeline.0.edit_listener.rule: Value error, the world has no rule wbe",
+        ),
+        (
+            "web-green-tg: 0}}",
+            "web-gren-tg: 0}}",
+            "15: timeline.0.edit_listener.forward.web-gren-tg: Value error, unknown target group",
+        ),
+        (
+            "edit_listener: {rule: web,",
+            "edit_listener: {rule: web, listener: 80,",
+            "15: timeline.0.edit_listener: Value error, give exactly one of rule",
+        ),
+        (
+            "validation_hook: fargate-ops-hook-smoke\n",
+            "validation_hook: hook-nope\n",
+            "21: timeline.1.deploy.validation_hook: Value error, the world has no hook 'hook-nope'",
+        ),
+        (
+            'environment: {web: {FLAG: "on"}}',
+            "strategy: all-at-once",
+            "17: timeline.1.deploy: Value error, give",
+        ),
+        (
+            'account: "999999999999"',
+            'account: "9999"',
+            "23: timeline.2.send_event.account: String should match pattern",
+        ),
+    ],
+    ids=[
+        "unknown rule",
+        "unknown target group",
+        "rule and listener",
+        "unknown hook",
+        "no change",
+        "bad account",
+    ],
+)
+def test_a_timeline_that_names_what_the_world_lacks_is_refused_at_its_line(
+    old: str, new: str, found: str
+) -> None:
+    assert old in TWO_RULES
+    with pytest.raises(ScenarioError) as caught:
+        loads(TWO_RULES.replace(old, new), "shared.yaml")
+
+    assert f"shared.yaml:{found}" in str(caught.value)

@@ -1,4 +1,4 @@
-"""A fake clock, a recording sink and a world builder for the simulator's tests."""
+"""A fake clock, a recording sink, a world builder and a metric reader for the simulator's tests."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
+from fargate_ops_cli.local.world.provision import ProvisionedWorld, metric_dimension, provision
 from fargate_ops_cli.local.world.simulator import FargateSimulator
 from fargate_ops_cli.local.world.spec import WorldSpec
 
@@ -157,3 +157,28 @@ def two_slots(blue: int = 2, green: int = 0, image: str = "web:v1", **extra: Any
 def sample(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((SAMPLES / f"{name}.json").read_text())
     return loaded
+
+
+def metric(world: World, name: str, stat: str, target_group: str | None, minutes: int = 1) -> list[float]:
+    """Per-minute values as the application reads them: GetMetricData with ALB's real dimensions."""
+    dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)}]
+    if target_group is not None:
+        # moto 5.2.5 matches GetMetricData dimensions in order (its Dimension.__lt__ is broken): ask in the
+        # order the simulator publishes, TargetGroup first.
+        dims.insert(0, {"Name": "TargetGroup", "Value": metric_dimension(world.tg(target_group))})
+    query = {
+        "Id": "m",
+        "MetricStat": {
+            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": dims},
+            "Period": 60,
+            "Stat": stat,
+        },
+    }
+    result = world.client("cloudwatch").get_metric_data(
+        MetricDataQueries=[query],
+        StartTime=datetime.fromtimestamp(START, UTC),
+        EndTime=datetime.fromtimestamp(START + 60 * minutes, UTC),
+        ScanBy="TimestampAscending",
+    )["MetricDataResults"][0]
+    values: list[float] = result["Values"]
+    return values

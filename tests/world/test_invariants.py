@@ -29,7 +29,7 @@ def test_weight_on_a_group_without_healthy_targets_is_a_violation() -> None:
     shift(world, 90, 10)
 
     assert check(world.sim.snapshot()) == [
-        "target group web-green-tg has weight 10 on the listener but no healthy target"
+        "target group web-green-tg has weight 10 on listener 80 but no healthy target"
     ]
 
 

@@ -1,13 +1,11 @@
 """ALB traffic and metrics: requests split by the listener's weights, errors and latency per image."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from fargate_ops_cli.local.world.provision import metric_dimension
 from fargate_ops_cli.local.world.traffic import apportion
-from tests.world.helpers import START, World, build_world, two_slots
+from tests.world.helpers import World, build_world, metric, two_slots
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -24,31 +22,6 @@ def forward(world: World, blue: int, green: int) -> list[dict[str, Any]]:
             },
         }
     ]
-
-
-def metric(world: World, name: str, stat: str, target_group: str | None, minutes: int = 1) -> list[float]:
-    """Per-minute values as the application reads them: GetMetricData with ALB's real dimensions."""
-    dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)}]
-    if target_group is not None:
-        # moto 5.2.5 matches GetMetricData dimensions in order (its Dimension.__lt__ is broken): ask in the
-        # order the simulator publishes, TargetGroup first.
-        dims.insert(0, {"Name": "TargetGroup", "Value": metric_dimension(world.tg(target_group))})
-    query = {
-        "Id": "m",
-        "MetricStat": {
-            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": dims},
-            "Period": 60,
-            "Stat": stat,
-        },
-    }
-    result = world.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[query],
-        StartTime=datetime.fromtimestamp(START, UTC),
-        EndTime=datetime.fromtimestamp(START + 60 * minutes, UTC),
-        ScanBy="TimestampAscending",
-    )["MetricDataResults"][0]
-    values: list[float] = result["Values"]
-    return values
 
 
 def test_requests_split_by_the_listener_weights() -> None:

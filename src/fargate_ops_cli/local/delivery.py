@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import random
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -98,4 +99,34 @@ def as_world_event(
             if key in detail:
                 detail[key] = stamp
         sent["resources"] = [world.services[service].arn]
+    return sent
+
+
+_ARN = re.compile(r"^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:")
+
+
+def from_elsewhere(event: dict[str, Any], account: str | None, region: str | None) -> dict[str, Any]:
+    """`event` as it arrives from another account or region (a cross-account or cross-region rule
+    forwards events with their own envelope): its `account`/`region`, and those of every ARN in it,
+    are the other ones. ARNs of global resources (no region) keep their empty region."""
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        if isinstance(value, str):
+            match = _ARN.match(value)
+            if match:
+                partition, service, arn_region, arn_account = match.groups()
+                new_region = region if region is not None and arn_region else arn_region
+                new_account = account if account is not None and arn_account else arn_account or ""
+                return f"arn:{partition}:{service}:{new_region}:{new_account}:" + value[match.end() :]
+        return value
+
+    sent: dict[str, Any] = rewrite(copy.deepcopy(event))
+    if account is not None:
+        sent["account"] = account
+    if region is not None:
+        sent["region"] = region
     return sent

@@ -20,6 +20,7 @@ import time
 import traceback
 import tracemalloc
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +119,6 @@ class LambdaHost:
 
     # moto calls this in place of LambdaFunction._invoke_lambda(self, event)
     def invoke_moto_function(self, fn: Any, event: Any) -> tuple[str, bool, str]:
-        code_dir = self._code_dir(fn)
         handler_name = fn.handler.rsplit(".", 1)[1]
         env = {
             "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
@@ -145,7 +145,7 @@ class LambdaHost:
             # Imported under the capture: Powertools' Logger keeps the stdout it sees when it is created.
             return self._call(
                 fn.function_name,
-                lambda: getattr(self._module(code_dir, fn.handler), handler_name),
+                lambda: getattr(self._function_module(fn), handler_name),
                 payload,
                 context,
                 env,
@@ -236,11 +236,32 @@ class LambdaHost:
         finally:
             sys.stdout = previous
 
-    def _code_dir(self, fn: Any) -> Path:
+    def _function_module(self, fn: Any) -> ModuleType:
         key = str(fn.code.get("S3Key", ""))
+        if not key.startswith("code/"):  # not one of the stack's functions: run the code it was given
+            return self._zip_module(fn)
         # stack.py uploads each function's CodeUri under its repository path (functions/<name>/...).
-        relative = key.removeprefix("code/").removesuffix(".zip")
-        return self.repo_root / relative
+        return self._module(self.repo_root / key.removeprefix("code/").removesuffix(".zip"), fn.handler)
+
+    def _zip_module(self, fn: Any) -> ModuleType:
+        """The handler module of a function created with its code as a zip (a scenario's validation
+        hook): one file at the zip's root, as `Handler: module.function` names it."""
+        module_name = fn.handler.rsplit(".", 1)[0]
+        key = f"zip:{fn.function_name}:{fn.code_sha_256}"
+        if key not in self._modules:
+            try:
+                with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
+                    source = archive.read(f"{module_name.replace('.', '/')}.py")
+            except (KeyError, zipfile.BadZipFile) as error:
+                # Lambda's Runtime.ImportModuleError: the handler's module is not in the package.
+                raise ImportError(f"Unable to import module '{module_name}': {error}") from None
+            name = f"fargate_ops_zip_{fn.function_name.replace('-', '_')}"
+            module = ModuleType(name)
+            module.__file__ = f"/var/task/{module_name}.py"
+            sys.modules[name] = module  # dataclasses, pickling and tracebacks look modules up by name
+            exec(compile(source, module.__file__, "exec"), module.__dict__)
+            self._modules[key] = module
+        return self._modules[key]
 
     def _module(self, code_dir: Path, handler: str) -> ModuleType:
         module_file = code_dir / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fargate_ops_cli.local.clients import ClientFactory, as_world
 from fargate_ops_cli.local.moto_hooks import history_since
+from fargate_ops_cli.local.route_report import listeners_report
 
 if TYPE_CHECKING:
     from fargate_ops_cli.local.runner import ScenarioRunner
@@ -242,6 +243,7 @@ class Report:
     largest_payload_bytes: dict[str, int] = field(default_factory=dict)
     # the local IAM check: calls denied (principal, action, resource) and which statements allowed what
     iam: dict[str, Any] = field(default_factory=dict)
+    listeners: list[dict[str, Any]] = field(default_factory=list)  # each listener's and rule's action now
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -262,24 +264,14 @@ def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
         return read_deploy(rt.clients.client("dynamodb"), table, deploy_id) or {}
 
 
-def current_weights(rt: LocalRuntime, world: ProvisionedWorld) -> dict[str, int]:
-    """Target group name -> weight, as the listener (or rule) forwards now."""
+def current_weights(
+    rt: LocalRuntime, world: ProvisionedWorld, route_arn: str | None = None
+) -> dict[str, int]:
+    """Target group name -> weight, as one route (default: the production routes) forwards now."""
+    from fargate_ops_cli.local.route_report import route_weights
+
     with as_world():
-        elbv2 = rt.clients.client("elbv2")
-        if world.listener_rule_arn:
-            actions = elbv2.describe_rules(RuleArns=[world.listener_rule_arn])["Rules"][0]["Actions"]
-        else:
-            actions = elbv2.describe_listeners(ListenerArns=[world.listener_arn])["Listeners"][0][
-                "DefaultActions"
-            ]
-    names = {arn: name for name, arn in world.target_groups.items()}
-    weights: dict[str, int] = {}
-    for action in actions:
-        for group in action.get("ForwardConfig", {}).get("TargetGroups", []):
-            weights[names.get(group["TargetGroupArn"], group["TargetGroupArn"])] = int(group.get("Weight", 1))
-        if "ForwardConfig" not in action and action.get("TargetGroupArn"):
-            weights[names.get(action["TargetGroupArn"], action["TargetGroupArn"])] = 1
-    return {name: weights.get(name, 0) for name in world.target_groups}
+        return route_weights(rt.clients.client("elbv2"), world, route_arn)
 
 
 def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
@@ -330,6 +322,18 @@ def _engine_fields(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _containers(ecs: Any, task_definition: str) -> dict[str, dict[str, Any]]:
+    """What the service's revision runs: each container's image and environment."""
+    definition = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]
+    return {
+        c["name"]: {
+            "image": c.get("image"),
+            "environment": {e["name"]: e["value"] for e in c.get("environment", [])},
+        }
+        for c in definition.get("containerDefinitions", [])
+    }
+
+
 def build(
     runner: ScenarioRunner, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, inbox: Inbox
 ) -> Report:
@@ -345,12 +349,14 @@ def build(
             described += ecs.describe_services(cluster=world.cluster_name, services=names[i : i + 10])[
                 "services"
             ]
+        containers = {s["taskDefinition"]: _containers(ecs, s["taskDefinition"]) for s in described}
     services = [
         {
             "name": s["serviceName"],
             "desired": s["desiredCount"],
             "running": s["runningCount"],
             "task_definition": s["taskDefinition"].rsplit("/", 1)[-1],
+            "containers": containers[s["taskDefinition"]],
         }
         for s in described
     ]
@@ -361,13 +367,15 @@ def build(
         history_events[summary.name] = summary.history_events
         payloads[summary.name] = summary.largest_payload_bytes
     weights = current_weights(rt, world)
-    if deploys:
-        for entry in deploys:
-            entry["final_weights"] = list(weights.values())
+    for entry in deploys:  # over the target groups of the listener or rule the deploy was given
+        route = runner.deploy_routes.get(entry["id"])
+        entry["final_weights"] = list((current_weights(rt, world, route) if route else weights).values())
     events = [
         {
             "time": e["time"],
             "detail_type": e["detail-type"],
+            "account": e.get("account"),
+            "region": e.get("region"),
             "resources": e.get("resources", []),
             "summary": describe_event(e) or "",
         }
@@ -395,6 +403,7 @@ def build(
         history_events=history_events,
         largest_payload_bytes=payloads,
         iam=rt.iam.summary() if rt.iam is not None else {"enforced": False},
+        listeners=listeners_report(world, sim),
     )
     from fargate_ops_cli.local.expectations import check, check_headroom, check_iam
 

@@ -41,6 +41,7 @@ class ScenarioRunner:
         self.narrative = rep.Narrative(on_entry)
         self.measure_memory = measure_memory
         self.deploys: dict[str, str] = {}  # deploy id -> execution ARN
+        self.deploy_routes: dict[str, str] = {}  # deploy id -> the listener or rule it was given
         self.rejected: dict[str, str] = {}
         self.violations: list[str] = []
         self.startup_seconds = 0.0
@@ -50,6 +51,12 @@ class ScenarioRunner:
         self._inbox: rep.Inbox | None = None
 
     def run(self) -> rep.Report:
+        from fargate_ops_cli.local.world.hooks import HookFileError, package
+
+        try:  # a hook file that cannot be read is a bad scenario: refused before anything starts
+            package(self.scenario.world.hooks, self.base_dir)
+        except HookFileError as error:
+            raise ScenarioError(str(error)) from None
         with open_local_world(
             self.scenario.world,
             start=self.scenario.start,
@@ -58,6 +65,7 @@ class ScenarioRunner:
             measure_memory=self.measure_memory,
             prepare=self._prepare,
             template=self.template,
+            base_dir=self.base_dir,
         ) as lw:
             rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
             self.startup_seconds = lw.startup_seconds
@@ -121,6 +129,7 @@ class ScenarioRunner:
                 f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})",
             )
             self.deploys[action.id] = rt.start_execution("DeployStateMachine", deploy_input, name=action.id)
+            self.deploy_routes[action.id] = deploy_input["listener_arn"]
         elif step.kind == "scale":
             say(rt.clock.now(), "operator", f"scales {action.service} to {action.desired} tasks")
             with as_app():
@@ -150,9 +159,23 @@ class ScenarioRunner:
 
                 self._sent += 1
                 event = as_world_event(event, world, action.as_service, rt.clock.now(), self._sent)
+            where = ""
+            if action.account is not None or action.region is not None:
+                from fargate_ops_cli.local.delivery import from_elsewhere
+
+                event = from_elsewhere(event, action.account, action.region)
+                where = f" from {event.get('account')}/{event.get('region')}"
             for _ in range(action.times):
                 rt.bus.put(event)
-            say(rt.clock.now(), "operator", f"sends {event.get('detail-type')} event, {action.times} time(s)")
+            say(
+                rt.clock.now(),
+                "operator",
+                f"sends {event.get('detail-type')} event{where}, {action.times} time(s)",
+            )
+        elif step.kind == "edit_listener":
+            from fargate_ops_cli.local.world_actions import edit_listener
+
+            say(rt.clock.now(), "third party", edit_listener(rt, world, action))
         elif step.kind == "note":
             say(rt.clock.now(), "note", action)
         elif step.kind == "spot_interruption":
@@ -199,19 +222,33 @@ class ScenarioRunner:
                 f"(named {action.application}-*, or given as slots:; one to adopt it), found {slots}"
             )
         strategy = {"type": action.strategy} if isinstance(action.strategy, str) else dict(action.strategy)
-        change: dict[str, Any] = (
-            {"images": action.images} if action.images else {"task_definition": action.task_definition}
-        )
-        return {
+        deploy: dict[str, Any] = {
             "deploy_id": action.id,
             "cluster": world.cluster_name,
             "application": action.application,
             "slots": slots,
-            "listener_arn": world.traffic_arn(),
-            "change": change,
+            "change": action.change(),
             "strategy": strategy,
-            **action.options,
         }
+        deploy.update(self._routes_of(action, slots, world))
+        if action.validation_hook is not None:
+            deploy["validation_hook"] = world.hooks.get(action.validation_hook, action.validation_hook)
+        return {**deploy, **action.options}
+
+    def _routes_of(self, action: DeployAction, slots: list[str], world: ProvisionedWorld) -> dict[str, str]:
+        """The listener or rule forwarding to the application's target groups, and its test one."""
+        from fargate_ops_cli.local.world.routes import RouteResolutionError, application_routes
+
+        try:
+            production, test = application_routes(world, slots)
+        except RouteResolutionError as error:
+            if "listener_arn" in action.options:  # the scenario names it itself
+                return {}
+            raise ScenarioError(f"deploy {action.id}: {error}") from None
+        routes = {"listener_arn": production.arn}
+        if test is not None:
+            routes["test_listener_arn"] = test.arn
+        return routes
 
     def _check_invariants(self, sim: FargateSimulator, rt: LocalRuntime) -> None:
         assert rt.stack is not None
@@ -241,9 +278,15 @@ class _NarratedSink:
 
 
 def _describe_change(action: DeployAction) -> str:
-    if action.images:
-        return ", ".join(f"{c} → {i}" for c, i in action.images.items())
-    return f"task definition {action.task_definition}"
+    if action.task_definition is not None:
+        return f"task definition {action.task_definition}"
+    parts = [f"{c} → {i}" for c, i in (action.images or {}).items()]
+    for container, variables in (action.environment or {}).items():
+        parts.append(
+            f"{container} env "
+            + ", ".join(f"{k}={'(unset)' if v is None else v}" for k, v in variables.items())
+        )
+    return ", ".join(parts)
 
 
 def _strategy_name(strategy: Any) -> str:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from fargate_ops_cli.local.world.listener_spec import ActionSpec, SpecReferenceError
 from fargate_ops_cli.local.world.spec import WorldSpec
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
@@ -53,16 +54,30 @@ class DeployAction(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     application: str
     images: dict[str, str] | None = None
+    # per container, variables to set (null removes one): alone, an environment-only change
+    environment: dict[str, dict[str, str | None]] | None = None
     task_definition: str | None = None
     strategy: dict[str, Any] | str = "all-at-once"
     slots: list[str] | None = None  # default: the world's two services of the application
+    validation_hook: str | None = None  # a world hook's name (or a Lambda ARN)
     options: dict[str, Any] = Field(default_factory=dict)  # passed through to the deploy input
 
     @model_validator(mode="after")
     def _one_change(self) -> DeployAction:
-        if (self.images is None) == (self.task_definition is None):
-            raise ValueError("give exactly one of images or task_definition")
+        derived = self.images is not None or self.environment is not None
+        if derived == (self.task_definition is not None):
+            raise ValueError("give images and/or environment, or a task_definition")
         return self
+
+    def change(self) -> dict[str, Any]:
+        if self.task_definition is not None:
+            return {"task_definition": self.task_definition}
+        change: dict[str, Any] = {}
+        if self.images is not None:
+            change["images"] = self.images
+        if self.environment is not None:
+            change["environment"] = self.environment
+        return change
 
 
 class ScaleAction(_Strict):
@@ -100,12 +115,36 @@ class SendEventAction(_Strict):
     # Send it as ECS would for this service of the world: the world's ARNs, account, region, the time
     # now and a fresh id replace the file's (real AWS samples name other accounts and clusters).
     as_service: str | None = None
+    # An event from elsewhere (as a cross-account or cross-region rule forwards it): the envelope's
+    # account/region and those of every ARN in it are rewritten to these, after as_service.
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
 
     @model_validator(mode="after")
     def _one_source(self) -> SendEventAction:
         if (self.file is None) == (self.event is None):
             raise ValueError("give exactly one of file or event")
         return self
+
+
+class EditListenerAction(ActionSpec):
+    """A third party changes a listener's default action or a rule's actions (ModifyListener /
+    ModifyRule, as the world: not the application's calls): `forward` or `fixed_response`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str | None = None  # a rule's name
+    listener: int | None = None  # a listener's port: its default action
+
+    @model_validator(mode="after")
+    def _one_route(self) -> EditListenerAction:
+        if (self.rule is None) == (self.listener is None):
+            raise ValueError("give exactly one of rule (a rule's name) or listener (a listener's port)")
+        return self
+
+    @property
+    def route(self) -> str:
+        return f"rule {self.rule}" if self.rule is not None else f"listener {self.listener}"
 
 
 ACTION_KINDS = (
@@ -118,6 +157,7 @@ ACTION_KINDS = (
     "abort",
     "rollback",
     "send_event",
+    "edit_listener",
     "note",
     "spot_interruption",
 )
@@ -134,6 +174,7 @@ class Step(_Strict):
     abort: DeployControlAction | None = None
     rollback: DeployControlAction | None = None
     send_event: SendEventAction | None = None
+    edit_listener: EditListenerAction | None = None
     note: str | None = None
     spot_interruption: SpotInterruptionAction | None = None
 
@@ -259,6 +300,35 @@ class Scenario(_Strict):
                 raise ValueError(f"spot_interruption: service {spot.service!r} does not run on FARGATE_SPOT")
         return self
 
+    @model_validator(mode="after")
+    def _timeline_names_the_world(self) -> Scenario:
+        routes = {r.key for r in self.world.routes()}
+        groups = {t.name for t in self.world.target_groups}
+        hooks = {h.name for h in self.world.hooks}
+        for i, step in enumerate(self.timeline):
+            if step.edit_listener is not None:
+                edit = step.edit_listener
+                field = "rule" if edit.rule is not None else "listener"
+                if edit.route not in routes:
+                    known = ", ".join(sorted(routes))
+                    raise SpecReferenceError(
+                        ("timeline", i, "edit_listener", field),
+                        f"the world has no {edit.route} (it has {known})",
+                    )
+                for name in edit.forward or {}:
+                    if name not in groups:
+                        raise SpecReferenceError(
+                            ("timeline", i, "edit_listener", "forward", name),
+                            f"unknown target group {name!r}",
+                        )
+            hook = step.deploy.validation_hook if step.deploy is not None else None
+            if hook is not None and hook not in hooks and not hook.startswith("arn:"):
+                raise SpecReferenceError(
+                    ("timeline", i, "deploy", "validation_hook"),
+                    f"the world has no hook {hook!r} (declare it in world.hooks, or give a Lambda ARN)",
+                )
+        return self
+
 
 def load(path: Path) -> Scenario:
     try:
@@ -305,9 +375,11 @@ def _parse(text: str, source: str) -> tuple[Any, Any]:
 def _problems(error: ValidationError, node: Any, source: str) -> str:
     lines = []
     for problem in error.errors():
-        loc = [str(p) for p in problem["loc"]]
-        field = ".".join(loc) or "(top level)"
-        lines.append(f"{source}:{_line_of(node, problem['loc'])}: {field}: {problem['msg']}")
+        # A reference error knows the field below the model that raised it (world.load_balancer...).
+        below = getattr((problem.get("ctx") or {}).get("error"), "loc", ())
+        full = (*problem["loc"], *below)
+        field = ".".join(str(p) for p in full) or "(top level)"
+        lines.append(f"{source}:{_line_of(node, full)}: {field}: {problem['msg']}")
     return "\n".join(lines)
 
 

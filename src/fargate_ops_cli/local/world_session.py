@@ -21,6 +21,7 @@ from fargate_ops_cli.local import moto_hooks
 from fargate_ops_cli.local.clients import as_world
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.stack import DeployedStack
+from fargate_ops_cli.local.world import hooks as world_hooks
 from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
 from fargate_ops_cli.local.world.simulator import FargateSimulator
 from fargate_ops_cli.local.world.spec import WorldSpec
@@ -47,10 +48,14 @@ def open_local_world(
     measure_memory: bool = False,
     prepare: Callable[[LocalWorld], None] | None = None,
     template: Path | None = None,
+    base_dir: Path | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
     simulator starts (subscriptions, faults, narration); `template` replaces the repository's
-    template.yaml (the IAM mutation test deploys copies with one statement dropped)."""
+    template.yaml (the IAM mutation test deploys copies with one statement dropped); `base_dir` is where
+    the world's hook files are (the scenario's folder; default the current one). A hook file that cannot
+    be read raises `world_hooks.HookFileError` before anything starts."""
+    hook_packages = world_hooks.package(spec.hooks, base_dir or Path.cwd())
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
         LocalRuntime(
@@ -62,7 +67,7 @@ def open_local_world(
         stack = rt.deploy_stack(template=template)
         startup = time.perf_counter() - began
         with as_world():
-            world = provision(spec, rt.clients.client)
+            world = provision(spec, rt.clients.client, hook_packages)
         simulator = FargateSimulator(rt.clock, sink(rt, world) if sink is not None else rt.bus, spec, world)
         rt.target_health = simulator.moto_health_hook
         hooks.enter_context(moto_hooks.world_hooks(simulator))

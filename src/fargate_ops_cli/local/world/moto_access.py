@@ -16,6 +16,8 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ecs.models import Container, EC2ContainerServiceBackend, Service, Task, TaskDefinition, ecs_backends
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
+from fargate_ops_cli.local.world.split import RouteAction
+
 __all__ = [
     "Backends",
     "Container",
@@ -27,10 +29,10 @@ __all__ = [
     "TaskDefinition",
     "create_service_keeping_settings",
     "dimension_less_than",
-    "forward_weights",
     "keep_service_settings",
     "list_tasks_like_ecs",
     "resolve_task_definition",
+    "route_action",
     "service_settings",
     "target_group_settings",
 ]
@@ -58,30 +60,33 @@ class Backends:
         return ec2_backends[self.account_id][self.region]
 
 
-def forward_weights(elbv2: ELBv2Backend, listener_arn: str, rule_arn: str | None) -> dict[str, int]:
-    """Target group ARN -> weight of the forward action that carries the traffic, read live.
+def route_action(elbv2: ELBv2Backend, arn: str) -> RouteAction:
+    """What a listener's default actions (or a listener rule's actions) do now, read live.
 
-    The application shifts traffic with ModifyListener (default actions) or ModifyRule (rule actions);
-    a plain `TargetGroupArn` forward is weight 1 on one group, as ALB treats it.
+    The application shifts traffic with ModifyListener or ModifyRule, a third party may edit either;
+    a plain `TargetGroupArn` forward is weight 1 on one group, as ALB treats it. The first action that
+    ends a request decides: a forward, or a fixed response (authenticate-* actions come before them).
     """
-    if rule_arn is not None:
-        rules = elbv2.describe_rules(listener_arn=None, rule_arns=[rule_arn])
+    if ":listener-rule/" in arn:
+        rules = elbv2.describe_rules(listener_arn=None, rule_arns=[arn])
         actions = rules[0].actions if rules else []
     else:
-        listeners = elbv2.describe_listeners(load_balancer_arn=None, listener_arns=[listener_arn])
+        listeners = elbv2.describe_listeners(load_balancer_arn=None, listener_arns=[arn])
         actions = listeners[0].default_actions if listeners else []
-    weights: dict[str, int] = {}
     for action in actions:
         data: dict[str, Any] = action.data
+        if data.get("Type") == "fixed-response":
+            return RouteAction(
+                fixed_status=int((data.get("FixedResponseConfig") or {}).get("StatusCode", 503))
+            )
         if data.get("Type") != "forward":
             continue
         groups = (data.get("ForwardConfig") or {}).get("TargetGroups")
         if groups:
-            for group in groups:
-                weights[group["TargetGroupArn"]] = int(group.get("Weight", 1))
-        elif data.get("TargetGroupArn"):
-            weights[data["TargetGroupArn"]] = 1
-    return weights
+            return RouteAction({g["TargetGroupArn"]: int(g.get("Weight", 1)) for g in groups})
+        if data.get("TargetGroupArn"):
+            return RouteAction({data["TargetGroupArn"]: 1})
+    return RouteAction()
 
 
 def resolve_task_definition(ecs: EC2ContainerServiceBackend, ref: str | None) -> TaskDefinition | None:

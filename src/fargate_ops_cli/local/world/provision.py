@@ -8,11 +8,14 @@ strategy) is put back on its service, as ECS would keep it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fargate_ops_cli.local.world import hooks as world_hooks
 from fargate_ops_cli.local.world.moto_access import Backends, keep_service_settings
 from fargate_ops_cli.local.world.ports import ClientFactory
+from fargate_ops_cli.local.world.routes import ProvisionedRoute, create_routes, routes_forwarding_to
 from fargate_ops_cli.local.world.spec import AlarmSpec, ServiceSpec, WorldSpec
 
 NAMESPACE = "AWS/ApplicationELB"
@@ -41,15 +44,37 @@ class ProvisionedWorld:
     cluster_arn: str
     load_balancer_arn: str
     load_balancer_name: str
-    listener_arn: str
-    listener_rule_arn: str | None
+    listener_arn: str  # the first listener
+    listener_rule_arn: str | None  # the one-listener shorthand's rule (listener_rule: true)
     target_groups: dict[str, str]  # name -> ARN, in spec order (the first is live)
     services: dict[str, ProvisionedService]
     alarms: dict[str, str] = field(default_factory=dict)  # name -> ARN
+    routes: dict[str, ProvisionedRoute] = field(default_factory=dict)  # key -> route, declaration order
+    hooks: dict[str, str] = field(default_factory=dict)  # validation hook name -> function ARN
 
     def traffic_arn(self) -> str:
-        """The listener rule when there is one, else the listener: where the forward weights live."""
-        return self.listener_rule_arn or self.listener_arn
+        """Where the forward weights of the world's one production route live (the listener, or the
+        shorthand's rule). A world with several asks `routes_for` per application instead."""
+        forwarding = [r for r in self.routes.values() if not r.test and r.forwards]
+        if not self.routes:
+            return self.listener_rule_arn or self.listener_arn
+        if len(forwarding) != 1:
+            raise ValueError(
+                f"the world has {len(forwarding)} production routes that forward: name one by application"
+            )
+        return forwarding[0].arn
+
+    def routes_for(self, target_groups: Iterable[str], test: bool = False) -> list[ProvisionedRoute]:
+        """The production (or test) listeners and rules whose forward holds all of `target_groups`
+        (names): the route of the application whose slots use them."""
+        return routes_forwarding_to(self.routes.values(), target_groups, test)
+
+    def route_arn(self, key: str) -> str:
+        """A route's ARN by key: "rule web", "listener 8080"."""
+        return self.routes[key].arn
+
+    def target_group_name(self, arn: str) -> str:
+        return next((name for name, tg_arn in self.target_groups.items() if tg_arn == arn), arn)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +92,8 @@ class ProvisionedWorld:
             "target_groups": dict(self.target_groups),
             "services": {name: vars(s).copy() for name, s in self.services.items()},
             "alarms": dict(self.alarms),
+            "routes": {key: vars(r).copy() for key, r in self.routes.items()},
+            "hooks": dict(self.hooks),
         }
 
 
@@ -75,7 +102,10 @@ def metric_dimension(arn: str) -> str:
     return arn.split(":")[-1].removeprefix("loadbalancer/")
 
 
-def provision(spec: WorldSpec, client: ClientFactory) -> ProvisionedWorld:
+def provision(
+    spec: WorldSpec, client: ClientFactory, hook_packages: Mapping[str, bytes] | None = None
+) -> ProvisionedWorld:
+    """`hook_packages`: each hook's zip (world_hooks.package, read next to the scenario)."""
     ec2, elbv2, ecs = client("ec2"), client("elbv2"), client("ecs")
     vpc_id, subnet_ids, sg_id = _network(ec2, spec.region)
 
@@ -88,7 +118,8 @@ def provision(spec: WorldSpec, client: ClientFactory) -> ProvisionedWorld:
         IpAddressType="ipv4",
     )["LoadBalancers"][0]
     target_groups = {tg.name: _target_group(elbv2, vpc_id, spec, tg.name) for tg in spec.target_groups}
-    listener_arn, rule_arn = _listener(elbv2, spec, lb["LoadBalancerArn"], list(target_groups.values()))
+    routes = create_routes(elbv2, spec, lb["LoadBalancerArn"], target_groups)
+    shorthand_rule = next((r.arn for r in routes if r.rule is not None), None)
 
     spot = any(s.capacity_provider for s in spec.services)
     # A capacity provider strategy may only name providers associated with the cluster.
@@ -108,10 +139,12 @@ def provision(spec: WorldSpec, client: ClientFactory) -> ProvisionedWorld:
         cluster_arn=cluster_arn,
         load_balancer_arn=lb["LoadBalancerArn"],
         load_balancer_name=spec.load_balancer.name,
-        listener_arn=listener_arn,
-        listener_rule_arn=rule_arn,
+        listener_arn=routes[0].listener_arn,
+        listener_rule_arn=shorthand_rule if spec.load_balancer.listeners is None else None,
         target_groups=target_groups,
         services=services,
+        routes={r.key: r for r in routes},
+        hooks=world_hooks.create(client, spec.hooks, hook_packages or {}),
     )
     cloudwatch = client("cloudwatch")
     for alarm in spec.alarms:
@@ -161,45 +194,6 @@ def _target_group(elbv2: Any, vpc_id: str, spec: WorldSpec, name: str) -> str:
     return arn
 
 
-def _listener(elbv2: Any, spec: WorldSpec, lb_arn: str, tg_arns: list[str]) -> tuple[str, str | None]:
-    # The blue/green pair: one forward action over every target group, all weight on the first.
-    forward = {
-        "Type": "forward",
-        "ForwardConfig": {
-            "TargetGroups": [
-                {"TargetGroupArn": arn, "Weight": 100 if i == 0 else 0} for i, arn in enumerate(tg_arns)
-            ]
-        },
-    }
-    if not spec.load_balancer.listener_rule:
-        listener = elbv2.create_listener(
-            LoadBalancerArn=lb_arn,
-            Protocol="HTTP",
-            Port=spec.load_balancer.listener_port,
-            DefaultActions=[forward],
-        )
-        return listener["Listeners"][0]["ListenerArn"], None
-    not_found = {
-        "Type": "fixed-response",
-        "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"},
-    }
-    listener_arn: str = elbv2.create_listener(
-        LoadBalancerArn=lb_arn,
-        Protocol="HTTP",
-        Port=spec.load_balancer.listener_port,
-        DefaultActions=[not_found],
-    )["Listeners"][0]["ListenerArn"]
-    rule = elbv2.create_rule(
-        ListenerArn=listener_arn,
-        Priority=spec.load_balancer.rule_priority,
-        Actions=[forward],
-        Conditions=[
-            {"Field": "path-pattern", "PathPatternConfig": {"Values": [spec.load_balancer.rule_path]}}
-        ],
-    )
-    return listener_arn, rule["Rules"][0]["RuleArn"]
-
-
 def _service(
     ecs: Any, spec: WorldSpec, s: ServiceSpec, tg_arn: str, subnets: list[str], sg: str
 ) -> ProvisionedService:
@@ -222,6 +216,7 @@ def _service(
                 "essential": True,
                 "memory": s.memory,
                 "portMappings": [{"containerPort": s.container_port, "protocol": "tcp"}],
+                "environment": [{"name": k, "value": v} for k, v in s.environment.items()],
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]

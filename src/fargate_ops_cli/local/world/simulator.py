@@ -21,9 +21,11 @@ from fargate_ops_cli.local.world.context import WorldContext
 from fargate_ops_cli.local.world.moto_access import FakeHealthStatus, resolve_task_definition
 from fargate_ops_cli.local.world.ports import Clock, EventSink
 from fargate_ops_cli.local.world.provision import ProvisionedWorld
+from fargate_ops_cli.local.world.routes import RouteWatch
 from fargate_ops_cli.local.world.services import ServiceController
 from fargate_ops_cli.local.world.snapshot import (
     DeploymentView,
+    RouteView,
     ServiceView,
     TargetView,
     TaskView,
@@ -47,6 +49,7 @@ class FargateSimulator:
         self.services: dict[str, ServiceController] = {}  # by service ARN, in discovery order
         self.traffic = TrafficModel(self.ctx, self.registry, self._image_of)
         self.alarms = AlarmEvaluator(self.ctx, self.traffic.ledger)
+        self.route_watch = RouteWatch()
         self._driver: threading.Thread | None = None
         self._deferred: list[tuple[str, str, dict[str, Any], list[str]]] = []
         self._stopped = False
@@ -59,6 +62,7 @@ class FargateSimulator:
             self._driver = threading.current_thread()
             self._discover(now, warm=self.spec.start == "warm")
             self.alarms.initialise(now)
+            self.route_watch.observe(now, self.traffic.actions())
         self.clock.call_at(now, self._reconcile_tick, "world: reconcile")
         self.clock.call_at(
             math.floor(now / MINUTE) * MINUTE + MINUTE, self._minute_tick, "world: ALB metrics, alarms"
@@ -95,6 +99,7 @@ class FargateSimulator:
                 service.reconcile(now)
             for arn in [arn for arn, s in self.services.items() if s.finished]:
                 del self.services[arn]
+            self.route_watch.observe(now, self.traffic.actions())
 
     def _discover(self, now: float, warm: bool) -> None:
         """Every ACTIVE service of the world's cluster, including those the application creates later."""
@@ -147,6 +152,11 @@ class FargateSimulator:
                 if controller.name == name and cluster.split("/")[-1] == controller.cluster_name:
                     controller.observe(self.clock.now())
                     controller.write_moto(self.clock.now())
+
+    def on_routes_modified(self) -> None:
+        """Call right after moto's ModifyListener / ModifyRule: records the change when it happens."""
+        with self.ctx.lock:
+            self.route_watch.observe(self.clock.now(), self.traffic.actions())
 
     def set_image_behaviour(self, image: str, behaviour: ImageBehaviour | dict[str, Any] | str) -> None:
         """From now on tasks of `image` behave so; running ones pick up crashes and health at once (with
@@ -213,6 +223,11 @@ class FargateSimulator:
                 )
                 for t in self.registry.all()
             ]
+            actions = self.traffic.actions()
+            routes = [
+                RouteView(r.key, r.label, r.arn, r.test, dict(actions[k].weights), actions[k].fixed_status)
+                for k, r in self.world.routes.items()
+            ]
             return WorldSnapshot(
                 time=self.clock.now(),
                 services=services,
@@ -221,6 +236,7 @@ class FargateSimulator:
                 weights=self.traffic.weights(),
                 target_group_names=tg_names,
                 alarms=self.alarms.states(),
+                routes=routes,
             )
 
     def check_invariants(self) -> list[str]:

@@ -59,14 +59,27 @@ class TargetView:
 
 
 @dataclass(frozen=True)
+class RouteView:
+    """A listener's default action or a rule, as it forwards (or answers) now."""
+
+    key: str  # "listener 80", "rule web"
+    label: str  # "listener 80", "rule web (listener 80)"
+    arn: str
+    test: bool
+    weights: dict[str, int]  # target group ARN -> weight; empty for a fixed response
+    fixed_status: int | None = None
+
+
+@dataclass(frozen=True)
 class WorldSnapshot:
     time: float
     services: dict[str, ServiceView]
     tasks: list[TaskView]
     targets: list[TargetView]
-    weights: dict[str, int]  # target group ARN -> weight on the listener (or rule) forward action
+    weights: dict[str, int]  # target group ARN -> weight on the production forward actions
     target_group_names: dict[str, str]  # ARN -> name
     alarms: dict[str, str] = field(default_factory=dict)  # name -> state
+    routes: list[RouteView] = field(default_factory=list)  # every listener default action and rule
 
     def healthy_targets(self, tg_arn: str) -> int:
         return sum(1 for t in self.targets if t.target_group_arn == tg_arn and t.state == "healthy")

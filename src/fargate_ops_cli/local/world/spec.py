@@ -21,7 +21,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-AlbMetric = Literal["HTTPCode_Target_5XX_Count", "TargetResponseTime"]
+from fargate_ops_cli.local.world.hooks import HookSpec
+from fargate_ops_cli.local.world.listener_spec import (
+    ListenerSpec,
+    Route,
+    check_listeners,
+    requests_per_route,
+    routes_of,
+    shorthand_listeners,
+)
+
+AlbMetric = Literal[
+    "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HTTPCode_ELB_5XX_Count", "HTTPCode_ELB_4XX_Count"
+]
 Comparison = Literal[
     "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
 ]
@@ -119,7 +131,13 @@ class ImageBehaviour(_Model):
 HEALTHY = ImageBehaviour()
 
 
+_SHORTHAND = ("listener_port", "listener_rule", "rule_priority", "rule_path")
+
+
 class LoadBalancerSpec(_Model):
+    """One ALB. `listeners:` (see listener_spec.py) or the shorthand for one listener whose forward
+    holds every target group: `listener_port`, and `listener_rule: true` to go through one rule."""
+
     name: str = "fargate-ops-alb"
     listener_port: int = 80
     listener_rule: bool = Field(
@@ -127,6 +145,23 @@ class LoadBalancerSpec(_Model):
     )
     rule_priority: int = 10
     rule_path: str = "/*"
+    listeners: list[ListenerSpec] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> LoadBalancerSpec:
+        shorthand = sorted(set(_SHORTHAND) & self.model_fields_set)
+        if self.listeners is not None and shorthand:
+            raise ValueError(
+                f"give listeners or the one-listener shorthand ({', '.join(shorthand)}), not both"
+            )
+        return self
+
+    def resolved_listeners(self, target_groups: list[str]) -> list[ListenerSpec]:
+        if self.listeners is not None:
+            return self.listeners
+        return shorthand_listeners(
+            self.listener_port, self.listener_rule, self.rule_priority, self.rule_path, target_groups
+        )
 
 
 class TargetGroupSpec(_Model):
@@ -177,6 +212,7 @@ class ServiceSpec(_Model):
     capacity_provider: Literal["FARGATE", "FARGATE_SPOT"] | None = Field(
         None, description="none: launchType FARGATE; else a capacity provider strategy of this one provider"
     )
+    environment: dict[str, str] = Field(default_factory=dict, description="the container's variables")
 
     @property
     def target_group_name(self) -> str:
@@ -227,6 +263,9 @@ class WorldSpec(_Model):
     seed: int = 0
     reconcile_seconds: float = Field(5.0, gt=0)
     stop_timing: StopTimingSpec = Field(default_factory=StopTimingSpec)
+    hooks: list[HookSpec] = Field(
+        default_factory=list, description="Lambda functions from Python files next to the scenario"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> WorldSpec:
@@ -242,7 +281,20 @@ class WorldSpec(_Model):
         for alarm in self.alarms:
             if alarm.target_group is not None and alarm.target_group not in declared:
                 raise ValueError(f"alarm {alarm.name!r} names unknown target group {alarm.target_group!r}")
+        if self.load_balancer.listeners is not None:
+            check_listeners(self.load_balancer.listeners, declared, ("load_balancer", "listeners"))
+        _unique("hook", [h.name for h in self.hooks])
         return self
+
+    def listeners(self) -> list[ListenerSpec]:
+        return self.load_balancer.resolved_listeners([t.name for t in self.target_groups])
+
+    def routes(self) -> list[Route]:
+        """Every listener's default action and every rule, in declaration order."""
+        return routes_of(self.listeners())
+
+    def requests_per_route(self) -> dict[str, int]:
+        return requests_per_route(self.routes(), self.traffic.requests_per_minute)
 
     def behaviour(self, image: str) -> ImageBehaviour:
         return self.images.get(image, HEALTHY)

@@ -1,13 +1,17 @@
 """ALB traffic, one virtual minute at a time, published as the per-minute metrics ALB puts in CloudWatch.
 
-The listener's requests are split by the forward action's current weights (the application moves them
-with ModifyListener / ModifyRule); each target group spreads its share evenly over its healthy targets,
-and each target answers with its image's error rate and latency. Exact arithmetic: a 0.5% error rate at
-100 requests a minute gives 0, 1, 0, 1... errors (the fraction carries over), never a random number.
+Each route (a listener's default action or a rule) has its requests a minute; `split` divides them by
+that route's forward weights as they are now (the application moves them with ModifyListener /
+ModifyRule, a third party may edit them); each target group spreads its share, over every route,
+evenly over its healthy targets, and each target answers with its image's error rate and latency.
+Exact arithmetic: a 0.5% error rate at 100 requests a minute gives 0, 1, 0, 1... errors (the fraction
+carries over), never a random number.
 
 ALB details kept: metrics exist only when there is a non-zero value (no requests, no datapoint);
-per-target-group metrics carry both the TargetGroup and LoadBalancer dimensions; when every target of a
-group is unhealthy ALB "fails open" and sends to all of them; a group without targets gets ELB 503s.
+per-target-group metrics carry both the TargetGroup and LoadBalancer dimensions, whatever rule sent the
+requests; when every target of a group is unhealthy ALB "fails open" and sends to all of them; a group
+without targets gets ELB 503s; a fixed response counts in HTTPCode_ELB_4XX/5XX_Count. RequestCount
+counts only requests a target answered (ELB's definition), so ELB's own answers are not in it.
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 from fargate_ops_cli.local.world.context import WorldContext
-from fargate_ops_cli.local.world.moto_access import forward_weights
+from fargate_ops_cli.local.world.moto_access import route_action
 from fargate_ops_cli.local.world.provision import NAMESPACE, metric_dimension
+from fargate_ops_cli.local.world.split import MinuteSplit, RouteAction, RouteLoad, apportion, split_minute
 from fargate_ops_cli.local.world.targets import Target, TargetRegistry
 from fargate_ops_cli.local.world.timefmt import naive
 
-K = TypeVar("K")
+__all__ = ["Datum", "MetricLedger", "TrafficModel", "apportion"]
+
 Dims = tuple[tuple[str, str], ...]
 
 
@@ -66,19 +72,6 @@ def _key(dims: list[dict[str, str]]) -> Dims:
     return tuple(sorted((d["Name"], d["Value"]) for d in dims))
 
 
-def apportion(total: int, weights: dict[K, int]) -> dict[K, int]:
-    """Splits `total` in proportion to `weights`, in whole requests (largest remainder, ties in order)."""
-    weight_sum = sum(max(w, 0) for w in weights.values())
-    if total <= 0 or weight_sum == 0:
-        return {k: 0 for k in weights}
-    exact = {k: Fraction(total * max(w, 0), weight_sum) for k, w in weights.items()}
-    shares = {k: int(v) for k, v in exact.items()}
-    order = sorted(weights, key=lambda k: -(exact[k] - shares[k]))  # stable: earlier keys win ties
-    for k in order[: total - sum(shares.values())]:
-        shares[k] += 1
-    return shares
-
-
 class TrafficModel:
     def __init__(
         self, ctx: WorldContext, registry: TargetRegistry, image_of: Callable[[str], str | None]
@@ -90,43 +83,70 @@ class TrafficModel:
         self._carry: dict[tuple[str, str], Fraction] = {}
         self.lb_dims = [{"Name": "LoadBalancer", "Value": metric_dimension(ctx.world.load_balancer_arn)}]
 
+    def actions(self) -> dict[str, RouteAction]:
+        """What every route does now (route key -> its forward weights or fixed response), read live."""
+        elbv2 = self.ctx.backends.elbv2
+        return {key: route_action(elbv2, route.arn) for key, route in self.ctx.world.routes.items()}
+
     def weights(self) -> dict[str, int]:
-        return forward_weights(
-            self.ctx.backends.elbv2, self.ctx.world.listener_arn, self.ctx.world.listener_rule_arn
+        """Target group ARN -> weight over the production routes (a group two of them forward to: the
+        larger weight); for one listener, its forward's weights as they are."""
+        merged: dict[str, int] = {}
+        actions = self.actions()
+        for key, route in self.ctx.world.routes.items():
+            if route.test:
+                continue
+            for arn, weight in actions[key].weights.items():
+                merged[arn] = max(weight, merged.get(arn, 0))
+        return merged
+
+    def split(self) -> MinuteSplit:
+        """Which requests go where this minute: each route's requests by that route's weights now."""
+        actions = self.actions()
+        return split_minute(
+            RouteLoad(key, route.requests_per_minute, actions[key])
+            for key, route in self.ctx.world.routes.items()
         )
 
     def publish_minute(self, now: float) -> None:
         """Publishes the minute that ends now, stamped with its start as CloudWatch does."""
         minute = now - 60
-        weights = self.weights()
-        shares = apportion(self.ctx.spec.traffic.requests_per_minute, weights)
+        split = self.split()
+        shares = split.target_groups()
         data: list[dict[str, Any]] = []
-        lb_requests, lb_errors, elb_errors = 0, 0, 0
+        lb_requests, lb_errors, elb_5xx = 0, 0, 0
         lb_latencies: list[tuple[int, float]] = []
-        for tg_arn in weights:
+        for tg_arn in shares:
             dims = [{"Name": "TargetGroup", "Value": metric_dimension(tg_arn)}, *self.lb_dims]
             targets = self.registry.of_group(tg_arn)
             healthy = [t for t in targets if t.state == "healthy"]
             unhealthy = sum(1 for t in targets if t.state == "unhealthy")
             data += self._gauge("HealthyHostCount", dims, minute, len(healthy))
             data += self._gauge("UnHealthyHostCount", dims, minute, unhealthy)
-            requests = shares.get(tg_arn, 0)
+            requests = shares[tg_arn]
             if requests == 0:
                 continue
             serving = healthy or [t for t in targets if t.state in ("initial", "unhealthy")]  # fail open
-            lb_requests += requests
             if not serving:
-                elb_errors += requests  # 503: no target to send to
+                elb_5xx += requests  # 503: no target to send to
                 continue
             errors, latencies = self._serve(tg_arn, serving, requests)
+            lb_requests += requests
             lb_errors += errors
             lb_latencies += latencies
             data += self._counts(dims, minute, requests, errors)
             data += self._latency(dims, minute, latencies)
         data += self._counts(self.lb_dims, minute, lb_requests, lb_errors)
         data += self._latency(self.lb_dims, minute, lb_latencies)
-        if elb_errors:
-            data += self._datum("HTTPCode_ELB_5XX_Count", self.lb_dims, minute, _count(elb_errors))
+        by_class = {4: 0, 5: elb_5xx}
+        for status, requests in split.answered_by_elb.items():
+            if status // 100 in by_class:
+                by_class[status // 100] += requests
+        for status_class, requests in by_class.items():
+            if requests:
+                data += self._datum(
+                    f"HTTPCode_ELB_{status_class}XX_Count", self.lb_dims, minute, _count(requests)
+                )
         if data:
             self.ctx.backends.cloudwatch.put_metric_data(NAMESPACE, data)
 
