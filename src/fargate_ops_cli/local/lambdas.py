@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from fargate_ops_cli.local.clients import as_principal
+from fargate_ops_cli.local.clients import as_principal, as_world
 from fargate_ops_cli.local.clock import VirtualClock
 
 
@@ -140,8 +140,11 @@ class LambdaHost:
             _clock=self.clock,
         )
         payload = event if not isinstance(event, str | bytes) else json.loads(event or "{}")
-        # The handler's calls act as the function's execution role (Lambda's session is its name).
-        with as_principal(fn.role, fn.function_name):
+        # A stack function's calls act as its execution role (Lambda's session is its name). A function
+        # the world made (a scenario's validation hook) is the account owner's code, not fargate-ops':
+        # its calls are the world's, neither checked against the template nor counted.
+        acting = as_principal(fn.role, fn.function_name) if _stack_function(fn) else as_world()
+        with acting:
             # Imported under the capture: Powertools' Logger keeps the stdout it sees when it is created.
             return self._call(
                 fn.function_name,
@@ -238,7 +241,7 @@ class LambdaHost:
 
     def _function_module(self, fn: Any) -> ModuleType:
         key = str(fn.code.get("S3Key", ""))
-        if not key.startswith("code/"):  # not one of the stack's functions: run the code it was given
+        if not _stack_function(fn):  # not one of the stack's functions: run the code it was given
             return self._zip_module(fn)
         # stack.py uploads each function's CodeUri under its repository path (functions/<name>/...).
         return self._module(self.repo_root / key.removeprefix("code/").removesuffix(".zip"), fn.handler)
@@ -287,3 +290,8 @@ class LambdaHost:
                     or handler.stream in (sys.__stdout__, self._stream.terminal, sys.stdout)
                 ):
                     handler.setStream(self._stream)
+
+
+def _stack_function(fn: Any) -> bool:
+    """One of the stack's own functions: stack.py uploads their code under ``code/<repository path>``."""
+    return str(fn.code.get("S3Key", "")).startswith("code/")
