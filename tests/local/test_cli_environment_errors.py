@@ -175,8 +175,9 @@ def test_access_denied_exits_7_naming_the_action(iam_enforcing_moto: tuple[str, 
     url, ci = iam_enforcing_moto
     run = fargate_ops(*DEPLOY, "--endpoint-url", url, **ci)
     document = assert_environment_error(run, "access-denied")
-    assert document["error"].startswith("access denied to states:StartExecution: grant it")
-    assert "user/ci is not authorized to perform: states:StartExecution" in document["error"]
+    # The CLI's first Step Functions call looks for a deploy of that id to attach to.
+    assert document["error"].startswith("access denied to states:DescribeExecution: grant it")
+    assert "user/ci is not authorized to perform: states:DescribeExecution" in document["error"]
 
 
 def test_credentials_aws_does_not_know_exit_7(iam_enforcing_moto: tuple[str, dict[str, str]]) -> None:

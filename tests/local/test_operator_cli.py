@@ -31,9 +31,9 @@ target_groups:  # quick health checks and draining: minutes of waiting are secon
      deregistration_delay_seconds: 10}
 images:
   "shop:v2": {start_seconds: 60}
-  # Four real seconds at 60x before green is up: the first poll of `deploy --wait` sees it start
+  # Ten real seconds at 60x before green is up: the first poll of `deploy --wait` sees it start
   # even when a loaded machine is slow between StartExecution and the first DescribeExecution.
-  "shop:v2-slow": {start_seconds: 240}
+  "shop:v2-slow": {start_seconds: 600}
   "shop:bad": never_healthy
 """
 SPEED = "60"
@@ -108,7 +108,9 @@ def test_a_bad_input_exits_2_naming_the_field_before_any_aws_call() -> None:
 def test_deploy_wait_prints_its_progress_and_exits_0_on_success(
     served: Served, options: Callable[[str], str]
 ) -> None:
-    window = options("rollback_window_seconds: 30\n")
+    # Green takes 10 real seconds to start (600 virtual at 60x): the first poll sees it coming up even
+    # when a loaded machine lets the clock catch up in big jumps.
+    window = options("rollback_window_seconds: 30\nreadiness_timeout_seconds: 1800\n")
     result, _ = fargate_ops(
         served.url, *deploy_args(served, "ok-1", "shop:v2-slow", "--input", window, "--wait"), output="text"
     )
@@ -160,24 +162,6 @@ def test_an_image_that_is_never_healthy_makes_deploy_wait_exit_3(
     # ELB health checks fail, ECS replaces the tasks again and again: a crash loop, not a timeout.
     assert body["rollback_reason"]["error"] == "GreenCrashLoopError"
     assert sorted(body["weights"].values()) == [0, 100]
-
-
-def test_the_same_id_and_input_attach_to_the_deploy_they_started(
-    served: Served, options: Callable[[str], str]
-) -> None:
-    # Step Functions answers the repeated StartExecution with the running execution, as a success:
-    # the CLI must still tell that it did not start a second deploy.
-    args = deploy_args(served, "again-1", "shop:v2", "--input", options("rollback_window_seconds: 30\n"))
-    _, first = fargate_ops(served.url, *args)
-    _, again = fargate_ops(served.url, *args)
-
-    assert (first["started"], again["started"]) == (True, False)
-    assert again["execution_arn"] == first["execution_arn"]
-    assert again["execution_status"] == "RUNNING"
-    followed, body = fargate_ops(served.url, *args, "--wait")  # the same input: it follows that deploy
-    assert (followed.exit_code, body["status"]) == (0, "SUCCEEDED")
-    _, after = fargate_ops(served.url, *args)
-    assert (after["started"], after["execution_status"]) == (False, "SUCCEEDED")
 
 
 def test_events_tells_what_happened_to_the_failed_releases_tasks(served: Served) -> None:
@@ -243,6 +227,24 @@ def test_abort_rolls_a_waiting_deploy_back_with_the_operators_reason(served: Ser
 
     assert ended.exit_code == 3, final
     assert "not on a Friday" in str(final["rollback_reason"])
+
+
+def test_the_same_id_and_input_attach_to_the_deploy_they_started(
+    served: Served, options: Callable[[str], str]
+) -> None:
+    # Step Functions answers the repeated StartExecution with the running execution, as a success:
+    # the CLI must still tell that it did not start a second deploy.
+    args = deploy_args(served, "again-1", "shop:v2", "--input", options("rollback_window_seconds: 30\n"))
+    _, first = fargate_ops(served.url, *args)
+    _, again = fargate_ops(served.url, *args)
+
+    assert (first["started"], again["started"]) == (True, False)
+    assert again["execution_arn"] == first["execution_arn"]
+    assert again["execution_status"] == "RUNNING"
+    followed, body = fargate_ops(served.url, *args, "--wait")  # the same input: it follows that deploy
+    assert (followed.exit_code, body["status"]) == (0, "SUCCEEDED")
+    _, after = fargate_ops(served.url, *args)
+    assert (after["started"], after["execution_status"]) == (False, "SUCCEEDED")
 
 
 def test_an_unknown_deploy_is_reported_with_what_to_do_next(served: Served) -> None:
