@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
 import yaml
 
+from fargate_ops.domain.schedule import capacity_at
 from fargate_ops.models.schedule import ScheduleError, parse_override, parse_schedule
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"
 
 OFFICE_YAML = """
 name: office-hours
@@ -52,6 +58,33 @@ def test_a_schedule_written_in_yaml_parses_and_survives_a_round_trip_through_jso
     assert parsed.periods[0].weekdays == ("mon-fri",)
     assert parsed.one_off[0].begin.isoformat() == "2026-12-24T18:00:00"
     assert parse_schedule(parsed.model_dump(mode="json", exclude_none=True)) == parsed
+
+
+def test_the_schedule_in_the_documentation_is_a_valid_one_that_does_what_it_says() -> None:
+    text = re.search(r"```yaml\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    assert text is not None
+
+    documented = parse_schedule(yaml.safe_load(text[1]))
+
+    assert (
+        capacity_at(documented, datetime.fromisoformat("2026-11-23T10:00:00+09:00")).reason.kind == "holiday"
+    )
+    assert capacity_at(documented, datetime.fromisoformat("2026-12-24T20:00:00+09:00")).desired == 8
+
+
+def test_a_one_off_given_as_dates_covers_whole_days() -> None:
+    days = parse_schedule(
+        {
+            "name": "n",
+            "timezone": "UTC",
+            "one_off": [{"begin": "2026-12-24", "end": "2026-12-27", "desired": 1}],
+        }
+    )
+
+    assert (days.one_off[0].begin.isoformat(), days.one_off[0].end.isoformat()) == (
+        "2026-12-24T00:00:00",
+        "2026-12-27T00:00:00",
+    )
 
 
 def test_a_schedule_cannot_be_changed_once_parsed() -> None:

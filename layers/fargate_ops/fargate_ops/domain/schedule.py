@@ -156,11 +156,11 @@ class _Evaluator:
 
     def __post_init__(self) -> None:
         self.tz = self.schedule.tz
-        tz = self.tz
-        self.one_offs = [
-            (to_instant(o.begin, tz), to_instant(o.end, tz), _capacity(o, Reason("one_off", label)))
-            for o, label in ((o, self.schedule.one_off_label(i)) for i, o in enumerate(self.schedule.one_off))
-        ]
+        self.one_offs = []
+        for index, one_off in enumerate(self.schedule.one_off):
+            reason = Reason("one_off", self.schedule.one_off_label(index))
+            begin, end = to_instant(one_off.begin, self.tz), to_instant(one_off.end, self.tz)
+            self.one_offs.append((begin, end, _capacity(one_off, reason)))
         default = self.schedule.default
         if default is not None:
             self.fallback = _capacity(default, Reason("default", "default"))
