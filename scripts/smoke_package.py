@@ -11,7 +11,8 @@ then, for every function, starts a fresh `python3.13 -I -S` whose sys.path is on
 [function dir, layer/python, runtime] plus the standard library, checks that no development package
 (moto, pytest, the CLI, ...) can be imported there, imports `app` and checks `lambda_handler` is
 callable. It also imports every module of the layer's fargate_ops package on its own, so a module
-no handler imports yet still has its dependencies in the layer.
+no handler imports yet still has its dependencies in the layer, and every module those modules
+import lazily (inside a function, for cold start), so a lazy dependency is in the layer too.
 
 pip installs are cached under --cache-dir, keyed by a hash of what is installed and the interpreter,
 so a second run only copies files. Prints one line per handler; exits 1 if any check fails, 2 if it
@@ -56,7 +57,26 @@ COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".
 
 # Runs inside the isolated interpreter. argv: mode ("handler" | "layer"), then the sys.path entries.
 PROBE = r"""
-import importlib, importlib.util, json, pkgutil, sys, time, traceback
+import ast, importlib, importlib.util, json, pkgutil, sys, time, traceback
+
+
+def lazy_imports(module):
+    # Absolute imports inside the module's functions (deferred for cold start, run only when called).
+    spec = getattr(module, "__spec__", None)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return set()
+    with open(spec.origin, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    found = set()
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module)
+    return found
+
 
 mode, entries, forbidden, package = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 stdlib = [p for p in sys.path if p and "site-packages" not in p]
@@ -80,9 +100,13 @@ try:
         names = [root.__name__] + [
             info.name for info in pkgutil.walk_packages(root.__path__, package + ".")
         ]
+        lazy = set()
         for name in names:
+            lazy |= lazy_imports(importlib.import_module(name))
+        for name in sorted(lazy):
             importlib.import_module(name)
         result["modules"] = len(names)
+        result["lazy"] = len(lazy)
     result["import_ms"] = round((time.perf_counter() - start) * 1000)
     for name in ("boto3", package):
         spec = importlib.util.find_spec(name)
@@ -288,7 +312,11 @@ def probe(python: str, mode: str, name: str, entries: dict[str, Path], cwd: Path
         origin = str(data.get(key))
         return next((label for label, path in entries.items() if origin == str(path)), origin)
 
-    what = "app.lambda_handler" if mode == "handler" else f"{data['modules']} modules"
+    what = (
+        "app.lambda_handler"
+        if mode == "handler"
+        else f"{data['modules']} modules and {data['lazy']} they import lazily"
+    )
     summary = (
         f"{what}, import {data['import_ms']} ms, "
         f"boto3 from {where('boto3')}, {LAYER_PACKAGE} from {where(LAYER_PACKAGE)}"

@@ -122,6 +122,20 @@ def test_layer_module_with_undeclared_dependency_fails(tmp_path: Path) -> None:
     assert "No module named 'pydantic'" in line_for(result.stdout, "layer:fargate_ops")
 
 
+def test_layer_module_with_an_undeclared_lazy_dependency_fails(tmp_path: Path) -> None:
+    # Imported inside a function (for cold start): importing the module alone would not see it.
+    repo = fake_repo(
+        tmp_path,
+        layer_modules={"calendars": "def load():\n    import holidays\n    return holidays\n"},
+        functions={"ok": "def lambda_handler(event, context):\n    return None\n"},
+    )
+
+    result = smoke(repo)
+
+    assert result.returncode == 1
+    assert "No module named 'holidays'" in line_for(result.stdout, "layer:fargate_ops")
+
+
 def test_repository_without_functions_is_an_error(tmp_path: Path) -> None:
     repo = fake_repo(tmp_path, layer_modules={}, functions={})
 
