@@ -333,9 +333,9 @@ def run(count: int, seed: int) -> dict[str, Any]:
     stats: dict[str, KindStats] = defaultdict(KindStats)
     current: dict[str, Any] = {}
     began = time.perf_counter()
-    with LocalRuntime(REPO_ROOT, start=T0, region=REGION) as rt, item_level_transaction_backup():
-        rt.deploy_stack()
-        rt.lambdas.keep_events = False
+    with LocalRuntime(REPO_ROOT, start=T0, region=REGION) as runtime, item_level_transaction_backup():
+        runtime.deploy_stack()
+        runtime.lambdas.keep_events = False
         setup_seconds = time.perf_counter() - began
 
         def timed(original: Any) -> Any:
@@ -353,20 +353,20 @@ def run(count: int, seed: int) -> dict[str, Any]:
             return handler
 
         # Warm up (the first invocation imports the handler), then time every handler call.
-        rt.bus.put(factory.make("service: steady state", T0))
-        rt.clock.run_until(T0)
-        module = next(m for key, m in rt.lambdas._modules.items() if "ecs_events" in key)
+        runtime.bus.put(factory.make("service: steady state", T0))
+        runtime.clock.run_until(T0)
+        module = next(m for key, m in runtime.lambdas._modules.items() if "ecs_events" in key)
         setattr(module, "lambda_handler", timed(getattr(module, "lambda_handler")))  # noqa: B009, B010
         replay_began = time.perf_counter()
         for i in range(count):
             at = T0 + i * DAY / count
-            rt.clock.run_until(at)
+            runtime.clock.run_until(at)
             kind = factory.rng.choices(kinds, weights)[0]
             event = factory.make(kind, at)
             before = dict(COUNTER.counts)
             current.clear()
-            rt.bus.put(event)
-            rt.clock.run_until(at)
+            runtime.bus.put(event)
+            runtime.clock.run_until(at)
             calls = Counter(
                 {k: v - before.get(k, 0) for k, v in COUNTER.counts.items() if v != before.get(k, 0)}
             )

@@ -42,10 +42,10 @@ def deployed_statements() -> list[Any]:
     from fargate_ops_cli.local.runtime import LocalRuntime
     from fargate_ops_cli.local.stack import load_sam_template
 
-    with LocalRuntime(ROOT) as rt:
-        rt.deploy_stack()
-        assert rt.iam is not None
-        return template_statements(rt.iam.store, load_sam_template(ROOT / "template.yaml"))
+    with LocalRuntime(ROOT) as runtime:
+        runtime.deploy_stack()
+        assert runtime.iam is not None
+        return template_statements(runtime.iam.store, load_sam_template(ROOT / "template.yaml"))
 
 
 def main() -> int:

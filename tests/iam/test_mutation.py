@@ -62,10 +62,10 @@ def test_dropping_a_statement_a_scenario_uses_gets_that_scenario_denied(key: str
 def test_the_record_names_every_statement_of_the_deployed_template(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with LocalRuntime(ROOT) as rt:
-        rt.deploy_stack()
-        assert rt.iam is not None
-        deployed = template_statements(rt.iam.store, load_sam_template(ROOT / "template.yaml"))
+    with LocalRuntime(ROOT) as runtime:
+        runtime.deploy_stack()
+        assert runtime.iam is not None
+        deployed = template_statements(runtime.iam.store, load_sam_template(ROOT / "template.yaml"))
 
     assert {s.key: s for s in deployed} == {k: _statement(k) for k in RECORD["statements"]}, (
         "template.yaml's statements changed: re-run scripts/iam_usage.py"

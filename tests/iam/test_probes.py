@@ -29,7 +29,7 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(scope="module")
-def rt() -> Iterator[LocalRuntime]:
+def runtime() -> Iterator[LocalRuntime]:
     with LocalRuntime() as runtime:
         runtime.deploy_stack(parameters=NARROW)
         with as_world():
@@ -39,10 +39,10 @@ def rt() -> Iterator[LocalRuntime]:
         yield runtime
 
 
-def role_of(rt: LocalRuntime, function_logical_id: str) -> str:
+def role_of(runtime: LocalRuntime, function_logical_id: str) -> str:
     with as_world():
-        arn = rt.stack.function_arn(function_logical_id)  # type: ignore[union-attr]
-        role: str = rt.clients.client("lambda").get_function(FunctionName=arn)["Configuration"]["Role"]
+        arn = runtime.stack.function_arn(function_logical_id)  # type: ignore[union-attr]
+        role: str = runtime.clients.client("lambda").get_function(FunctionName=arn)["Configuration"]["Role"]
     return role
 
 
@@ -53,13 +53,15 @@ def refusal(call: Any) -> dict[str, Any]:
     return error
 
 
-def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_words(rt: LocalRuntime) -> None:
-    ecs = rt.clients.client("ecs")
-    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_words(
+    runtime: LocalRuntime,
+) -> None:
+    ecs = runtime.clients.client("ecs")
+    with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
         error = refusal(lambda: ecs.update_service(cluster="prod", service="api-green", desiredCount=1))
         inside = refusal(lambda: ecs.update_service(cluster="prod", service="web-green", desiredCount=1))
 
-    role_name = role_of(rt, "DeployStepFunction").rsplit("/", 1)[-1]
+    role_name = role_of(runtime, "DeployStepFunction").rsplit("/", 1)[-1]
     assert error["Code"] == "AccessDeniedException"
     assert error["Message"] == (
         f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/fargate-ops-deploy-step is not authorized"
@@ -67,17 +69,17 @@ def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_word
         " because no identity-based policy allows the ecs:UpdateService action"
     )
     assert inside["Code"] != "AccessDeniedException"  # allowed: moto answers that there is no such service
-    assert rt.iam is not None and rt.iam.denials[-1].action == "ecs:UpdateService"
+    assert runtime.iam is not None and runtime.iam.denials[-1].action == "ecs:UpdateService"
 
 
-def test_passing_a_role_outside_the_task_role_pattern_is_denied(rt: LocalRuntime) -> None:
-    ecs = rt.clients.client("ecs")
+def test_passing_a_role_outside_the_task_role_pattern_is_denied(runtime: LocalRuntime) -> None:
+    ecs = runtime.clients.client("ecs")
     registration = {
         "family": "web",
         "containerDefinitions": [{"name": "web", "image": "web:v2", "memory": 512}],
         "executionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/web-task-exec",
     }
-    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+    with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
         error = refusal(
             lambda: ecs.register_task_definition(
                 **registration, taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/admin"
@@ -89,25 +91,25 @@ def test_passing_a_role_outside_the_task_role_pattern_is_denied(rt: LocalRuntime
     assert f"iam:PassRole on resource: arn:aws:iam::{ACCOUNT}:role/admin" in error["Message"]
 
 
-def test_tagging_a_task_definition_outside_its_registration_is_denied(rt: LocalRuntime) -> None:
-    ecs = rt.clients.client("ecs")
+def test_tagging_a_task_definition_outside_its_registration_is_denied(runtime: LocalRuntime) -> None:
+    ecs = runtime.clients.client("ecs")
     revision = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:1"
-    with as_principal(role_of(rt, "DeployStepFunction"), "fargate-ops-deploy-step"):
+    with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
         error = refusal(lambda: ecs.tag_resource(resourceArn=revision, tags=[{"key": "a", "value": "b"}]))
 
     assert error["Code"] == "AccessDeniedException"
     assert "ecs:TagResource" in error["Message"]
 
 
-def test_tag_resource_with_another_create_action_is_denied(rt: LocalRuntime) -> None:
-    assert rt.iam is not None
-    role = role_of(rt, "DeployStepFunction")
+def test_tag_resource_with_another_create_action_is_denied(runtime: LocalRuntime) -> None:
+    assert runtime.iam is not None
+    role = role_of(runtime, "DeployStepFunction")
     revision = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:3"
 
-    registering = rt.iam.decide(
+    registering = runtime.iam.decide(
         role, AuthRequest.of("ecs:TagResource", revision, {"ecs:CreateAction": "RegisterTaskDefinition"})
     )
-    creating = rt.iam.decide(
+    creating = runtime.iam.decide(
         role, AuthRequest.of("ecs:TagResource", revision, {"ecs:CreateAction": "CreateService"})
     )
 
@@ -116,10 +118,10 @@ def test_tag_resource_with_another_create_action_is_denied(rt: LocalRuntime) -> 
 
 
 def test_listing_services_of_a_cluster_outside_the_pattern_is_denied_by_its_condition(
-    rt: LocalRuntime,
+    runtime: LocalRuntime,
 ) -> None:
-    ecs = rt.clients.client("ecs")
-    with as_principal(role_of(rt, "CleanupFunction"), "fargate-ops-cleanup"):
+    ecs = runtime.clients.client("ecs")
+    with as_principal(role_of(runtime, "CleanupFunction"), "fargate-ops-cleanup"):
         ecs.list_services(cluster="prod")
         error = refusal(lambda: ecs.list_services(cluster="dev"))
 
@@ -127,22 +129,24 @@ def test_listing_services_of_a_cluster_outside_the_pattern_is_denied_by_its_cond
     assert "ecs:ListServices on resource: *" in error["Message"]
 
 
-def test_an_operator_call_is_counted_but_not_checked(rt: LocalRuntime) -> None:
-    assert rt.iam is not None
-    before = len(rt.iam.denials)
+def test_an_operator_call_is_counted_but_not_checked(runtime: LocalRuntime) -> None:
+    assert runtime.iam is not None
+    before = len(runtime.iam.denials)
 
-    rt.clients.client("ecs").list_services(cluster="dev")  # no principal: a human's credentials
+    runtime.clients.client("ecs").list_services(cluster="dev")  # no principal: a human's credentials
 
-    assert len(rt.iam.denials) == before
-    assert rt.api_calls().get("ecs:ListServices", 0) >= 1
+    assert len(runtime.iam.denials) == before
+    assert runtime.api_calls().get("ecs:ListServices", 0) >= 1
 
 
-def test_the_roles_policies_are_the_transformed_templates_with_parameters_resolved(rt: LocalRuntime) -> None:
-    assert rt.iam is not None and rt.stack is not None
-    role = rt.iam.store.for_role(role_of(rt, "DeployStepFunction"))
+def test_the_roles_policies_are_the_transformed_templates_with_parameters_resolved(
+    runtime: LocalRuntime,
+) -> None:
+    assert runtime.iam is not None and runtime.stack is not None
+    role = runtime.iam.store.for_role(role_of(runtime, "DeployStepFunction"))
     assert role is not None
     by_policy = {s.ref.policy: s for s in role.statements}
-    topic = rt.stack.outputs["NotificationTopicArn"]
+    topic = runtime.stack.outputs["NotificationTopicArn"]
 
     # SNSPublishMessagePolicy, expanded by aws-sam-translator and resolved to the stack's topic
     assert by_policy["DeployStepFunctionRolePolicy0"].resources == (topic,)

@@ -33,29 +33,32 @@ def test_the_hooks_reach_a_real_execution_and_are_undone_after_the_run() -> None
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
     moto_send = StepFunctionsParserBackend.send_task_success
-    with LocalRuntime(TOY) as rt:
-        rt.deploy_stack()
-        arn = rt.start_execution("ToyStateMachine", {"name": "guard"})
-        rt.clock.run_until(rt.clock.now() + 700)  # past the Wait and the Echo, into AwaitToken
-        token = rt.lambdas.invocations[-1].event["token"]
-        backend = stepfunctions_parser_backends[rt.clients.account_id][rt.clients.region]
+    with LocalRuntime(TOY) as runtime:
+        runtime.deploy_stack()
+        arn = runtime.start_execution("ToyStateMachine", {"name": "guard"})
+        runtime.clock.run_until(runtime.clock.now() + 700)  # past the Wait and the Echo, into AwaitToken
+        token = runtime.lambdas.invocations[-1].event["token"]
+        backend = stepfunctions_parser_backends[runtime.clients.account_id][runtime.clients.region]
         execution = backend.describe_execution(arn)
 
         # the history limit counts in the interpreter's own event list (the worker hook reached it)
         assert type(execution.exec_worker.env.event_manager).__name__ == "HistoryLimitedEventManager"
         # a waiting task's token is found in its execution's callback pool, and answers once
         assert strict_sfn._find_endpoint(backend, token) is not None
-        sfn = rt.clients.client("stepfunctions")
+        sfn = runtime.clients.client("stepfunctions")
         sfn.send_task_success(taskToken=token, output="{}")
         with pytest.raises(ClientError, match="TaskTimedOut"):
             sfn.send_task_success(taskToken=token, output="{}")
-        rt.clock.run_until_idle(rt.clock.now() + 60)
+        runtime.clock.run_until_idle(runtime.clock.now() + 60)
 
         # the history reader sees every event of the execution, as GetExecutionHistory does
-        seen = [e["type"] for e in moto_hooks.history_since(rt.clients.account_id, rt.clients.region, arn, 0)]
+        seen = [
+            e["type"]
+            for e in moto_hooks.history_since(runtime.clients.account_id, runtime.clients.region, arn, 0)
+        ]
         api = [e["type"] for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]]
         assert seen == api and seen[0] == "ExecutionStarted" and seen[-1] == "ExecutionSucceeded"
-        assert rt.execution(arn).largest_payload_bytes > 0
+        assert runtime.execution(arn).largest_payload_bytes > 0
     assert StepFunctionsParserBackend.send_task_success is moto_send
 
 

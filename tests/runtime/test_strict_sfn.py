@@ -27,11 +27,11 @@ _names = itertools.count()
 
 
 class Probe:
-    def __init__(self, rt: LocalRuntime) -> None:
-        self.rt = rt
-        self.sfn = rt.clients.client("stepfunctions")
-        assert rt.stack is not None
-        self.function = rt.stack.function_arn("SizedFunction")
+    def __init__(self, runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        self.sfn = runtime.clients.client("stepfunctions")
+        assert runtime.stack is not None
+        self.function = runtime.stack.function_arn("SizedFunction")
 
     def machine(self, states: dict[str, Any], start: str) -> str:
         definition = {"QueryLanguage": "JSONata", "StartAt": start, "States": states}
@@ -48,7 +48,7 @@ class Probe:
         return str(self.sfn.start_execution(**kwargs)["executionArn"])
 
     def run(self, seconds: float = 3600) -> None:
-        self.rt.clock.run_until_idle(self.rt.clock.now() + seconds)
+        self.runtime.clock.run_until_idle(self.runtime.clock.now() + seconds)
 
     def described(self, arn: str) -> dict[str, Any]:
         return dict(self.sfn.describe_execution(executionArn=arn))
@@ -64,7 +64,7 @@ class Probe:
             kwargs["nextToken"] = page["nextToken"]
 
     def last_token(self) -> str:
-        return str(self.rt.lambdas.invocations[-1].event["token"])
+        return str(self.runtime.lambdas.invocations[-1].event["token"])
 
     def invoke(self, payload: dict[str, Any], **state: Any) -> dict[str, Any]:
         return {
@@ -86,9 +86,9 @@ class Probe:
 def probe() -> Iterator[Probe]:
     # These probes make their own state machines, outside any template: no role policy to check them
     # against (the local IAM check has tests of its own).
-    with LocalRuntime(STRICT, enforce_iam=False) as rt:
-        rt.deploy_stack()
-        yield Probe(rt)
+    with LocalRuntime(STRICT, enforce_iam=False) as runtime:
+        runtime.deploy_stack()
+        yield Probe(runtime)
 
 
 def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
@@ -134,7 +134,7 @@ def test_an_answer_after_the_wait_timed_out_is_refused_while_the_execution_runs_
     execution = probe.start(machine)
     probe.run(10)
     token = probe.last_token()
-    probe.rt.clock.run_until(probe.rt.clock.now() + 120)  # past the wait's timeout, into Linger
+    probe.runtime.clock.run_until(probe.runtime.clock.now() + 120)  # past the wait's timeout, into Linger
     assert probe.described(execution)["status"] == "RUNNING"
 
     with pytest.raises(ClientError) as refused:
@@ -224,12 +224,12 @@ def test_a_state_input_over_256_kib_after_its_arguments_fails_the_execution(prob
         },
         "Grow",
     )
-    invocations = len(probe.rt.lambdas.invocations)
+    invocations = len(probe.runtime.lambdas.invocations)
     execution = probe.start(machine)
     probe.run()
 
     assert probe.described(execution).get("error") == "States.DataLimitExceeded"
-    assert len(probe.rt.lambdas.invocations) == invocations  # the Lambda was never called
+    assert len(probe.runtime.lambdas.invocations) == invocations  # the Lambda was never called
 
 
 def test_a_state_output_of_exactly_256_kib_of_utf8_json_passes_and_one_byte_more_fails(probe: Probe) -> None:
@@ -285,7 +285,7 @@ def test_unnamed_executions_each_get_a_name_of_their_own(probe: Probe) -> None:
 def test_the_same_name_and_input_as_a_running_execution_returns_that_execution(probe: Probe) -> None:
     machine = probe.machine({"Linger": {"Type": "Wait", "Seconds": 60, "End": True}}, "Linger")
     first = probe.sfn.start_execution(stateMachineArn=machine, name="again", input='{"a": 1}')
-    probe.rt.clock.run_until(probe.rt.clock.now() + 10)
+    probe.runtime.clock.run_until(probe.runtime.clock.now() + 10)
     second = probe.sfn.start_execution(stateMachineArn=machine, name="again", input='{"a": 1}')
     assert (second["executionArn"], second["startDate"]) == (first["executionArn"], first["startDate"])
 
@@ -328,7 +328,7 @@ def _many_events(probe: Probe, items: int) -> str:
 
 
 def _history_of(probe: Probe, execution: str) -> list[dict[str, Any]]:
-    return history_since(probe.rt.clients.account_id, probe.rt.clients.region, execution, 0)
+    return history_since(probe.runtime.clients.account_id, probe.runtime.clients.region, execution, 0)
 
 
 def test_an_execution_fails_when_its_history_reaches_25000_events(probe: Probe) -> None:

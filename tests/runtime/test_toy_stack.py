@@ -12,21 +12,21 @@ TOY = Path(__file__).parent / "fixtures" / "toy"
 
 @pytest.fixture(scope="module")
 def finished() -> dict[str, object]:
-    with LocalRuntime(TOY) as rt:
-        rt.deploy_stack()
-        started = rt.clock.now()
-        arn = rt.start_execution("ToyStateMachine", {"name": 'quote " inside'})
-        rt.clock.run_until_idle(started + 100_000)
-        summary = rt.execution(arn)
-        elapsed = rt.clock.now() - started
-        rt.bus.emit("toy.test", "Ping", {"n": 1}, [])
-        rt.bus.emit("toy.test", "Other", {"n": 2}, [])
-        rt.clock.run_until_idle(rt.clock.now() + 60)
+    with LocalRuntime(TOY) as runtime:
+        runtime.deploy_stack()
+        started = runtime.clock.now()
+        arn = runtime.start_execution("ToyStateMachine", {"name": 'quote " inside'})
+        runtime.clock.run_until_idle(started + 100_000)
+        summary = runtime.execution(arn)
+        elapsed = runtime.clock.now() - started
+        runtime.bus.emit("toy.test", "Ping", {"n": 1}, [])
+        runtime.bus.emit("toy.test", "Other", {"n": 2}, [])
+        runtime.clock.run_until_idle(runtime.clock.now() + 60)
         return {
             "summary": summary,
             "elapsed": elapsed,
-            "invocations": list(rt.lambdas.invocations),
-            "calls": rt.api_calls(),
+            "invocations": list(runtime.lambdas.invocations),
+            "calls": runtime.api_calls(),
         }
 
 

@@ -21,8 +21,8 @@ def check(event, context):
 """
 
 
-def invoke(rt: LocalRuntime, name: str, event: dict[str, Any]) -> dict[str, Any]:
-    response = rt.clients.client("lambda").invoke(FunctionName=name, Payload=json.dumps(event).encode())
+def invoke(runtime: LocalRuntime, name: str, event: dict[str, Any]) -> dict[str, Any]:
+    response = runtime.clients.client("lambda").invoke(FunctionName=name, Payload=json.dumps(event).encode())
     return {"error": response.get("FunctionError"), "body": json.loads(response["Payload"].read())}
 
 
@@ -30,9 +30,9 @@ def test_a_hook_runs_the_code_of_its_own_zip(tmp_path: Path) -> None:
     (tmp_path / "doubling.py").write_text(DOUBLING)
     spec = HookSpec(name="fargate-ops-hook-double", file="doubling.py", handler="check")
 
-    with LocalRuntime(TOY) as rt, as_world():
-        arns = hooks.create(rt.clients.client, [spec], hooks.package([spec], tmp_path))
-        result = invoke(rt, arns["fargate-ops-hook-double"], {"n": 21})
+    with LocalRuntime(TOY) as runtime, as_world():
+        arns = hooks.create(runtime.clients.client, [spec], hooks.package([spec], tmp_path))
+        result = invoke(runtime, arns["fargate-ops-hook-double"], {"n": 21})
 
     assert result == {
         "error": None,
@@ -46,9 +46,9 @@ def test_a_hook_whose_zip_lacks_its_handler_module_fails_to_import(tmp_path: Pat
     packages = hooks.package([spec], tmp_path)
     renamed = spec.model_copy(update={"file": "other.py"})  # Handler other.handler, the zip holds doubling.py
 
-    with LocalRuntime(TOY) as rt, as_world():
-        hooks.create(rt.clients.client, [renamed], {renamed.name: packages[spec.name]})
-        result = invoke(rt, "fargate-ops-hook-double", {"n": 1})
+    with LocalRuntime(TOY) as runtime, as_world():
+        hooks.create(runtime.clients.client, [renamed], {renamed.name: packages[spec.name]})
+        result = invoke(runtime, "fargate-ops-hook-double", {"n": 1})
 
     assert result["error"] is not None  # the invocation failed (moto says "Handled")
     assert result["body"]["errorType"] == "ImportError"

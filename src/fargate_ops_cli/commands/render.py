@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from fargate_ops_cli.commands.progress import analysis_lines, reason_text
-from fargate_ops_cli.local.report import Entry, Report, clock_text
+from fargate_ops_cli.local.narrative import Entry, clock_text
+from fargate_ops_cli.local.report import Report
 
 _STYLE = {
     "operator": "bold cyan",

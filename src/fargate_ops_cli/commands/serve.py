@@ -74,7 +74,7 @@ def _serve(spec: Any, name: str, host: str, port: int, speed: float, start: str,
 
     from fargate_ops_cli.commands.render import TimelinePrinter
     from fargate_ops_cli.local.endpoint import LocalEndpoint
-    from fargate_ops_cli.local.report import Narrative
+    from fargate_ops_cli.local.narrative import Narrative
     from fargate_ops_cli.local.world_session import open_local_world
 
     if not global_debug():
@@ -92,14 +92,16 @@ def _serve(spec: Any, name: str, host: str, port: int, speed: float, start: str,
                 int(ExitCode.ENVIRONMENT),
                 "port-in-use",
             )
-        lw = running.enter_context(
-            open_local_world(spec, start=start, sink=lambda rt, _: _Told(rt, narrative))
+        local_world = running.enter_context(
+            open_local_world(spec, start=start, sink=lambda runtime, _: _Told(runtime, narrative))
         )
-        _narrate_deploys(lw, narrative)
+        _narrate_deploys(local_world, narrative)
         stop = threading.Event()
         with _stopped_by_signals(stop):
             endpoint.serve(
-                lw, stop, on_ready=lambda: _announce(lw, spec, endpoint, name, speed, start, output)
+                local_world,
+                stop,
+                on_ready=lambda: _announce(local_world, spec, endpoint, name, speed, start, output),
             )
     if printer is not None:
         printer.console.print(f"\nstopped after {endpoint.requests} requests; the world is gone with it")
@@ -139,8 +141,8 @@ def _start(start_at: str | None, output: str) -> str:
 class _Told:
     """The simulator's event sink: each AWS event the world emits is told, then delivered."""
 
-    def __init__(self, rt: Any, narrative: Any) -> None:
-        self._rt = rt
+    def __init__(self, runtime: Any, narrative: Any) -> None:
+        self._rt = runtime
         self._narrative = narrative
 
     def emit(self, source: str, detail_type: str, detail: dict[str, Any], resources: list[str]) -> Any:
@@ -149,25 +151,25 @@ class _Told:
         return event
 
 
-def _narrate_deploys(lw: Any, narrative: Any) -> None:
+def _narrate_deploys(local_world: Any, narrative: Any) -> None:
     """Every few virtual seconds, tell the deploys' new steps (the CLI starts them, not a timeline)."""
     from fargate_ops_cli.local.clients import as_world
 
-    rt = lw.rt
-    machine = lw.stack.outputs["DeployStateMachineArn"]
+    runtime = local_world.runtime
+    machine = local_world.stack.outputs["DeployStateMachineArn"]
 
     def tick() -> None:
         with as_world():
-            pages = rt.clients.client("stepfunctions").get_paginator("list_executions")
+            pages = runtime.clients.client("stepfunctions").get_paginator("list_executions")
             deploys = {
                 e["name"]: e["executionArn"]
                 for page in pages.paginate(stateMachineArn=machine)
                 for e in page["executions"]
             }
-        narrative.read_executions(rt, deploys)
-        rt.clock.call_later(NARRATE_EVERY, tick, "narrate")
+        narrative.read_executions(runtime, deploys)
+        runtime.clock.call_later(NARRATE_EVERY, tick, "narrate")
 
-    rt.clock.call_later(NARRATE_EVERY, tick, "narrate")
+    runtime.clock.call_later(NARRATE_EVERY, tick, "narrate")
 
 
 def _json_line(item: Any) -> None:
@@ -189,17 +191,19 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def _announce(lw: Any, spec: Any, endpoint: Any, name: str, speed: float, start: str, output: str) -> None:
-    region = lw.rt.clients.region
-    services = list(lw.world.services)
-    listener = lw.world.traffic_arn()
+def _announce(
+    local_world: Any, spec: Any, endpoint: Any, name: str, speed: float, start: str, output: str
+) -> None:
+    region = local_world.runtime.clients.region
+    services = list(local_world.world.services)
+    listener = local_world.world.traffic_arn()
     exports = {"AWS_ENDPOINT_URL": endpoint.url, "AWS_DEFAULT_REGION": region}
     document = {
         "ready": True,
         "endpoint": endpoint.url,
         "region": region,
-        "stack": lw.stack.name,
-        "cluster": lw.world.cluster_name,
+        "stack": local_world.stack.name,
+        "cluster": local_world.world.cluster_name,
         "services": services,
         "listener_arn": listener,
         "speed": speed,
@@ -217,18 +221,18 @@ def _announce(lw: Any, spec: Any, endpoint: Any, name: str, speed: float, start:
         console.print(text, markup=False)  # ARNs and URLs, not markup
 
     say(f"fargate-ops local runtime: {name}, the real template and handlers in moto, clock at {speed:g}x")
-    say(f"  endpoint  {endpoint.url}  (region {region}, stack {lw.stack.name}, clock from {start})")
+    say(f"  endpoint  {endpoint.url}  (region {region}, stack {local_world.stack.name}, clock from {start})")
     tasks = ", ".join(f"{s.name} ({s.desired_count} x {s.image})" for s in spec.services)
-    say(f"  cluster   {lw.world.cluster_name}: {tasks}")
+    say(f"  cluster   {local_world.world.cluster_name}: {tasks}")
     say(f"  listener  {listener}")
     say("In another shell:")
     say("  export " + " ".join(f"{k}={v}" for k, v in exports.items()))
-    say("  " + _example_deploy(lw, spec))
+    say("  " + _example_deploy(local_world, spec))
     say("Ctrl-C stops it (everything lives in memory).\n")
     sys.stdout.flush()
 
 
-def _example_deploy(lw: Any, spec: Any) -> str:
+def _example_deploy(local_world: Any, spec: Any) -> str:
     """A deploy command for the world's first application (two services named <app>-*)."""
     apps: dict[str, list[Any]] = {}
     for service in spec.services:
@@ -240,7 +244,7 @@ def _example_deploy(lw: Any, spec: Any) -> str:
         )
     image = next((i for i in spec.images if i not in {s.image for s in slots}), "IMAGE")
     return (
-        f"fargate-ops deploy --cluster {lw.world.cluster_name} --app {app}"
-        f" --slots {','.join(s.name for s in slots)} --listener {lw.world.traffic_arn()}"
+        f"fargate-ops deploy --cluster {local_world.world.cluster_name} --app {app}"
+        f" --slots {','.join(s.name for s in slots)} --listener {local_world.world.traffic_arn()}"
         f" --image {slots[0].container_name}={image} --wait"
     )

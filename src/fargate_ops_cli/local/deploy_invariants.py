@@ -20,23 +20,23 @@ if TYPE_CHECKING:
     from fargate_ops_cli.local.runtime import LocalRuntime
 
 
-def _store(rt: LocalRuntime, table: str) -> Store:
+def _store(runtime: LocalRuntime, table: str) -> Store:
     """The application's own reader of its table (its keys, its deserialisation)."""
-    return Store(rt.clients.client("dynamodb"), table)
+    return Store(runtime.clients.client("dynamodb"), table)
 
 
-def _record(rt: LocalRuntime, table: str, deploy_id: str) -> dict[str, Any] | None:
+def _record(runtime: LocalRuntime, table: str, deploy_id: str) -> dict[str, Any] | None:
     with as_world():
-        return _store(rt, table).get_deploy(deploy_id)
+        return _store(runtime, table).get_deploy(deploy_id)
 
 
-def during(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -> list[str]:
+def during(runtime: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -> list[str]:
     table = outputs.get("OpsTableName")
     if not table or len(deploys) < 2:
         return []
     running: dict[tuple[str, str], list[str]] = defaultdict(list)
     for deploy_id in deploys:
-        record = _record(rt, table, deploy_id)
+        record = _record(runtime, table, deploy_id)
         if record and record.get("status") == "RUNNING":
             running[(str(record.get("cluster")), str(record.get("application")))].append(deploy_id)
     return [
@@ -46,21 +46,21 @@ def during(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -
     ]
 
 
-def at_end(rt: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -> list[str]:
+def at_end(runtime: LocalRuntime, outputs: dict[str, str], deploys: dict[str, str]) -> list[str]:
     table = outputs.get("OpsTableName")
     if not table:
         return []
     problems = []
     for deploy_id, arn in deploys.items():
-        if rt.execution(arn).status == "RUNNING":
+        if runtime.execution(arn).status == "RUNNING":
             continue
-        record = _record(rt, table, deploy_id)
+        record = _record(runtime, table, deploy_id)
         if record is None:
             continue  # rejected before it had a record: it never held anything
         if record.get("status") not in FINAL_STATUSES:
             problems.append(f"deploy {deploy_id} ended but its record says {record.get('status')}")
         with as_world():
-            lease = _store(rt, table).lease(str(record.get("cluster")), str(record.get("application")))
+            lease = _store(runtime, table).lease(str(record.get("cluster")), str(record.get("application")))
         if lease is not None and lease.deploy_id == deploy_id:
             problems.append(
                 f"deploy {deploy_id} ended but still holds the lease of {record.get('application')}"

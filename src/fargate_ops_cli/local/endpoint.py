@@ -1,7 +1,7 @@
 """The local runtime behind an HTTP endpoint, so every `fargate-ops` verb can talk to it.
 
-    with LocalEndpoint(port=5050, speed=60) as endpoint, open_local_world(spec) as lw:
-        endpoint.serve(lw, stop)        # then: fargate-ops status ID --endpoint-url http://127.0.0.1:5050
+    with LocalEndpoint(port=5050, speed=60) as endpoint, open_local_world(spec) as local_world:
+        endpoint.serve(local_world, stop)        # then: fargate-ops status ID --endpoint-url http://127.0.0.1:5050
 
 moto's own server pieces (its WSGI dispatcher and request handler, what `ThreadedMotoServer` runs)
 serve the in-process backends that the runtime deployed the template into and the simulator drives.
@@ -121,7 +121,7 @@ class LocalEndpoint:
     ) -> None:
         """Answer calls and drive `world` on real time until `stop` is set (this thread drives)."""
         self._world = world
-        paced = PacedClock(world.rt.clock, self.speed)
+        paced = PacedClock(world.runtime.clock, self.speed)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-endpoint", daemon=True)
         self._thread.start()
         on_ready()
@@ -135,7 +135,7 @@ class LocalEndpoint:
             world = self._world
             assert world is not None, "serve() starts answering only once the world is up"
             with self._world_lock:
-                world.rt.clock.settle()
+                world.runtime.clock.settle()
                 self.requests += 1
                 return list(app(environ, start_response))  # the body too, before the driver goes on
 
@@ -148,7 +148,7 @@ class LocalEndpoint:
             def date_time_string(self, timestamp: float | None = None) -> str:
                 # http.server's hook for the Date header of every answer.
                 world = endpoint._world
-                now = world.rt.clock.now() if world is not None else time.time()
+                now = world.runtime.clock.now() if world is not None else time.time()
                 return formatdate(now if timestamp is None else timestamp, usegmt=True)
 
         return DatedByTheClock

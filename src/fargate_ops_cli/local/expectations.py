@@ -168,3 +168,15 @@ def _engine_checks(wanted: ExpectedDeploy, got: dict[str, Any]) -> list[dict[str
             )
         )
     return results
+
+
+def evaluate(expect: Expectations | None, report: Report) -> list[dict[str, Any]]:
+    """Every check of a finished run: its own `expect:` lines, Step Functions' headroom and IAM denials
+    (the last two hold for every scenario, with or without `expect:`)."""
+    results = check(expect, report) if expect is not None else []
+    results += check_headroom(report)
+    # AWS would refuse these calls: a run with an unexpected denial is not green, with or without expect:
+    iam_result = check_iam(expect, report)
+    if iam_result is not None:
+        results.append(iam_result)
+    return results

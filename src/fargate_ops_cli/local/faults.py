@@ -59,11 +59,11 @@ def step_failer(fault: FailStepFault) -> Any:
     return before
 
 
-def install(faults: Faults | None, rt: LocalRuntime) -> None:
+def install(faults: Faults | None, runtime: LocalRuntime) -> None:
     """Arm the scenario's faults for this run (the runtime disarms the throttle when it closes)."""
     if faults is None:
         return
     if faults.throttle is not None:
         COUNTER.throttle = throttler(faults.throttle)
     if faults.fail_step is not None:
-        rt.lambdas.before_handler = step_failer(faults.fail_step)
+        runtime.lambdas.before_handler = step_failer(faults.fail_step)

@@ -1,179 +1,23 @@
-"""What a scenario run reports: a narrative for people and a JSON document for machines."""
+"""What a scenario run reports, as a JSON document for machines (the narrative for people: narrative.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fargate_ops_cli.local.clients import ClientFactory, as_world
-from fargate_ops_cli.local.moto_hooks import history_since
+from fargate_ops_cli.local.narrative import describe_event
 from fargate_ops_cli.local.route_report import listeners_report
 
 if TYPE_CHECKING:
-    from fargate_ops_cli.local.runner import ScenarioRunner
+    from fargate_ops_cli.local.narrative import Narrative
     from fargate_ops_cli.local.runtime import LocalRuntime
+    from fargate_ops_cli.local.scenario import Scenario
     from fargate_ops_cli.local.world.provision import ProvisionedWorld
     from fargate_ops_cli.local.world.simulator import FargateSimulator
-
-
-def clock_text(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S")
-
-
-@dataclass(frozen=True)
-class Entry:
-    at: float
-    actor: str  # operator, ECS, CloudWatch, state machine, fargate-ops, world, invariant
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": datetime.fromtimestamp(self.at, UTC).isoformat(),
-            "actor": self.actor,
-            "text": self.text,
-        }
-
-
-class Narrative:
-    """The run's timeline, in virtual-time order; each entry is passed to `on_entry` as it is told."""
-
-    def __init__(self, on_entry: Callable[[Entry], None] | None = None) -> None:
-        self.entries: list[Entry] = []
-        self._on_entry = on_entry
-        self._seen_history: dict[str, int] = {}
-        self._comments: dict[str, dict[str, str]] = {}  # state machine ARN -> state name -> Comment
-
-    def say(self, at: float, actor: str, text: str) -> None:
-        entry = Entry(at, actor, text)
-        self.entries.append(entry)
-        if self._on_entry is not None:
-            self._on_entry(entry)
-
-    def event(self, at: float, event: dict[str, Any]) -> None:
-        text = describe_event(event)
-        if text:
-            actor = "CloudWatch" if event["source"] == "aws.cloudwatch" else "ECS"
-            self.say(at, actor, text)
-
-    def read_executions(self, rt: LocalRuntime, deploys: dict[str, str]) -> None:
-        """Tell the state machines' steps since the last read (their history times are virtual)."""
-        for deploy_id, arn in deploys.items():
-            comments = self._state_comments(rt, arn)
-            seen = self._seen_history.get(arn, 0)
-            new = history_since(rt.clients.account_id, rt.clients.region, arn, seen)
-            self._seen_history[arn] = seen + len(new)
-            for item in new:
-                text = _describe_history_event(item)
-                if text and item["type"].endswith("StateEntered"):
-                    comment = comments.get(item["stateEnteredEventDetails"]["name"])
-                    text = f"{text}: {comment}" if comment else text
-                if text:
-                    at = datetime.fromisoformat(str(item["timestamp"]).replace("Z", "+00:00")).timestamp()
-                    self.say(at, f"deploy {deploy_id}", text)
-
-    def _state_comments(self, rt: LocalRuntime, execution_arn: str) -> dict[str, str]:
-        """Each state's Comment in the ASL: the narrative says why a step happens, in the author's words."""
-        _, _, _, region, account, _, machine, _ = execution_arn.split(":", 7)
-        machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine}"
-        if machine_arn not in self._comments:
-            with as_world():
-                definition = rt.clients.client("stepfunctions").describe_state_machine(
-                    stateMachineArn=machine_arn
-                )
-            states = json.loads(definition["definition"]).get("States", {})
-            self._comments[machine_arn] = {
-                name: s["Comment"] for name, s in states.items() if s.get("Comment")
-            }
-        return self._comments[machine_arn]
-
-
-def _describe_history_event(item: dict[str, Any]) -> str | None:
-    kind = item["type"]
-    if kind.endswith("StateEntered"):
-        return f"step {item['stateEnteredEventDetails']['name']}"
-    if kind == "ExecutionSucceeded":
-        return "execution SUCCEEDED"
-    if kind == "ExecutionFailed":
-        details = item.get("executionFailedEventDetails", {})
-        return f"execution FAILED: {details.get('error', '')} {_short(details.get('cause') or '')}".rstrip()
-    if kind in ("TaskFailed", "LambdaFunctionFailed"):
-        details = item.get("taskFailedEventDetails") or item.get("lambdaFunctionFailedEventDetails") or {}
-        return f"task failed: {details.get('error', '')} {_short(details.get('cause') or '')}".rstrip()
-    if kind == "TaskTimedOut":
-        return "wait timed out"
-    return None
-
-
-def _short(text: str, limit: int = 160) -> str:
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, dict) and "errorMessage" in parsed:
-            text = parsed["errorMessage"]
-    except (json.JSONDecodeError, TypeError):
-        pass
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def describe_event(event: dict[str, Any]) -> str | None:
-    detail = event.get("detail", {})
-    kind = event.get("detail-type")
-    if kind == "ECS Task State Change":
-        status = detail.get("lastStatus")
-        # ECS's decision to stop (desiredStatus STOPPED) comes minutes before STOPPED, with its why.
-        deciding = detail.get("desiredStatus") == "STOPPED" and status in (
-            "PROVISIONING",
-            "PENDING",
-            "RUNNING",
-        )
-        if status not in ("RUNNING", "STOPPED") and not deciding:
-            return None
-        service = str(detail.get("group", "")).removeprefix("service:")
-        task = str(detail.get("taskArn", "")).rsplit("/", 1)[-1][:8]
-        revision = str(detail.get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
-        text = f"{service} task {task} ({revision}) {status}" + (", to stop" if deciding else "")
-        if status == "STOPPED" or deciding:
-            exits = [
-                f"{c.get('name')} exit {c['exitCode']}"
-                for c in detail.get("containers", [])
-                if "exitCode" in c
-            ]
-            text += f": {detail.get('stopCode', '')} — {detail.get('stoppedReason', '')}"
-            if exits:
-                text += f" ({', '.join(exits)})"
-        return text
-    if kind == "ECS Service Action":
-        service = str(event.get("resources", [""])[0]).rsplit("/", 1)[-1]
-        return f"{service}: {detail.get('eventName')}"
-    if kind == "ECS Deployment State Change":
-        service = str(event.get("resources", [""])[0]).rsplit("/", 1)[-1]
-        return f"{service}: {detail.get('eventName')}"
-    if kind == "CloudWatch Alarm State Change":
-        state = detail.get("state", {}).get("value")
-        previous = detail.get("previousState", {}).get("value")
-        return f"alarm {detail.get('alarmName')} {previous} → {state}"
-    return None
-
-
-def describe_cleanup(result: Any) -> str:
-    """One line per family: what a cleanup run deregistered (or would), and why the rest stays."""
-    if not isinstance(result, dict) or "families" not in result:
-        return str(result)
-    verb = "would deregister" if result.get("dry_run", True) else "deregistered"
-    parts = []
-    for family, plan in sorted(result["families"].items()):
-        doomed = [str(arn).rsplit("/", 1)[-1] for arn in plan.get("deregister", [])]
-        kept = [
-            f"{str(k.get('arn', '')).rsplit('/', 1)[-1]} ({', '.join(k.get('reasons', []))})"
-            for k in plan.get("keep", [])
-        ]
-        parts.append(
-            f"{family}: {verb} {', '.join(doomed) or 'nothing'}; keeps {', '.join(kept) or 'nothing'}"
-        )
-    return " | ".join(parts) or "no task definition family in scope"
 
 
 # -- notifications: an SQS queue subscribed to the application's topic --------------------------------
@@ -253,30 +97,30 @@ class Report:
         return all(e["ok"] for e in self.expectations)
 
 
-def _deploy_record(rt: LocalRuntime, deploy_id: str) -> dict[str, Any]:
+def _deploy_record(runtime: LocalRuntime, deploy_id: str) -> dict[str, Any]:
     from fargate_ops_cli.operations.records import read_deploy  # what `fargate-ops status` reads
 
-    assert rt.stack is not None
-    table = rt.stack.outputs.get("OpsTableName")  # the stack says where its records are, as for the CLI
+    assert runtime.stack is not None
+    table = runtime.stack.outputs.get("OpsTableName")  # the stack says where its records are, as for the CLI
     if not table:
         return {}
     with as_world():
-        return read_deploy(rt.clients.client("dynamodb"), table, deploy_id) or {}
+        return read_deploy(runtime.clients.client("dynamodb"), table, deploy_id) or {}
 
 
 def current_weights(
-    rt: LocalRuntime, world: ProvisionedWorld, route_arn: str | None = None
+    runtime: LocalRuntime, world: ProvisionedWorld, route_arn: str | None = None
 ) -> dict[str, int]:
     """Target group name -> weight, as one route (default: the production routes) forwards now."""
     from fargate_ops_cli.local.route_report import route_weights
 
     with as_world():
-        return route_weights(rt.clients.client("elbv2"), world, route_arn)
+        return route_weights(runtime.clients.client("elbv2"), world, route_arn)
 
 
-def _deploy_entry(rt: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
-    summary = rt.execution(arn)
-    record = _deploy_record(rt, deploy_id)
+def _deploy_entry(runtime: LocalRuntime, deploy_id: str, arn: str) -> dict[str, Any]:
+    summary = runtime.execution(arn)
+    record = _deploy_record(runtime, deploy_id)
     status = record.get("status") or summary.status
     if summary.status == "RUNNING":
         status = "RUNNING"
@@ -334,12 +178,24 @@ def _containers(ecs: Any, task_definition: str) -> dict[str, dict[str, Any]]:
     }
 
 
+class Run(Protocol):
+    """What a finished scenario run hands to ``build`` (the scenario runner is one)."""
+
+    scenario: Scenario
+    deploys: dict[str, str]  # deploy id -> execution ARN
+    deploy_routes: dict[str, str]  # deploy id -> the listener or rule ARN it was given
+    violations: list[str]
+    narrative: Narrative
+    startup_seconds: float
+
+
 def build(
-    runner: ScenarioRunner, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, inbox: Inbox
+    run: Run, runtime: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, inbox: Inbox
 ) -> Report:
-    deploys = [_deploy_entry(rt, deploy_id, arn) for deploy_id, arn in runner.deploys.items()]
+    """The report of a run (its expectations are checked after, by expectations.evaluate)."""
+    deploys = [_deploy_entry(runtime, deploy_id, arn) for deploy_id, arn in run.deploys.items()]
     with as_world():
-        ecs = rt.clients.client("ecs")
+        ecs = runtime.clients.client("ecs")
         names = list(world.services)
         for arn in ecs.list_services(cluster=world.cluster_name).get("serviceArns", []):  # adopted slots too
             if arn.rsplit("/", 1)[-1] not in names:
@@ -361,15 +217,15 @@ def build(
         for s in described
     ]
     transitions, history_events, payloads = {}, {}, {}
-    for arn in rt.executions:
-        summary = rt.execution(arn)
+    for arn in runtime.executions:
+        summary = runtime.execution(arn)
         transitions[summary.name] = summary.state_transitions
         history_events[summary.name] = summary.history_events
         payloads[summary.name] = summary.largest_payload_bytes
-    weights = current_weights(rt, world)
+    weights = current_weights(runtime, world)
     for entry in deploys:  # over the target groups of the listener or rule the deploy was given
-        route = runner.deploy_routes.get(entry["id"])
-        entry["final_weights"] = list((current_weights(rt, world, route) if route else weights).values())
+        route = run.deploy_routes.get(entry["id"])
+        entry["final_weights"] = list((current_weights(runtime, world, route) if route else weights).values())
     events = [
         {
             "time": e["time"],
@@ -379,39 +235,30 @@ def build(
             "resources": e.get("resources", []),
             "summary": describe_event(e) or "",
         }
-        for e in rt.bus.events
+        for e in runtime.bus.events
     ]
     report = Report(
-        scenario=runner.scenario.name,
-        started_at=datetime.fromtimestamp(rt.clock.now() - runner.scenario.run_for, UTC).isoformat(),
-        ended_at=datetime.fromtimestamp(rt.clock.now(), UTC).isoformat(),
+        scenario=run.scenario.name,
+        started_at=datetime.fromtimestamp(runtime.clock.now() - run.scenario.run_for, UTC).isoformat(),
+        ended_at=datetime.fromtimestamp(runtime.clock.now(), UTC).isoformat(),
         deploys=deploys,
         services=services,
         weights=weights,
         events=events,
         notifications=inbox.drain(),
-        api_calls=rt.api_calls(),
+        api_calls=runtime.api_calls(),
         state_transitions=transitions,
-        invariant_violations=list(runner.violations),
-        timeline=[e.as_dict() for e in sorted(runner.narrative.entries, key=lambda e: e.at)],
+        invariant_violations=list(run.violations),
+        timeline=[e.as_dict() for e in sorted(run.narrative.entries, key=lambda e: e.at)],
         lambda_invocations={
             name: {"invocations": s.invocations, "errors": s.errors, "peak_bytes": s.peak_bytes}
-            for name, s in rt.lambdas.stats.items()
+            for name, s in runtime.lambdas.stats.items()
         },
-        dead_letters=len(rt.bus.dead_letters),
-        runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
+        dead_letters=len(runtime.bus.dead_letters),
+        runtime={"startup_seconds": round(run.startup_seconds, 3), "timers_run": runtime.clock.timers_run},
         history_events=history_events,
         largest_payload_bytes=payloads,
-        iam=rt.iam.summary() if rt.iam is not None else {"enforced": False},
+        iam=runtime.iam.summary() if runtime.iam is not None else {"enforced": False},
         listeners=listeners_report(world, sim),
     )
-    from fargate_ops_cli.local.expectations import check, check_headroom, check_iam
-
-    if runner.scenario.expect is not None:
-        report.expectations = check(runner.scenario.expect, report)
-    report.expectations += check_headroom(report)  # every scenario, with or without `expect:`
-    # AWS would refuse these calls: a run with an unexpected denial is not green, with or without expect:
-    iam_result = check_iam(runner.scenario.expect, report)
-    if iam_result is not None:
-        report.expectations.append(iam_result)
     return report

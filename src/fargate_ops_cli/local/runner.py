@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from fargate_ops_cli.local import deploy_invariants, faults
-from fargate_ops_cli.local import report as rep
 from fargate_ops_cli.local.clients import as_app, as_world
-from fargate_ops_cli.local.report import describe_event
+from fargate_ops_cli.local.expectations import evaluate
+from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_cleanup, describe_event
+from fargate_ops_cli.local.report import Inbox, Report, build, subscribe_inbox
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
 from fargate_ops_cli.local.world import invariants
@@ -29,7 +30,7 @@ class ScenarioRunner:
         self,
         scenario: Scenario,
         repo_root: Path = REPO_ROOT,
-        on_entry: Callable[[rep.Entry], None] | None = None,
+        on_entry: Callable[[Entry], None] | None = None,
         measure_memory: bool = False,
         base_dir: Path | None = None,
         template: Path | None = None,
@@ -38,7 +39,7 @@ class ScenarioRunner:
         self.template = template
         self.repo_root = repo_root
         self.base_dir = base_dir or Path.cwd()
-        self.narrative = rep.Narrative(on_entry)
+        self.narrative = Narrative(on_entry)
         self.measure_memory = measure_memory
         self.deploys: dict[str, str] = {}  # deploy id -> execution ARN
         self.deploy_routes: dict[str, str] = {}  # deploy id -> the listener or rule it was given
@@ -48,9 +49,9 @@ class ScenarioRunner:
         self._sent = 0  # events sent `as_service`, for their ids
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
-        self._inbox: rep.Inbox | None = None
+        self._inbox: Inbox | None = None
 
-    def run(self) -> rep.Report:
+    def run(self) -> Report:
         from fargate_ops_cli.local.world.hooks import HookFileError, package
 
         try:  # a hook file that cannot be read is a bad scenario: refused before anything starts
@@ -66,74 +67,88 @@ class ScenarioRunner:
             prepare=self._prepare,
             template=self.template,
             base_dir=self.base_dir,
-        ) as lw:
-            rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
-            self.startup_seconds = lw.startup_seconds
-            start = rt.clock.now()
-            self._schedule_timeline(rt, simulator, world, start)
-            self._every(rt, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, rt), "invariants")
-            self._every(
-                rt, NARRATE_EVERY, lambda: self.narrative.read_executions(rt, self.deploys), "narrate"
+        ) as local_world:
+            runtime, stack, world, simulator = (
+                local_world.runtime,
+                local_world.stack,
+                local_world.world,
+                local_world.simulator,
             )
-            rt.clock.run_until(start + self.scenario.run_for)
-            self.narrative.read_executions(rt, self.deploys)
-            self._record_violations(rt, deploy_invariants.at_end(rt, stack.outputs, self.deploys))
+            self.startup_seconds = local_world.startup_seconds
+            start = runtime.clock.now()
+            self._schedule_timeline(runtime, simulator, world, start)
+            self._every(
+                runtime, INVARIANTS_EVERY, lambda: self._check_invariants(simulator, runtime), "invariants"
+            )
+            self._every(
+                runtime,
+                NARRATE_EVERY,
+                lambda: self.narrative.read_executions(runtime, self.deploys),
+                "narrate",
+            )
+            runtime.clock.run_until(start + self.scenario.run_for)
+            self.narrative.read_executions(runtime, self.deploys)
+            self._record_violations(runtime, deploy_invariants.at_end(runtime, stack.outputs, self.deploys))
             assert self._inbox is not None
-            return rep.build(self, rt, simulator, world, self._inbox)
+            report = build(self, runtime, simulator, world, self._inbox)
+        report.expectations = evaluate(self.scenario.expect, report)
+        return report
 
-    def _sink(self, rt: LocalRuntime, world: ProvisionedWorld) -> Any:
+    def _sink(self, runtime: LocalRuntime, world: ProvisionedWorld) -> Any:
         """The simulator's events: narrated, then delivered (late and twice, if the scenario says so)."""
-        bus: Any = rt.bus
+        bus: Any = runtime.bus
         if self.scenario.event_delivery is not None:  # duplicates and reordering, on purpose
             from fargate_ops_cli.local.delivery import UnreliableBus
 
             bus = UnreliableBus(
-                rt.bus, rt.clock, self.scenario.event_delivery, world.region, world.account_id
+                runtime.bus, runtime.clock, self.scenario.event_delivery, world.region, world.account_id
             )
-        return _NarratedSink(bus, self.narrative, rt.clock)
+        return _NarratedSink(bus, self.narrative, runtime.clock)
 
-    def _prepare(self, lw: LocalWorld) -> None:
-        rt = lw.rt
+    def _prepare(self, local_world: LocalWorld) -> None:
+        runtime = local_world.runtime
         with as_world():
-            self._inbox = rep.subscribe_inbox(rt.clients, lw.stack.outputs)
-        self._clock_now = rt.clock.now
-        self._events_function = lw.stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
-        rt.lambdas.on_result = self._narrate_reaction
-        if rt.iam is not None:  # a denial shows in the timeline when it happens
-            rt.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
-        faults.install(self.scenario.faults, rt)
+            self._inbox = subscribe_inbox(runtime.clients, local_world.stack.outputs)
+        self._clock_now = runtime.clock.now
+        self._events_function = local_world.stack.function_arn("EcsEventsFunction").split(":function:", 1)[1]
+        runtime.lambdas.on_result = self._narrate_reaction
+        if runtime.iam is not None:  # a denial shows in the timeline when it happens
+            runtime.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
+        faults.install(self.scenario.faults, runtime)
 
     # -- the timeline -----------------------------------------------------------------------------------
     def _schedule_timeline(
-        self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, start: float
+        self, runtime: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, start: float
     ) -> None:
         for step in self.scenario.timeline:
-            act = functools.partial(self._act, rt, sim, world, step)
-            rt.clock.call_at(start + step.at, act, f"timeline {step.kind}")
+            act = functools.partial(self._act, runtime, sim, world, step)
+            runtime.clock.call_at(start + step.at, act, f"timeline {step.kind}")
 
-    def _every(self, rt: LocalRuntime, seconds: float, fn: Callable[[], None], label: str) -> None:
+    def _every(self, runtime: LocalRuntime, seconds: float, fn: Callable[[], None], label: str) -> None:
         def tick() -> None:
             fn()
-            rt.clock.call_later(seconds, tick, label)
+            runtime.clock.call_later(seconds, tick, label)
 
-        rt.clock.call_later(seconds, tick, label)
+        runtime.clock.call_later(seconds, tick, label)
 
-    def _act(self, rt: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, step: Step) -> None:
+    def _act(self, runtime: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, step: Step) -> None:
         action = step.action
         say = self.narrative.say
         if step.kind == "deploy":
             deploy_input = self.deploy_input(action, world)
             say(
-                rt.clock.now(),
+                runtime.clock.now(),
                 "operator",
                 f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})",
             )
-            self.deploys[action.id] = rt.start_execution("DeployStateMachine", deploy_input, name=action.id)
+            self.deploys[action.id] = runtime.start_execution(
+                "DeployStateMachine", deploy_input, name=action.id
+            )
             self.deploy_routes[action.id] = deploy_input["listener_arn"]
         elif step.kind == "scale":
-            say(rt.clock.now(), "operator", f"scales {action.service} to {action.desired} tasks")
+            say(runtime.clock.now(), "operator", f"scales {action.service} to {action.desired} tasks")
             with as_app():
-                rt.clients.client("ecs").update_service(
+                runtime.clients.client("ecs").update_service(
                     cluster=world.cluster_name, service=action.service, desiredCount=action.desired
                 )
         elif step.kind == "cleanup":
@@ -142,23 +157,23 @@ class ScenarioRunner:
             if action.keep_revisions is not None:
                 payload["keep_revisions"] = action.keep_revisions
             try:
-                result = rt.invoke("CleanupFunction", payload)
+                result = runtime.invoke("CleanupFunction", payload)
             except RuntimeError as failed:  # the function's error (an IAM denial, say): the run goes on
-                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}) FAILED: {failed}")
+                say(runtime.clock.now(), "fargate-ops", f"cleanup ({mode}) FAILED: {failed}")
             else:
-                say(rt.clock.now(), "fargate-ops", f"cleanup ({mode}): {rep.describe_cleanup(result)}")
+                say(runtime.clock.now(), "fargate-ops", f"cleanup ({mode}): {describe_cleanup(result)}")
         elif step.kind == "image_behaviour":
             from fargate_ops_cli.local.world.spec import ImageBehaviour
 
             sim.set_image_behaviour(action.image, ImageBehaviour.model_validate(action.behaviour))
-            say(rt.clock.now(), "world", f"image {action.image} now behaves as {action.behaviour}")
+            say(runtime.clock.now(), "world", f"image {action.image} now behaves as {action.behaviour}")
         elif step.kind == "send_event":
             event = action.event or json.loads((self.base_dir / action.file).read_text())
             if action.as_service is not None:
                 from fargate_ops_cli.local.delivery import as_world_event
 
                 self._sent += 1
-                event = as_world_event(event, world, action.as_service, rt.clock.now(), self._sent)
+                event = as_world_event(event, world, action.as_service, runtime.clock.now(), self._sent)
             where = ""
             if action.account is not None or action.region is not None:
                 from fargate_ops_cli.local.delivery import from_elsewhere
@@ -166,40 +181,40 @@ class ScenarioRunner:
                 event = from_elsewhere(event, action.account, action.region)
                 where = f" from {event.get('account')}/{event.get('region')}"
             for _ in range(action.times):
-                rt.bus.put(event)
+                runtime.bus.put(event)
             say(
-                rt.clock.now(),
+                runtime.clock.now(),
                 "operator",
                 f"sends {event.get('detail-type')} event{where}, {action.times} time(s)",
             )
         elif step.kind == "edit_listener":
             from fargate_ops_cli.local.world_actions import edit_listener
 
-            say(rt.clock.now(), "third party", edit_listener(rt, world, action))
+            say(runtime.clock.now(), "third party", edit_listener(runtime, world, action))
         elif step.kind == "note":
-            say(rt.clock.now(), "note", action)
+            say(runtime.clock.now(), "note", action)
         elif step.kind == "spot_interruption":
             taken = sim.interrupt_spot(action.service, action.tasks)
             say(
-                rt.clock.now(),
+                runtime.clock.now(),
                 "world",
                 f"Fargate Spot reclaims {taken} task(s) of {action.service}: two minutes' notice",
             )
         else:  # promote / approve / abort / rollback: the operator contract's Step Functions calls
             from fargate_ops_cli.local.controls import control
 
-            assert rt.stack is not None
+            assert runtime.stack is not None
             with as_app():
                 result = control(
                     step.kind,
-                    rt.clients.client("stepfunctions"),
-                    rt.clients.client("dynamodb"),
-                    rt.stack.outputs["OpsTableName"],
+                    runtime.clients.client("stepfunctions"),
+                    runtime.clients.client("dynamodb"),
+                    runtime.stack.outputs["OpsTableName"],
                     action.deploy,
                     full=action.full,
                     reason=action.reason,
                 )
-            say(rt.clock.now(), "operator", f"{step.kind} {action.deploy}: {result.text}")
+            say(runtime.clock.now(), "operator", f"{step.kind} {action.deploy}: {result.text}")
 
     def _narrate_reaction(self, function: str, event: Any, result: Any) -> None:
         """Say what the events function did about an event, unless it was nothing."""
@@ -237,7 +252,7 @@ class ScenarioRunner:
 
     def _routes_of(self, action: DeployAction, slots: list[str], world: ProvisionedWorld) -> dict[str, str]:
         """The listener or rule forwarding to the application's target groups, and its test one."""
-        from fargate_ops_cli.local.world.routes import RouteResolutionError, application_routes
+        from fargate_ops_cli.local.world.application_routes import RouteResolutionError, application_routes
 
         try:
             production, test = application_routes(world, slots)
@@ -250,23 +265,25 @@ class ScenarioRunner:
             routes["test_listener_arn"] = test.arn
         return routes
 
-    def _check_invariants(self, sim: FargateSimulator, rt: LocalRuntime) -> None:
-        assert rt.stack is not None
-        problems = invariants.check(sim) + deploy_invariants.during(rt, rt.stack.outputs, self.deploys)
-        self._record_violations(rt, problems)
+    def _check_invariants(self, sim: FargateSimulator, runtime: LocalRuntime) -> None:
+        assert runtime.stack is not None
+        problems = invariants.check(sim) + deploy_invariants.during(
+            runtime, runtime.stack.outputs, self.deploys
+        )
+        self._record_violations(runtime, problems)
 
-    def _record_violations(self, rt: LocalRuntime, problems: list[str]) -> None:
+    def _record_violations(self, runtime: LocalRuntime, problems: list[str]) -> None:
         for problem in problems:
-            stamped = f"{rep.clock_text(rt.clock.now())} {problem}"
+            stamped = f"{clock_text(runtime.clock.now())} {problem}"
             if not self.violations or self.violations[-1].split(" ", 1)[1] != problem:
                 self.violations.append(stamped)
-                self.narrative.say(rt.clock.now(), "invariant", f"VIOLATED: {problem}")
+                self.narrative.say(runtime.clock.now(), "invariant", f"VIOLATED: {problem}")
 
 
 class _NarratedSink:
     """The simulator's event sink: narrates each AWS event, then hands it to the bus."""
 
-    def __init__(self, bus: Any, narrative: rep.Narrative, clock: Any) -> None:
+    def __init__(self, bus: Any, narrative: Narrative, clock: Any) -> None:
         self._bus = bus
         self._narrative = narrative
         self._clock = clock

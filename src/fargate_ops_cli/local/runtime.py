@@ -1,9 +1,9 @@
 """The local runtime: the real template, state machines and handlers, run offline on moto.
 
-    with LocalRuntime(repo_root, start=...) as rt:
-        rt.deploy_stack()
-        execution_arn = rt.start_execution("DeployStateMachine", {...})
-        rt.clock.run_until(rt.clock.now() + 3600)
+    with LocalRuntime(repo_root, start=...) as runtime:
+        runtime.deploy_stack()
+        execution_arn = runtime.start_execution("DeployStateMachine", {...})
+        runtime.clock.run_until(runtime.clock.now() + 3600)
 
 It owns the virtual clock, the in-process Lambda host, the EventBridge bus and the schedules, and
 installs every moto hook (moto_hooks.py) for the duration of the `with` block.

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from fargate_ops_cli.local.world.provision import ProvisionedWorld
 
 
-def edit_listener(rt: LocalRuntime, world: ProvisionedWorld, edit: EditListenerAction) -> str:
+def edit_listener(runtime: LocalRuntime, world: ProvisionedWorld, edit: EditListenerAction) -> str:
     """Applies the edit; returns what the narrative says about it."""
     route = world.routes[edit.route]
     actions = edit.elbv2(world.target_groups)
     with as_world():
-        elbv2 = rt.clients.client("elbv2")
+        elbv2 = runtime.clients.client("elbv2")
         if route.rule is not None:
             elbv2.modify_rule(RuleArn=route.arn, Actions=actions)
         else:

@@ -1,8 +1,8 @@
 """The application deployed into the local runtime with a simulated Fargate world, ready to drive.
 
-    with open_local_world(spec) as lw:
-        outputs = lw.stack.outputs          # DeployStateMachineArn, OpsTableName, ...
-        lw.rt.clock.run_until(lw.rt.clock.now() + 600)
+    with open_local_world(spec) as local_world:
+        outputs = local_world.stack.outputs          # DeployStateMachineArn, OpsTableName, ...
+        local_world.runtime.clock.run_until(local_world.runtime.clock.now() + 600)
 
 The scenario runner builds the same thing around a timeline; tests of the CLI verbs use it directly.
 """
@@ -29,14 +29,14 @@ from fargate_ops_cli.local.world.spec import WorldSpec
 
 @dataclass
 class LocalWorld:
-    rt: LocalRuntime
+    runtime: LocalRuntime
     stack: DeployedStack
     world: ProvisionedWorld
     simulator: FargateSimulator
     startup_seconds: float = 0.0  # deploying the template into moto
 
     def advance(self, seconds: float) -> None:
-        self.rt.clock.run_until(self.rt.clock.now() + seconds)
+        self.runtime.clock.run_until(self.runtime.clock.now() + seconds)
 
 
 @contextlib.contextmanager
@@ -60,18 +60,20 @@ def open_local_world(
     with (
         LocalRuntime(
             repo_root, start=began, region=spec.region, seed=spec.seed, measure_memory=measure_memory
-        ) as rt,
+        ) as runtime,
         contextlib.ExitStack() as hooks,
     ):
         began = time.perf_counter()
-        stack = rt.deploy_stack(template=template)
+        stack = runtime.deploy_stack(template=template)
         startup = time.perf_counter() - began
         with as_world():
-            world = provision(spec, rt.clients.client, hook_packages)
-        simulator = FargateSimulator(rt.clock, sink(rt, world) if sink is not None else rt.bus, spec, world)
-        rt.target_health = simulator.moto_health_hook
+            world = provision(spec, runtime.clients.client, hook_packages)
+        simulator = FargateSimulator(
+            runtime.clock, sink(runtime, world) if sink is not None else runtime.bus, spec, world
+        )
+        runtime.target_health = simulator.moto_health_hook
         hooks.enter_context(moto_hooks.world_hooks(simulator))
-        local = LocalWorld(rt, stack, world, simulator, startup)
+        local = LocalWorld(runtime, stack, world, simulator, startup)
         if prepare is not None:
             prepare(local)
         simulator.start()

@@ -14,7 +14,8 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fargate_ops_cli.local.world.services import Deployment, ServiceController
+    from fargate_ops_cli.local.world.deployment import Deployment
+    from fargate_ops_cli.local.world.parts import ServiceParts
 
 MIN_THRESHOLD, MAX_THRESHOLD = 3, 200
 FAILED_EVENT_REASON = "ECS deployment circuit breaker: task failed to start."
@@ -30,7 +31,7 @@ def rollback_reason(target_deployment_id: str) -> str:
 
 
 class CircuitBreaker:
-    def __init__(self, service: ServiceController) -> None:
+    def __init__(self, service: ServiceParts) -> None:
         self.service = service
 
     def on_failure(self, deployment: Deployment, now: float) -> None:

@@ -21,7 +21,7 @@ from fargate_ops_cli.local.world.tasks import (
 )
 
 if TYPE_CHECKING:
-    from fargate_ops_cli.local.world.services import ServiceController
+    from fargate_ops_cli.local.world.parts import ServiceParts
 
 PROVISIONING_SECONDS = 10.0  # at most: creating and attaching the task's ENI
 # Fargate fetches secrets and registry auth before it pulls: such a failure never starts a pull.
@@ -29,7 +29,7 @@ SECRETS_FAILURE = "ResourceInitializationError"
 
 
 class TaskLifecycle:
-    def __init__(self, service: ServiceController) -> None:
+    def __init__(self, service: ServiceParts) -> None:
         self.service = service
         self.ctx = service.ctx
         self.stopper = TaskStopper(self)

@@ -14,11 +14,11 @@ health checks replace a task only once its health check grace period is over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops_cli.local.world.breaker import CircuitBreaker
 from fargate_ops_cli.local.world.context import WorldContext
+from fargate_ops_cli.local.world.deployment import Deployment
 from fargate_ops_cli.local.world.lifecycle import TaskLifecycle
 from fargate_ops_cli.local.world.moto_access import (
     TaskDefinition,
@@ -33,18 +33,6 @@ STEADY_REPEAT_SECONDS = 6 * 3600  # ECS repeats SERVICE_STEADY_STATE at most eve
 IMPAIRED_AFTER_FAILURES = 3
 IMPAIRED_REPEAT_SECONDS = 900
 MAX_SERVICE_EVENTS = 100  # DescribeServices shows the last 100 service event messages
-
-
-@dataclass
-class Deployment:
-    id: str
-    task_definition: TaskDefinition
-    created_at: float
-    updated_at: float
-    status: str = "PRIMARY"
-    rollout_state: str = "IN_PROGRESS"
-    failed_tasks: int = 0  # consecutive: a task of the deployment becoming healthy resets it
-    reason: str | None = None  # rolloutStateReason, when it is not the plain "in progress"/"completed"
 
 
 class ServiceController:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from fargate_ops_cli.local.world.tasks import SimTask
 
 if TYPE_CHECKING:
-    from fargate_ops_cli.local.world.lifecycle import TaskLifecycle
+    from fargate_ops_cli.local.world.parts import TaskSteps
 
 SPOT_WARNING_SECONDS = 120.0  # Fargate Spot's termination notice comes two minutes ahead
 SPOT_REASON = "Your Spot Task was interrupted."
@@ -27,7 +27,7 @@ SPOT_NOTICE, SPOT_STOP = "TerminationNotice", "SpotInterruption"
 
 
 class TaskStopper:
-    def __init__(self, lifecycle: TaskLifecycle) -> None:
+    def __init__(self, lifecycle: TaskSteps) -> None:
         self.lifecycle = lifecycle
         self.service = lifecycle.service
         self.timing = lifecycle.ctx.spec.stop_timing
