@@ -51,6 +51,7 @@ from fargate_ops.domain.orphans import (
     service_findings,
     target_group_findings,
 )
+from fargate_ops.domain.references import revisions_in_use
 
 MARK = "mark"
 UNMARK = "unmark"
@@ -110,6 +111,7 @@ class CleanupPlan:
         return format_mark(self.now)
 
     def deletions(self, kind: str) -> list[str]:
+        """The resources of this kind the plan deletes, in order."""
         return [a.resource for a in self.actions if a.kind == kind and a.action == DELETE]
 
     def as_dict(self) -> dict[str, Any]:
@@ -174,14 +176,15 @@ class _Planner:
         self.out_of_scope = dict.fromkeys(KINDS, 0)
         self.in_scope = dict.fromkeys(KINDS, 0)
         self.warnings: list[str] = []
+        self.deleted: set[tuple[str, str]] = set()
 
     def take(self, found: Findings) -> None:
         self.warnings += found.warnings
         for finding in found.findings:
             self.decide(finding)
 
-    def deletions(self, kind: str) -> list[str]:
-        return [a.resource for a in self.actions if a.kind == kind and a.action == DELETE]
+    def deletions(self, kind: str) -> set[str]:
+        return {resource for k, resource in self.deleted if k == kind}
 
     def decide(self, finding: Finding) -> None:
         policy, kind, resource = self.policy, finding.kind, finding.resource
@@ -209,6 +212,11 @@ class _Planner:
                 finding, MARK, f"{why}; found {iso_day(self.now)}, deleted after {ends} if still an orphan"
             )
         elif self.now >= marked_at + grace:
+            first = [x for x in finding.after if (kind, x) not in self.deleted]
+            if first:
+                why = f"{why}; waits for {', '.join(first)} to be deleted first"
+                self.waiting.append(Waiting(kind, resource, why, marked_at, marked_at + grace))
+                return
             why = f"{why}; an orphan since {iso_day(marked_at)}, past the grace period"
             if kind == TASK_DEFINITION and finding.status == ACTIVE:
                 self.act(finding, DEREGISTER, why)
@@ -218,11 +226,13 @@ class _Planner:
 
     def act(self, finding: Finding, action: str, reason: str) -> None:
         self.actions.append(PlannedAction(finding.kind, finding.resource, action, reason))
+        if action == DELETE:
+            self.deleted.add((finding.kind, finding.resource))
 
     def guard(self) -> str | None:
         trips = []
         for kind in KINDS:
-            deleted = len({a.resource for a in self.actions if a.kind == kind and a.action == DELETE})
+            deleted = len(self.deletions(kind))
             total = self.in_scope[kind]
             if not deleted:
                 continue
@@ -253,18 +263,25 @@ class _Planner:
 def plan_cleanup(inventory: Inventory, policy: CleanupPolicy, now: float) -> CleanupPlan:
     """What a cleanup would do to this account at ``now``; changes nothing."""
     planner = _Planner(policy, now)
+    usage = revisions_in_use(inventory, keep=policy.keep_revisions, now=now)
 
     def staying() -> list[Revision]:
-        deleted = set(planner.deletions(TASK_DEFINITION))
-        return [r for r in inventory.revisions if r.status != DELETE_IN_PROGRESS and r.arn not in deleted]
+        """The revisions left after this plan: not deleted by it, and not on their way out unless a
+        task still runs them (ECS removes a DELETE_IN_PROGRESS revision once no task uses it)."""
+        deleted = planner.deletions(TASK_DEFINITION)
+        return [
+            r
+            for r in inventory.revisions
+            if r.arn not in deleted and (r.status != DELETE_IN_PROGRESS or r.arn in usage.in_use)
+        ]
 
     finders: dict[str, Callable[[], Findings]] = {
-        TASK_DEFINITION: lambda: revision_findings(inventory, policy, now),
+        TASK_DEFINITION: lambda: revision_findings(inventory, policy, usage),
         SERVICE: lambda: service_findings(inventory, policy, now),
         TARGET_GROUP: lambda: target_group_findings(inventory, policy),
         NETWORK_INTERFACE: lambda: network_interface_findings(inventory),
         LOG_GROUP: lambda: log_group_findings(inventory, policy, now),
-        LEASE: lambda: lease_findings(inventory, policy, now),
+        LEASE: lambda: lease_findings(inventory, now),
         DEPLOY_RECORD: lambda: deploy_record_findings(inventory, policy, now),
         # last: an image stays in use while a revision that stays uses it
         IMAGE: lambda: image_findings(inventory, staying(), policy, now),

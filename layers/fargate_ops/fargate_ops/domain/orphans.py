@@ -36,9 +36,9 @@ from fargate_ops.domain.inventory import (
 )
 from fargate_ops.domain.references import (
     Reasons,
+    RevisionUsage,
     family_clusters,
     images_in_use,
-    revisions_in_use,
     target_groups_in_use,
 )
 
@@ -53,6 +53,7 @@ class Finding:
     managed_by: str | None = None
     marked_at: float | None = None
     status: str | None = None  # a revision's status (ACTIVE needs deregistering before deleting)
+    after: tuple[str, ...] = ()  # of the same kind, to be deleted first in the same plan (its indexes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,8 @@ def _kept_or_orphan(in_use: Reasons, resource: str, orphan_reason: str) -> tuple
 # --- task definition revisions -------------------------------------------------------------------------
 
 
-def revision_findings(inventory: Inventory, policy: CleanupPolicy, now: float) -> Findings:
+def revision_findings(inventory: Inventory, policy: CleanupPolicy, usage: RevisionUsage) -> Findings:
     """Every revision but those being deleted already (DELETE_IN_PROGRESS needs nothing more)."""
-    usage = revisions_in_use(inventory, keep=policy.keep_revisions, now=now)
     clusters = family_clusters(inventory)
     findings = []
     for revision in inventory.revisions:
@@ -232,8 +232,9 @@ def service_findings(inventory: Inventory, policy: CleanupPolicy, now: float) ->
 # --- the table's own items -----------------------------------------------------------------------------
 
 
-def lease_findings(inventory: Inventory, policy: CleanupPolicy, now: float) -> Findings:
-    """A lease is stale once expired and its deploy is over (or its record long gone)."""
+def lease_findings(inventory: Inventory, now: float) -> Findings:
+    """A lease is stale once expired and its deploy is over. A lease and its deploy record are written
+    in one transaction, and a record is deleted only when final: a lease without one outlived it."""
     records = {r.deploy_id: r for r in inventory.deploy_records}
     findings = []
     for lease in inventory.leases:
@@ -242,11 +243,9 @@ def lease_findings(inventory: Inventory, policy: CleanupPolicy, now: float) -> F
             orphan, why = False, f"held by deploy {lease.deploy_id} until {iso_day(lease.expires_at)}"
         elif record is not None and not record.final:
             orphan, why = False, f"deploy {lease.deploy_id} is still {record.status} and may renew it"
-        elif record is None and now - lease.expires_at < policy.record_retention_seconds:
-            gone = f"deploy {lease.deploy_id} left no record"
-            orphan, why = False, f"expired {iso_day(lease.expires_at)}; {gone} (kept for the retention)"
         else:
-            orphan, why = True, f"expired {iso_day(lease.expires_at)} and deploy {lease.deploy_id} is over"
+            over = "is over" if record is not None else "is over (its record is gone)"
+            orphan, why = True, f"expired {iso_day(lease.expires_at)} and deploy {lease.deploy_id} {over}"
         placement = Placement(clusters=frozenset({lease.cluster}))
         findings.append(
             Finding(LEASE, lease.key, orphan, (why,), placement, None, _mark(inventory, LEASE, lease.key))
@@ -300,9 +299,10 @@ def network_interface_findings(inventory: Inventory) -> Findings:
             orphan, why = False, f"{eni.status}"
         else:
             orphan, why = True, "an ECS task ENI left available after its task stopped"
+        owner = managed_by(None, eni.tags)
         placement = Placement(tags=eni.tags)
         findings.append(
-            Finding(NETWORK_INTERFACE, eni.id, orphan, (why,), placement, None, _tag_mark(eni.tags))
+            Finding(NETWORK_INTERFACE, eni.id, orphan, (why,), placement, owner, _tag_mark(eni.tags))
         )
     return Findings(findings)
 
@@ -353,9 +353,14 @@ def image_findings(
         return Findings([], (f"images of {len(unknown)} revisions are unknown: no image is judged",))
     usage = images_in_use(inventory, staying)
     repositories = {r.name: r for r in inventory.repositories}
+    listed_by: dict[tuple[str, str], list[str]] = {}
+    for index in inventory.images:
+        for child in index.children:
+            listed_by.setdefault((index.repository, child), []).append(index.id)
     findings = []
     # Indexes first: ECR refuses to delete a platform image an index still lists
-    # (ImageReferencedByManifestList), so an executor deletes in this order.
+    # (ImageReferencedByManifestList), and an index without its platforms is broken; so a platform image
+    # is deleted only in a plan that deletes every index listing it, after them.
     for image in sorted(inventory.images, key=lambda i: not i.children):
         kept = list(usage.in_use.get(image.id, ()))
         if now - image.pushed_at < policy.image_min_idle_seconds:
@@ -369,7 +374,7 @@ def image_findings(
         tags: Mapping[str, str] = repository.tags if repository else {}
         owner = managed_by(repository.managed_by if repository else None, tags)
         placement = Placement(repository=image.repository, tags=tags)
-        findings.append(
-            Finding(IMAGE, image.id, not kept, why, placement, owner, _mark(inventory, IMAGE, image.id))
-        )
+        mark = _mark(inventory, IMAGE, image.id)
+        after = tuple(listed_by.get((image.repository, image.digest), ()))
+        findings.append(Finding(IMAGE, image.id, not kept, why, placement, owner, mark, after=after))
     return Findings(findings, usage.warnings)

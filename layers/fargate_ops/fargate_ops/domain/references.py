@@ -244,14 +244,17 @@ def images_in_use(inventory: Inventory, staying: Iterable[Revision]) -> ImageUsa
                 pending.append(image)
             if image.archived:
                 warnings.append(f"{image.id} is archived and {why}: a new task cannot pull it until restored")
-    # An index and its platform images stand or fall together, whichever of them is referenced.
+    # An index and its platform images stand or fall together, whichever of them is referenced. Only
+    # what is not in use yet gets a reason this way (else the reasons would go round in a circle).
     while pending:
         image = pending.pop()
-        for child in image.children:
-            platform = by_digest.get((image.repository, child))
-            if platform is not None and reasons.add(platform.id, f"a platform image of index {image.id}"):
+        platforms = (by_digest.get((image.repository, child)) for child in image.children)
+        for platform in filter(None, platforms):
+            if platform.id not in reasons:
+                reasons.add(platform.id, f"a platform image of index {image.id}")
                 pending.append(platform)
         for index in indexes_of.get((image.repository, image.digest), ()):
-            if reasons.add(index.id, f"the image index of {image.id}, which is in use"):
+            if index.id not in reasons:
+                reasons.add(index.id, f"the image index of {image.id}, which is in use")
                 pending.append(index)
     return ImageUsage(reasons.frozen(), tuple(warnings))
