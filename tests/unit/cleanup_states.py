@@ -163,7 +163,7 @@ def services(
     draw: st.DrawFn, revision: st.SearchStrategy[str], groups: st.SearchStrategy[tuple[str, ...]]
 ) -> list[Service]:
     found = []
-    names = st.lists(st.sampled_from(SERVICE_NAMES), max_size=3, unique=True)
+    names = st.lists(st.sampled_from(SERVICE_NAMES), max_size=2, unique=True)
     for cluster in CLUSTERS:
         for name in draw(names):
             desired = draw(DESIRED)
@@ -236,17 +236,17 @@ def account_states(draw: st.DrawFn) -> Inventory:
         Task(
             f"arn:aws:ecs:us-east-1:1:task/{c}/t{i}", c, draw(revision), draw(TASK_STATUSES), draw(task_enis)
         )
-        for i, c in enumerate(draw(st.lists(clusters, max_size=3)))
+        for i, c in enumerate(draw(st.lists(clusters, max_size=2)))
     ]
     rules = [
         RuleTarget(f"r-{i}", "t", draw(reference), c)
-        for i, c in enumerate(draw(st.lists(clusters, max_size=2)))
+        for i, c in enumerate(draw(st.lists(clusters, max_size=1)))
     ]
     schedules = [
         ScheduleTarget(f"s-{i}", draw(reference), c, enabled=draw(coin))
-        for i, c in enumerate(draw(st.lists(clusters, max_size=2)))
+        for i, c in enumerate(draw(st.lists(clusters, max_size=1)))
     ]
-    apps, records, leases = draw(applications(reference, groups))
+    apps, records, leases = draw(applications(reference, _some(group_arns, 1)))
     target_groups = [
         TargetGroup(
             arn,
@@ -309,10 +309,14 @@ scopes = st.sampled_from(
     )
 )
 
+CLUSTER_SCOPES = st.sampled_from(
+    (Scope(clusters=("prod*",)), Scope(clusters=("staging",)), Scope(clusters=("prod-a",)))
+)
+
 policies = st.builds(
     CleanupPolicy,
     kinds=st.just(frozenset(KINDS)),
-    keep_revisions=st.integers(1, 3),
+    keep_revisions=st.integers(1, 2),
     idle_slot_seconds=st.sampled_from((0, 2 * DAY, 7 * DAY)),
     log_group_idle_seconds=st.sampled_from((0, 10 * DAY)),
     record_retention_seconds=st.sampled_from((0, 30 * DAY)),

@@ -8,6 +8,7 @@ planning again after applying, after the grace period, finds nothing more to del
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -22,14 +23,15 @@ from fargate_ops.domain.cleanup_policy import (
     TASK_DEFINITION,
     CleanupPolicy,
     Guard,
+    Scope,
 )
 from fargate_ops.domain.inventory import DELETE_IN_PROGRESS, Inventory
 from tests.unit import cleanup_states as oracle
-from tests.unit.cleanup_states import account_states, policies
+from tests.unit.cleanup_states import CLUSTER_SCOPES, account_states, policies
 from tests.unit.cleanup_world import NOW, apply
 
 # Small states, few examples: the whole file runs in a few seconds.
-FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def changing(plan: CleanupPlan) -> set[tuple[str, str]]:
@@ -50,6 +52,20 @@ def test_nothing_in_use_is_ever_marked_deregistered_or_deleted(
     assert not {(TARGET_GROUP, arn) for arn in oracle.target_groups_in_use(state)} & changed
     assert not {(SERVICE, arn) for arn in oracle.services_in_use(state, policy, NOW)} & changed
     assert not {(IMAGE, i) for i in oracle.images_in_use(state, revisions)} & changed
+
+
+@FAST
+@given(account_states(), policies, CLUSTER_SCOPES)
+def test_a_revision_a_service_outside_the_cluster_scope_runs_is_never_changed(
+    state: Inventory, policy: CleanupPolicy, scope: Scope
+) -> None:
+    # The reviewer's case, made frequent: every example is scoped by cluster.
+    plan = plan_cleanup(state, replace(policy, scope=scope), NOW)
+    patterns = scope.clusters or ()
+    outside = [s for s in state.services if not any(fnmatch.fnmatchcase(s.cluster, p) for p in patterns)]
+    run_outside = {d.task_definition for s in outside if s.status != "INACTIVE" for d in s.deployments}
+
+    assert not {(TASK_DEFINITION, arn) for arn in run_outside} & changing(plan)
 
 
 @FAST

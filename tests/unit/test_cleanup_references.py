@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fargate_ops.domain.cleanup_plan import DELETE, DEREGISTER, MARK, CleanupPlan, plan_cleanup
+from fargate_ops.domain.cleanup_plan import DELETE, DEREGISTER, MARK, UNMARK, CleanupPlan, plan_cleanup
 from fargate_ops.domain.cleanup_policy import IMAGE, KINDS, TASK_DEFINITION, CleanupPolicy, Scope
 from fargate_ops.domain.inventory import (
+    DELETE_IN_PROGRESS,
     INACTIVE,
     RUNNING,
     Application,
@@ -332,3 +333,22 @@ def test_ecr_image_uris_parse_to_repository_tag_and_digest() -> None:
     assert parse(image_uri("web", "v1", digest(5))) == ImageRef("web", "v1", digest(5))
     assert parse(f"{ACCOUNT}.dkr-ecr.{REGION}.on.aws/web:v1") == ImageRef("web", "v1", None)
     assert parse("localhost:5000/web:v1") is None
+
+
+def test_an_image_a_revision_being_deleted_still_runs_is_kept_until_its_tasks_stop() -> None:
+    # ECS keeps a DELETE_IN_PROGRESS revision while a task runs it: the task may restart and pull again.
+    state = inventory(
+        revisions=(
+            revision("job", 1, DELETE_IN_PROGRESS, images=(image_uri("job", "v1"),)),
+            revision("job", 2, DELETE_IN_PROGRESS, images=(image_uri("job", "v0"),)),
+        ),
+        tasks=(Task("arn:aws:ecs:us-east-1:1:task/batch/a", "batch", td_arn("job", 1)),),
+        images=(image("job", 1, "v1"), image("job", 2, "v0")),
+        marks={(IMAGE, image("job", 1).id): LONG_AGO, (IMAGE, image("job", 2).id): LONG_AGO},
+    )
+    policy = CleanupPolicy(kinds=frozenset(KINDS), image_min_idle_seconds=0)
+
+    plan = plan_cleanup(state, policy, NOW)
+
+    assert actions_on(plan, image("job", 1).id) == [UNMARK]
+    assert actions_on(plan, image("job", 2).id) == [DELETE]
