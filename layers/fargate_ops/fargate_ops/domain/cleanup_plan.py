@@ -149,7 +149,8 @@ class CleanupPlan:
             out.append(f"REFUSED, nothing will change: {self.refused}")
         out += [f"  {a.action:<10} {a.kind:<17} {a.resource}: {a.reason}" for a in self.actions]
         out += [
-            f"  waiting    {w.kind:<17} {w.resource}: until {iso_day(w.deletes_after)}" for w in self.waiting
+            f"  waiting    {w.kind:<17} {w.resource}: until {iso_day(w.deletes_after)}: {w.reason}"
+            for w in self.waiting
         ]
         out += [f"  kept       {k.kind:<17} {k.resource}: {'; '.join(k.reasons)}" for k in self.kept]
         out += [f"  left alone {x.kind:<17} {x.resource}: {x.why}" for x in self.left_alone]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 Tags = Mapping[str, str]
 
@@ -351,6 +352,7 @@ def format_mark(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)  # an account's marks share a few dates; a plan reads thousands of them
 def parse_mark(text: str | None) -> float | None:
     """The time in a mark tag; ``None`` when absent or unreadable (a hand-edited tag is marked again)."""
     if not text:
@@ -383,5 +385,6 @@ def managed_by(declared: str | None, tags: Tags | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # reasons repeat the same few moments (now, the end of the grace period)
 def iso_day(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
