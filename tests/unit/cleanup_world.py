@@ -195,7 +195,8 @@ def _delete(action: PlannedAction, current: Any, tables: dict[str, dict[str, Any
         tables[kind][resource] = replace(current, status="INACTIVE")
         return
     if kind == TARGET_GROUP:
-        forwarding = [x.arn for x in (*state.listeners, *state.listener_rules) if resource in x.target_groups]
+        forwarding = [x.arn for x in state.listeners if resource in x.target_groups]
+        forwarding += [x.arn for x in state.listener_rules if resource in x.target_groups]
         if forwarding:
             raise ApplyRefusedError(f"DeleteTargetGroup: {resource} is in use by {forwarding}")
     if kind == NETWORK_INTERFACE and current.status != "available":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,7 @@ from fargate_ops.domain.inventory import (
     Task,
 )
 from fargate_ops.domain.orphans import (
+    Findings,
     deploy_record_findings,
     image_findings,
     lease_findings,
@@ -59,8 +61,8 @@ LONG_AGO = NOW - 60 * DAY
 POLICY = CleanupPolicy(kinds=frozenset(KINDS), keep_revisions=1)
 
 
-def verdicts(findings: object) -> dict[str, bool]:
-    return {f.resource: f.orphan for f in findings.findings}  # type: ignore[attr-defined]
+def verdicts(found: Findings) -> dict[str, bool]:
+    return {f.resource: f.orphan for f in found.findings}
 
 
 # --- revisions -----------------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def test_an_idle_slot_idle_longer_than_the_set_age_is_an_orphan() -> None:
     ids=["scaled", "pending", "live", "deploying", "leased", "recent"],
 )
 def test_a_slot_is_not_idle_while_scaled_live_deploying_leased_or_recently_active(
-    change: dict[str, object], reason: str
+    change: dict[str, Any], reason: str
 ) -> None:
     state = replace(inventory(applications=(APP,), services=(BLUE, GREEN)), **change)
 

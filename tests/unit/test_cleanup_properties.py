@@ -26,7 +26,7 @@ from fargate_ops.domain.cleanup_policy import (
     Scope,
 )
 from fargate_ops.domain.inventory import DELETE_IN_PROGRESS, Inventory
-from tests.unit import cleanup_states as oracle
+from tests.unit import cleanup_oracle as oracle
 from tests.unit.cleanup_states import CLUSTER_SCOPES, account_states, policies
 from tests.unit.cleanup_world import NOW, apply
 

@@ -58,10 +58,8 @@ def test_an_orphan_found_the_first_time_is_marked_with_the_time_it_was_found() -
 
 
 def test_a_marked_orphan_is_deleted_only_once_the_grace_period_is_over() -> None:
-    state = apply(
-        inventory(revisions=revisions("web", 1, 2)),
-        plan_cleanup(inventory(revisions=revisions("web", 1, 2)), POLICY, NOW),
-    )
+    found = inventory(revisions=revisions("web", 1, 2))
+    state = apply(found, plan_cleanup(found, POLICY, NOW))
 
     early = plan_cleanup(state, POLICY, NOW + 7 * DAY - 1)
     due = plan_cleanup(state, POLICY, NOW + 7 * DAY)
