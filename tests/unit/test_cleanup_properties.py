@@ -31,7 +31,7 @@ from tests.unit.cleanup_states import CLUSTER_SCOPES, account_states, policies
 from tests.unit.cleanup_world import NOW, apply
 
 # Small states, few examples: the whole file runs in a few seconds.
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def changing(plan: CleanupPlan) -> set[tuple[str, str]]:
