@@ -16,6 +16,10 @@ class SettingsError(FargateOpsError):
     """A required environment variable is missing or malformed."""
 
 
+class CleanupPolicyError(FargateOpsError):
+    """A cleanup policy is invalid (keep fewer than one revision, a negative age, an unknown kind)."""
+
+
 class DeployInputError(FargateOpsError):
     """The deploy input is invalid; ``field`` names the offending field."""
 
