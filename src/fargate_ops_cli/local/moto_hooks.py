@@ -301,6 +301,8 @@ WORLD_HOOKS = (
     ("moto.ecs.models", "EC2ContainerServiceBackend", "list_tasks"),
     ("moto.cloudwatch.models", "Dimension", "__lt__"),
     ("moto.ecs.responses", "EC2ContainerServiceResponse", "create_service"),
+    ("moto.elbv2.models", "ELBv2Backend", "modify_listener"),
+    ("moto.elbv2.models", "ELBv2Backend", "modify_rule"),
 )
 
 
@@ -314,6 +316,8 @@ def world_hooks(simulator: Any) -> Iterator[None]:
     - CloudWatch dimensions sort correctly, so GetMetricData matches whatever order a query lists them in.
     - CreateService keeps the circuit breaker, grace period and capacity provider strategy moto drops
       (the application's adopted twin copies them from the live service).
+    - ModifyListener / ModifyRule tell the simulator at once, so a minute's requests split at the
+      instant the weights changed, not at the next reconcile tick.
     """
     from fargate_ops_cli.local.world.moto_access import (
         create_service_keeping_settings,
@@ -321,7 +325,9 @@ def world_hooks(simulator: Any) -> Iterator[None]:
         list_tasks_like_ecs,
     )
 
-    (ecs_module, ecs_class, _), _, (cw_module, dim_class, _), (resp_module, resp_class, _) = WORLD_HOOKS
+    ecs_hook, _, cw_hook, responses_hook, elb_hook, _ = WORLD_HOOKS
+    (ecs_module, ecs_class, _), (cw_module, dim_class, _) = ecs_hook, cw_hook
+    (resp_module, resp_class, _), (elb_module, elb_class, _) = responses_hook, elb_hook
     backend_cls = getattr(importlib.import_module(ecs_module), ecs_class)
     original_update = backend_cls.update_service
 
@@ -330,10 +336,22 @@ def world_hooks(simulator: Any) -> Iterator[None]:
         simulator.on_service_updated(service.cluster_name, service.name)
         return service
 
+    elb_cls = getattr(importlib.import_module(elb_module), elb_class)
+
+    def telling(original: Callable[..., Any]) -> Callable[..., Any]:
+        def modified(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(self, *args, **kwargs)
+            simulator.on_routes_modified()
+            return result
+
+        return modified
+
     dimension_cls = getattr(importlib.import_module(cw_module), dim_class)
     responses_cls = getattr(importlib.import_module(resp_module), resp_class)
     with _patched(
         [
+            (elb_cls, "modify_listener", telling(elb_cls.modify_listener)),
+            (elb_cls, "modify_rule", telling(elb_cls.modify_rule)),
             (backend_cls, "update_service", update_service),
             (backend_cls, "list_tasks", list_tasks_like_ecs(backend_cls.list_tasks)),
             (dimension_cls, "__lt__", dimension_less_than),
