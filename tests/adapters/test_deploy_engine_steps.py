@@ -21,8 +21,10 @@ from fargate_ops.domain.analysis import load_balancer_dimension, target_group_di
 from fargate_ops.errors import (
     AlarmFiringError,
     AnalysisFailedError,
+    AnalysisInconclusiveError,
     DeployInputError,
     LeaseHeldError,
+    MetricsNotReadyError,
     PreflightError,
 )
 from fargate_ops.models.events import parse_event
@@ -242,14 +244,14 @@ def test_the_step_after_a_wait_removes_it_from_the_record(world: Any, ctx: StepC
 def publish(
     world: Any, target_group: str, requests: int, errors: int, latency: float, minutes: int = 5
 ) -> None:
-    dims = [
-        {"Name": "TargetGroup", "Value": target_group_dimension(target_group)},
-        {"Name": "LoadBalancer", "Value": load_balancer_dimension(world.listener_arn)},
-    ]
+    """A target group's minutes as ALB publishes them, the load balancer's RequestCount with them."""
+    lb_dims = [{"Name": "LoadBalancer", "Value": load_balancer_dimension(world.listener_arn)}]
+    dims = [{"Name": "TargetGroup", "Value": target_group_dimension(target_group)}, *lb_dims]
     data = []
     for minute in range(minutes):
         at = datetime.fromtimestamp(NOW + 60 * minute, UTC)
         data += [
+            {"MetricName": "RequestCount", "Dimensions": lb_dims, "Timestamp": at, "Value": requests},
             {"MetricName": "RequestCount", "Dimensions": dims, "Timestamp": at, "Value": requests},
             {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dims, "Timestamp": at, "Value": errors},
             {
@@ -267,26 +269,122 @@ def publish(
     boto3.client("cloudwatch").put_metric_data(Namespace="AWS/ApplicationELB", MetricData=data)
 
 
-def test_the_metrics_adapter_sums_a_window_per_target_group(world: Any) -> None:
-    publish(world, world.green_tg, requests=120, errors=6, latency=0.05)
-    publish(world, world.blue_tg, requests=1080, errors=0, latency=0.02)
+def test_the_metrics_adapter_sums_a_window_per_target_group_and_names_the_minutes_it_has(world: Any) -> None:
+    publish(world, world.green_tg, requests=120, errors=6, latency=0.05, minutes=4)
+    publish(world, world.blue_tg, requests=1080, errors=0, latency=0.02, minutes=4)
 
-    stats = CloudWatchAdapter(boto3.client("cloudwatch")).target_group_stats(
+    metrics = CloudWatchAdapter(boto3.client("cloudwatch")).window_metrics(
         load_balancer_dimension(world.listener_arn),
         {"green": target_group_dimension(world.green_tg), "blue": target_group_dimension(world.blue_tg)},
-        start=NOW,
-        end=NOW + 300,
+        start=int(NOW),
+        end=int(NOW) + 300,
     )
 
-    assert (stats["green"].requests, stats["green"].errors_5xx) == (600, 30)
-    assert stats["green"].latency_seconds == pytest.approx(0.05)
-    assert (stats["blue"].requests, stats["blue"].errors_5xx) == (5400, 0)
+    green, blue = metrics.stats["green"], metrics.stats["blue"]
+    assert (green.requests, green.errors_5xx) == (480, 24)
+    assert green.latency_seconds == pytest.approx(0.05)
+    assert (blue.requests, blue.errors_5xx) == (4320, 0)
+    assert metrics.minutes_seen == {int(NOW) + 60 * m for m in range(4)}  # the fifth is not in yet
 
 
-def analysed(world: Any, ctx: StepContext, bake_result: dict[str, Any]) -> dict[str, Any]:
-    doc = through("shift_traffic", world, ctx, analysis={"max_5xx_rate_delta": 0.01, "min_requests": 100})
-    clock.set_time_source(lambda: NOW + 300)
+def analysed(
+    world: Any,
+    ctx: StepContext,
+    bake_result: dict[str, Any],
+    *,
+    bake_ended: float = NOW + 300,
+    **analysis: Any,
+) -> dict[str, Any]:
+    """The analysis of a 5-minute bake from NOW, run at the clock's time (default: the bake's end)."""
+    options = {"max_5xx_rate_delta": 0.01, "min_requests": 100, **analysis}
+    doc = through("shift_traffic", world, ctx, analysis=options)
+    ctx.state_entered_at = clock.iso(bake_ended)
+    if clock.now_epoch() < bake_ended:
+        clock.set_time_source(lambda: bake_ended)
     return run("analyse", {**doc, "step_started_at": NOW, "bake_result": bake_result}, ctx)
+
+
+def published(world: Any, minutes: int = 5, green_requests: int = 120) -> None:
+    publish(world, world.green_tg, requests=green_requests, errors=0, latency=0.02, minutes=minutes)
+    publish(world, world.blue_tg, requests=1080, errors=0, latency=0.02, minutes=minutes)
+
+
+def test_an_analysis_whose_window_is_not_all_in_cloudwatch_yet_asks_to_run_again(
+    world: Any, ctx: StepContext, store: Store
+) -> None:
+    published(world, minutes=4)
+
+    with pytest.raises(MetricsNotReadyError) as caught:
+        analysed(world, ctx, {"action": "timeout"})
+
+    assert "no load balancer datapoint yet for 09:04 of the window 09:00-09:05" in str(caught.value)
+    record = store.get_deploy("d1")
+    assert record is not None and record["analysis"] == [] and record["step_index"] == 0
+
+
+def test_once_the_window_is_in_the_analysis_says_how_long_it_waited(world: Any, ctx: StepContext) -> None:
+    published(world)
+    clock.set_time_source(lambda: NOW + 300 + 180)
+
+    doc = analysed(world, ctx, {"action": "timeout"})
+
+    entry = doc["analysis_results"][0]
+    assert entry["verdict"] == "pass" and entry["data"]["waited_seconds"] == 180
+    assert entry["window"] == {"start": "2026-01-05T09:00:00Z", "end": "2026-01-05T09:05:00Z", "minutes": 5}
+
+
+def test_past_its_wait_an_incomplete_window_is_inconclusive_and_rolls_back_by_default(
+    world: Any, ctx: StepContext, store: Store
+) -> None:
+    published(world, minutes=4)
+    clock.set_time_source(lambda: NOW + 300 + 300)
+
+    with pytest.raises(AnalysisInconclusiveError) as caught:
+        analysed(world, ctx, {"action": "timeout"})
+
+    evidence = json.loads(str(caught.value))
+    assert evidence["verdict"] == "inconclusive" and evidence["policy"] == "fail"
+    assert evidence["data"]["missing_minutes"] == ["2026-01-05T09:04:00Z"]
+    record = store.get_deploy("d1")
+    assert record is not None and record["analysis"][0]["verdict"] == "inconclusive"
+    assert record["step_index"] == 0
+
+
+def test_an_inconclusive_step_whose_policy_is_pause_waits_for_an_approval_before_the_next(
+    world: Any, ctx: StepContext, store: Store
+) -> None:
+    published(world, minutes=4)
+    clock.set_time_source(lambda: NOW + 600)
+
+    doc = analysed(world, ctx, {"action": "timeout"}, inconclusive="pause")
+    run("await_approval", doc, ctx)
+
+    assert doc["step_index"] == 1 and doc["pause"]["step_index"] == 0
+    record = store.get_deploy("d1")
+    assert record is not None and record["waiting"]["kind"] == "approval"
+    assert record["waiting"]["reason"].startswith("inconclusive: after waiting 300s")
+
+
+def test_an_inconclusive_step_whose_policy_is_pass_goes_on_recorded_as_inconclusive(
+    world: Any, ctx: StepContext
+) -> None:
+    published(world, minutes=4)
+    clock.set_time_source(lambda: NOW + 600)
+
+    doc = analysed(world, ctx, {"action": "timeout"}, inconclusive="pass")
+
+    assert doc["step_index"] == 1
+    assert [(a["verdict"], a["policy"]) for a in doc["analysis_results"]] == [("inconclusive", "pass")]
+
+
+def test_a_complete_window_without_a_green_request_is_skipped_never_passed(
+    world: Any, ctx: StepContext
+) -> None:
+    publish(world, world.blue_tg, requests=1200, errors=0, latency=0.02)
+
+    doc = analysed(world, ctx, {"action": "timeout"}, min_requests=0)
+
+    assert [a["verdict"] for a in doc["analysis_results"]] == ["skipped"]
 
 
 def test_a_green_worse_than_blue_fails_the_step_with_the_numbers_recorded(

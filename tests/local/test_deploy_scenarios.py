@@ -9,6 +9,7 @@ spreads them over both cores.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,42 @@ def _analysis_fails(report: dict[str, Any]) -> None:
     assert analysis["green"]["error_rate"] == pytest.approx(0.05) and analysis["blue"]["error_rate"] == 0
 
 
+def _when(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _canary_one_minute_steps(report: dict[str, Any]) -> None:
+    """No step passes on green requests it did not see: each pass counts green requests, all of them
+    within its own step (after its shift, before its analysis ended it), at that step's weights."""
+    d = deploy(report)
+    rpm = 1200  # the scenario's traffic
+    shifted = {w["step_index"]: _when(w["at"]) for w in d["weight_history"] if "step_index" in w}
+    passed = [a for a in d["analysis"] if a["verdict"] == "pass"]
+    assert len(passed) == 2
+    for entry in passed:
+        window, step = entry["window"], d["steps"][entry["step_index"]]
+        assert entry["green"]["requests"] > 0
+        assert _when(window["start"]) >= shifted[entry["step_index"]]
+        assert _when(window["end"]) <= _when(entry["at"])
+        assert entry["green"]["requests"] == rpm * step["percent"] // 100 * window["minutes"]
+        assert entry["data"]["waited_seconds"] > 0  # right after the bake, CloudWatch had none of it
+
+
+def _analysis_inconclusive(report: dict[str, Any]) -> None:
+    d = deploy(report)
+    entry = d["analysis"][0]
+    assert entry["policy"] == "fail" and entry["data"]["missing_minutes"]
+    assert d["rollback_reason"]["error"] == "AnalysisInconclusiveError"
+
+
+def _analysis_inconclusive_pause(report: dict[str, Any]) -> None:
+    d = deploy(report)
+    assert d["analysis"][0]["policy"] == "pause"
+    states = [e["text"] for e in report["timeline"] if e["actor"] == "deploy d1"]
+    assert sum(text.startswith("step AwaitApproval") for text in states) == 1  # the plan had no gate
+    assert any("approve sent" in e["text"] for e in report["timeline"] if e["actor"] == "operator")
+
+
 def _step_fails_once(report: dict[str, Any]) -> None:
     assert any("InjectedFaultError" in e["text"] for e in report["timeline"])
 
@@ -242,6 +279,9 @@ EXTRA_CHECKS = {
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
     "analysis-fails": _analysis_fails,
+    "analysis-inconclusive": _analysis_inconclusive,
+    "analysis-inconclusive-pause": _analysis_inconclusive_pause,
+    "canary-one-minute-steps": _canary_one_minute_steps,
     "step-fails-once": _step_fails_once,
     "step-fails-always": _step_fails_always,
     "throttling": _throttling,
@@ -271,7 +311,7 @@ def canary_transitions(bake_minutes: int, folder: Path) -> int:
     scenario = yaml.safe_load((SCENARIOS / "canary.yaml").read_text())
     scenario["name"] = f"canary-{bake_minutes}m"
     scenario["timeline"][0]["deploy"]["strategy"]["bake"] = f"{bake_minutes}m"
-    scenario["run_for"] = f"{bake_minutes + 6}m"
+    scenario["run_for"] = f"{bake_minutes + 10}m"  # the bake, then ~3 minutes for CloudWatch's metrics
     scenario.pop("expect")
     path = folder / f"canary-{bake_minutes}m.yaml"
     path.write_text(yaml.safe_dump(scenario))

@@ -69,6 +69,20 @@ def test_the_lease_also_covers_every_readiness_wait_and_approval_gate() -> None:
     assert seconds == 3 * 600 + 300 + 2 * 3600 + deploy.LEASE_MARGIN_SECONDS
 
 
+def test_the_lease_also_covers_the_analyses_waits_for_their_metrics() -> None:
+    seconds = deploy.lease_seconds(600, 300, metrics_waits_seconds=2 * 360)
+
+    assert seconds == 600 + 300 + 720 + deploy.LEASE_MARGIN_SECONDS
+
+
+def test_an_inconclusive_analysis_that_rolls_back_says_so() -> None:
+    cause = json.dumps({"reason": "inconclusive: after waiting 300s, CloudWatch has no ... rolling back"})
+
+    reason = deploy.rollback_reason("AnalysisInconclusiveError", cause, readiness_timeout_seconds=300)
+
+    assert reason["summary"].startswith("analysis inconclusive: after waiting 300s")
+
+
 def test_a_readiness_timeout_and_an_approval_timeout_say_different_things() -> None:
     ready = deploy.rollback_reason(
         "States.Timeout", None, readiness_timeout_seconds=300, state="AwaitStepReady"

@@ -78,6 +78,11 @@ def test_a_change_needs_exactly_one_of_images_or_task_definition(
         ({"alarms": ["a", "a"]}, "alarms"),
         ({"analysis": {"min_requests": 10}}, "analysis"),
         ({"analysis": {"max_5xx_rate_delta": 2}}, "analysis.max_5xx_rate_delta"),
+        ({"analysis": {"max_5xx_rate_delta": 0.01, "inconclusive": "ignore"}}, "analysis.inconclusive"),
+        (
+            {"analysis": {"max_5xx_rate_delta": 0.01, "metrics_wait_seconds": 600}},
+            "analysis.metrics_wait_seconds",
+        ),
         ({"approval": "after_traffic"}, "approval"),
         ({"validation_hook": "my-function"}, "validation_hook"),
         ({"notification_topic": "arn:aws:sqs:us-east-1:123456789012:q"}, "notification_topic"),
@@ -180,3 +185,14 @@ def test_the_sample_deploy_step_payloads_carry_valid_documents(load_event: Loade
 
     assert plan["step"] == "plan" and parse_input(plan["deploy"]).deploy_id == "web-20250101-0001"
     assert await_green["task_token"] and parse_document(await_green["deploy"]).require_slots()
+
+
+def test_an_analysis_waits_five_minutes_for_its_metrics_and_fails_when_it_never_sees_them(
+    load_event: Loader,
+) -> None:
+    raw = {**load_event("deploy-input.json"), "analysis": {"max_5xx_rate_delta": 0.01}}
+
+    analysis = parse_input(raw).analysis
+
+    assert analysis is not None
+    assert (analysis.metrics_wait_seconds, analysis.inconclusive) == (300, "fail")

@@ -13,6 +13,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from fargate_ops import errors
 from fargate_ops.deploy import STEPS
+from fargate_ops.domain.analysis import MAX_METRICS_WAIT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL_TEXT = (ROOT / "statemachines" / "deploy.asl.json").read_text()
@@ -45,6 +46,7 @@ CANARY_PATH = [
 ]
 WAITS = {"AwaitGreen", "AwaitStepReady", "AwaitApproval", "Bake", "RollbackWindow"}
 VALIDATION_HOOK = "ValidationHook"
+METRICS_NOT_READY = "MetricsNotReadyError"
 
 
 def _template_substitutions() -> set[str]:
@@ -130,7 +132,9 @@ def test_every_task_retries_lambda_service_errors_and_throttling_with_backoff() 
         if name != VALIDATION_HOOK:
             assert "ThrottlingError" in retried, name
         assert all(
-            rule.get("BackoffRate", 1) > 1 for rule in state["Retry"] if rule.get("MaxAttempts", 3) > 0
+            rule.get("BackoffRate", 1) > 1
+            for rule in state["Retry"]
+            if rule.get("MaxAttempts", 3) > 0 and rule["ErrorEquals"] != [METRICS_NOT_READY]
         ), name
 
 
@@ -247,3 +251,51 @@ def test_a_manual_rollback_ends_the_execution_as_rolled_back() -> None:
     assert STATES["WindowAction"]["Choices"][0]["Next"] == "ManualRollback"
     assert STATES["ManualRollback"]["Next"] == "NotifyFailure"
     assert {c["Next"] for c in STATES["RollbackWindow"]["Catch"]} == {"ScaleDownOld"}
+
+
+def _metrics_retry() -> dict[str, Any]:
+    rules = [r for r in STATES["Analyse"]["Retry"] if METRICS_NOT_READY in r["ErrorEquals"]]
+    assert len(rules) == 1 and rules[0]["ErrorEquals"] == [METRICS_NOT_READY]
+    return rules[0]
+
+
+def test_only_the_analysis_waits_for_metrics() -> None:
+    others = [
+        name
+        for name, state in _tasks().items()
+        for rule in state.get("Retry", [])
+        if METRICS_NOT_READY in rule["ErrorEquals"] and name != "Analyse"
+    ]
+
+    assert not others
+
+
+def test_the_analysis_asks_cloudwatch_again_every_minute_a_bounded_number_of_times() -> None:
+    rule = _metrics_retry()
+    retriers = STATES["Analyse"]["Retry"]
+
+    assert (rule["IntervalSeconds"], rule["BackoffRate"]) == (60, 1)  # fixed: datapoints come per minute
+    # The step decides (inconclusive, per the deploy's policy) by its last wait: attempts outlast it.
+    assert rule["MaxAttempts"] * rule["IntervalSeconds"] >= MAX_METRICS_WAIT_SECONDS + rule["IntervalSeconds"]
+    assert rule["MaxAttempts"] <= 10
+    assert retriers.index(rule) < retriers.index(
+        next(r for r in retriers if r["ErrorEquals"] == ["States.ALL"])
+    )
+
+
+def test_the_analysis_knows_when_its_state_was_first_entered() -> None:
+    payload = STATES["Analyse"]["Arguments"]["Payload"]
+
+    assert payload["state_entered_at"] == "{% $states.context.State.EnteredTime %}"
+
+
+def test_an_inconclusive_analysis_that_pauses_goes_to_the_approval_gate() -> None:
+    condition = STATES["NextStep"]["Choices"][0]
+
+    assert condition["Next"] == "AwaitApproval" and "$exists($states.input.pause)" in condition["Condition"]
+
+
+def test_an_inconclusive_analysis_that_fails_is_a_decision_not_retried() -> None:
+    first = STATES["Analyse"]["Retry"][0]
+
+    assert first["MaxAttempts"] == 0 and "AnalysisInconclusiveError" in first["ErrorEquals"]

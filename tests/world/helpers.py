@@ -159,8 +159,11 @@ def sample(name: str) -> dict[str, Any]:
     return loaded
 
 
-def metric(world: World, name: str, stat: str, target_group: str | None, minutes: int = 1) -> list[float]:
-    """Per-minute values as the application reads them: GetMetricData with ALB's real dimensions."""
+def metric(
+    world: World, name: str, stat: str, target_group: str | None, minutes: int = 1, first: int = 0
+) -> list[float]:
+    """Per-minute values as the application reads them: GetMetricData with ALB's real dimensions, for
+    `minutes` minutes from the world's minute `first` (0: the minute it started)."""
     dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)}]
     if target_group is not None:
         # moto 5.2.5 matches GetMetricData dimensions in order (its Dimension.__lt__ is broken): ask in the
@@ -176,8 +179,8 @@ def metric(world: World, name: str, stat: str, target_group: str | None, minutes
     }
     result = world.client("cloudwatch").get_metric_data(
         MetricDataQueries=[query],
-        StartTime=datetime.fromtimestamp(START, UTC),
-        EndTime=datetime.fromtimestamp(START + 60 * minutes, UTC),
+        StartTime=datetime.fromtimestamp(START + 60 * first, UTC),
+        EndTime=datetime.fromtimestamp(START + 60 * (first + minutes), UTC),
         ScanBy="TimestampAscending",
     )["MetricDataResults"][0]
     values: list[float] = result["Values"]

@@ -45,7 +45,7 @@ def test_get_metric_data_finds_alb_metrics_whatever_the_dimension_order(
 ) -> None:
     monkeypatch.setattr(Dimension, "__lt__", dimension_less_than)
     world = build_world(**two_slots(blue=1))
-    world.clock.advance(60)
+    world.clock.advance(60 + world.spec.cloudwatch.ingestion_delay_seconds)  # the minute is readable
     dims = [
         {"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)},
         {"Name": "TargetGroup", "Value": metric_dimension(world.tg("web-blue-tg"))},

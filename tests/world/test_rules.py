@@ -12,6 +12,8 @@ from tests.world.helpers import World, build_world, metric
 
 pytestmark = pytest.mark.usefixtures("aws")
 
+DELAY = 120  # the default ingestion delay: a minute is readable this long after it ends
+
 
 def services(web_green: int = 0) -> list[dict[str, Any]]:
     return [
@@ -92,13 +94,13 @@ def test_each_rule_splits_its_own_requests_by_its_own_weights() -> None:
         RuleArn=world.provisioned.route_arn("rule web"),
         Actions=forward(world, {"web-blue-tg": 90, "web-green-tg": 10}),
     )
-    world.clock.advance(30)
+    world.clock.advance(30 + 60 + DELAY)  # the whole next minute at these weights, readable
 
     # api asked for 100 a minute; web takes the other 500, 90/10; the test listener carries none
-    assert metric(world, "RequestCount", "Sum", "web-blue-tg") == [450.0]
-    assert metric(world, "RequestCount", "Sum", "web-green-tg") == [50.0]
-    assert metric(world, "RequestCount", "Sum", "api-blue-tg") == [100.0]
-    assert metric(world, "RequestCount", "Sum", None) == [600.0]
+    assert metric(world, "RequestCount", "Sum", "web-blue-tg", first=1) == [450.0]
+    assert metric(world, "RequestCount", "Sum", "web-green-tg", first=1) == [50.0]
+    assert metric(world, "RequestCount", "Sum", "api-blue-tg", first=1) == [100.0]
+    assert metric(world, "RequestCount", "Sum", None, first=1) == [600.0]
 
 
 def test_a_target_group_two_routes_forward_to_gets_both_shares_in_one_metric() -> None:
@@ -109,10 +111,10 @@ def test_a_target_group_two_routes_forward_to_gets_both_shares_in_one_metric() -
         RuleArn=world.provisioned.route_arn("rule web"),
         Actions=forward(world, {"web-blue-tg": 90, "web-green-tg": 10}),
     )
-    world.clock.advance(30)
+    world.clock.advance(30 + 60 + DELAY)  # the whole next minute at these weights, readable
 
     # web shares what api (100) and the test listener (60) leave of 600: 10% of 440, plus the test's 60
-    assert metric(world, "RequestCount", "Sum", "web-green-tg") == [44.0 + 60.0]
+    assert metric(world, "RequestCount", "Sum", "web-green-tg", first=1) == [44.0 + 60.0]
 
 
 def test_a_rule_that_answers_by_itself_gives_load_balancer_errors_and_no_target_requests() -> None:
@@ -122,7 +124,7 @@ def test_a_rule_that_answers_by_itself_gives_load_balancer_errors_and_no_target_
         RuleArn=world.provisioned.route_arn("rule api"),
         Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503"}}],
     )
-    world.clock.advance(60)
+    world.clock.advance(60 + DELAY)
 
     assert metric(world, "HTTPCode_ELB_5XX_Count", "Sum", None) == [100.0]
     assert metric(world, "RequestCount", "Sum", "api-blue-tg") == []

@@ -1,4 +1,7 @@
-"""ALB traffic and metrics: requests split by the listener's weights, errors and latency per image."""
+"""ALB traffic and metrics: requests split by the listener's weights, errors and latency per image.
+
+Datapoints become readable an ingestion delay after their minute (test_cloudwatch.py): each test waits
+that long before it reads."""
 
 from typing import Any
 
@@ -8,6 +11,8 @@ from fargate_ops_cli.local.world.traffic import apportion
 from tests.world.helpers import World, build_world, metric, two_slots
 
 pytestmark = pytest.mark.usefixtures("aws")
+
+DELAY = 120  # the default ingestion delay
 
 
 def forward(world: World, blue: int, green: int) -> list[dict[str, Any]]:
@@ -30,7 +35,7 @@ def test_requests_split_by_the_listener_weights() -> None:
     world.client("elbv2").modify_listener(
         ListenerArn=world.provisioned.listener_arn, DefaultActions=forward(world, 90, 10)
     )
-    world.clock.advance(60)
+    world.clock.advance(60 + DELAY)
 
     assert metric(world, "RequestCount", "Sum", "web-blue-tg") == [540.0]
     assert metric(world, "RequestCount", "Sum", "web-green-tg") == [60.0]
@@ -44,7 +49,7 @@ def test_weights_on_a_listener_rule_are_read_from_the_rule() -> None:
     assert rule_arn is not None
 
     world.client("elbv2").modify_rule(RuleArn=rule_arn, Actions=forward(world, 1, 3))
-    world.clock.advance(60)
+    world.clock.advance(60 + DELAY)
 
     assert metric(world, "RequestCount", "Sum", "web-blue-tg") == [150.0]
     assert metric(world, "RequestCount", "Sum", "web-green-tg") == [450.0]
@@ -57,7 +62,7 @@ def test_each_image_answers_with_its_error_rate_and_latency() -> None:
     )
     world.sim.set_image_behaviour("web:v1", {"error_rate": 0.005, "latency_ms": 230})
 
-    world.clock.advance(600)
+    world.clock.advance(600 + DELAY)
 
     # 0.5% of 100 requests a minute: half an error a minute, carried over exactly.
     assert metric(world, "HTTPCode_Target_5XX_Count", "Sum", "web-blue-tg", minutes=10) == [1.0] * 5
@@ -71,7 +76,7 @@ def test_a_weighted_group_without_targets_gets_load_balancer_503s() -> None:
     world.client("elbv2").modify_listener(
         ListenerArn=world.provisioned.listener_arn, DefaultActions=forward(world, 50, 50)
     )
-    world.clock.advance(60)
+    world.clock.advance(60 + DELAY)
 
     assert metric(world, "HTTPCode_ELB_5XX_Count", "Sum", None) == [300.0]
     assert metric(world, "RequestCount", "Sum", "web-green-tg") == []  # no target answered: no target metrics

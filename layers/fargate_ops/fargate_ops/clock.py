@@ -36,3 +36,14 @@ def iso(epoch: float | None = None) -> str:
     """ISO 8601 UTC text (millisecond precision) for ``epoch``, or for now."""
     moment = datetime.fromtimestamp(now_epoch() if epoch is None else epoch, tz=UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str | None) -> float | None:
+    """Epoch seconds of an ISO 8601 time (Step Functions' ``2019-03-26T20:14:13.192Z``), None if not one."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()

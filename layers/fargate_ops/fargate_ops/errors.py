@@ -91,3 +91,12 @@ class AnalysisFailedError(FargateOpsError):
 
 class DeployAbortedError(FargateOpsError):
     """An operator aborted the deploy while it waited (sent as a task failure by `fargate-ops abort`)."""
+
+
+class MetricsNotReadyError(FargateOpsError):
+    """CloudWatch has not ingested every minute of the analysis window yet: the state machine retries
+    the analysis at a fixed interval, a bounded number of times (not a failure)."""
+
+
+class AnalysisInconclusiveError(FargateOpsError):
+    """The window's metrics were still incomplete after the wait, and the deploy's policy is ``fail``."""

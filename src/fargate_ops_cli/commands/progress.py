@@ -51,6 +51,8 @@ def describe(summary: dict[str, Any], now: datetime | None = None) -> list[str]:
             except ValueError:
                 pass
         lines.append(f"  waiting for {waiting.get('kind')}{remaining}")
+        if waiting.get("reason"):  # an approval the plan did not have: an inconclusive analysis paused
+            lines.append(f"    because {escape(str(waiting['reason']))}")
     lines.extend(escape(line) for line in analysis_lines(summary.get("analysis") or []))
     if summary.get("rollback_reason"):
         lines.append(f"  [red]why:[/red] {escape(reason_text(summary['rollback_reason']))}")

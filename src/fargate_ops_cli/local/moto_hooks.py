@@ -316,8 +316,9 @@ def world_hooks(simulator: Any) -> Iterator[None]:
     - CloudWatch dimensions sort correctly, so GetMetricData matches whatever order a query lists them in.
     - CreateService keeps the circuit breaker, grace period and capacity provider strategy moto drops
       (the application's adopted twin copies them from the live service).
-    - ModifyListener / ModifyRule tell the simulator, so the report sees every write of a listener or
-      rule (a test listener's weights can go to green and back within one reconcile tick).
+    - ModifyListener / ModifyRule tell the simulator at once, so the report sees every write of a
+      listener or rule (a test listener's weights can go to green and back within one reconcile tick)
+      and a minute's requests split at the instant the weights changed.
     """
     from fargate_ops_cli.local.world.moto_access import (
         create_service_keeping_settings,
@@ -325,14 +326,9 @@ def world_hooks(simulator: Any) -> Iterator[None]:
         list_tasks_like_ecs,
     )
 
-    (
-        (ecs_module, ecs_class, _),
-        _,
-        (cw_module, dim_class, _),
-        (resp_module, resp_class, _),
-        (elb_module, elb_class, _),
-        _,
-    ) = WORLD_HOOKS
+    ecs_hook, _, cw_hook, responses_hook, elb_hook, _ = WORLD_HOOKS
+    (ecs_module, ecs_class, _), (cw_module, dim_class, _) = ecs_hook, cw_hook
+    (resp_module, resp_class, _), (elb_module, elb_class, _) = responses_hook, elb_hook
     backend_cls = getattr(importlib.import_module(ecs_module), ecs_class)
     original_update = backend_cls.update_service
 
@@ -343,7 +339,7 @@ def world_hooks(simulator: Any) -> Iterator[None]:
 
     elb_cls = getattr(importlib.import_module(elb_module), elb_class)
 
-    def telling(original: Any) -> Any:
+    def telling(original: Callable[..., Any]) -> Callable[..., Any]:
         def modified(self: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(self, *args, **kwargs)
             simulator.on_routes_modified()
@@ -355,6 +351,8 @@ def world_hooks(simulator: Any) -> Iterator[None]:
     responses_cls = getattr(importlib.import_module(resp_module), resp_class)
     with _patched(
         [
+            (elb_cls, "modify_listener", telling(elb_cls.modify_listener)),
+            (elb_cls, "modify_rule", telling(elb_cls.modify_rule)),
             (backend_cls, "update_service", update_service),
             (backend_cls, "list_tasks", list_tasks_like_ecs(backend_cls.list_tasks)),
             (dimension_cls, "__lt__", dimension_less_than),

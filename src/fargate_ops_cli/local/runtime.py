@@ -183,7 +183,7 @@ class LocalRuntime:
             sfn = self.clients.client("stepfunctions")
             described = sfn.describe_execution(executionArn=arn)
         events = moto_hooks.history_since(self.clients.account_id, self.clients.region, arn, 0)
-        transitions = sum(1 for e in events if e["type"].endswith("StateEntered"))
+        transitions = state_transitions(events)
         output = json.loads(described["output"]) if described.get("output") else None
         return ExecutionSummary(
             arn=arn,
@@ -201,6 +201,20 @@ class LocalRuntime:
 
     def api_calls(self) -> dict[str, int]:
         return dict(sorted(COUNTER.counts.items()))
+
+
+def state_transitions(events: list[dict[str, Any]]) -> int:
+    """What Step Functions bills: a transition per state entered, and one per retry of a task (a task
+    scheduled again within the same entry of its state)."""
+    transitions, scheduled = 0, 0
+    for event in events:
+        kind = event.get("type") or ""  # moto's HistoryEventType, a str
+        if kind.endswith("StateEntered"):
+            transitions, scheduled = transitions + 1, 0
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"):
+            scheduled += 1
+            transitions += 1 if scheduled > 1 else 0
+    return transitions
 
 
 @contextlib.contextmanager

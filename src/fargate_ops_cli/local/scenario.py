@@ -209,7 +209,9 @@ class ExpectedDeploy(_Strict):
     reason_contains: str | None = None
     # green's weight at each change of the listener's weights, in order (e.g. canary: [10, 100])
     green_weights: list[int] | None = None
-    analysis: list[Literal["pass", "fail", "skipped"]] | None = None  # each analysed step's verdict
+    analysis: list[Literal["pass", "fail", "skipped", "inconclusive"]] | None = (
+        None  # each analysed step's verdict
+    )
     error: str | None = None  # the execution's error name (DeployRolledBack, LeaseHeldError, ...)
     max_state_transitions: int | None = Field(default=None, ge=1)
 

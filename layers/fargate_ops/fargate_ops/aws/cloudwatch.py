@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import translate
-from fargate_ops.domain.analysis import TargetGroupStats
+from fargate_ops.domain.analysis import TargetGroupStats, WindowMetrics
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
 
 DESCRIBE_ALARMS_BATCH = 100
 ALB_NAMESPACE = "AWS/ApplicationELB"
-PERIOD = 60
+MINUTE = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,51 +61,43 @@ class CloudWatchAdapter:
                 raise translate(err, "cloudwatch:DescribeAlarms") from err
         return found
 
-    def target_group_stats(
+    def window_metrics(
         self,
         load_balancer: str,
         target_groups: dict[str, str],
-        start: float,
-        end: float,
-    ) -> dict[str, TargetGroupStats]:
-        """Requests, 5xx and mean response time per target group (key -> ``targetgroup/...`` dimension).
+        start: int,
+        end: int,
+    ) -> WindowMetrics:
+        """Requests, 5xx and mean response time per target group (key -> ``targetgroup/...`` dimension)
+        over the whole minutes ``[start, end)``, and which of those minutes CloudWatch already has for
+        the load balancer (its RequestCount, per minute).
 
-        One GetMetricData call; one period spanning the whole window, so each query has one value.
+        One GetMetricData call: the target groups' queries take one period spanning the window (one
+        value each); the load balancer's takes 60-second periods, one timestamp per minute it holds.
         """
-        start_minute = int(start // PERIOD * PERIOD)
-        end_minute = max(int(-(-end // PERIOD) * PERIOD), start_minute + PERIOD)
-        period = end_minute - start_minute
-        queries: list[dict[str, Any]] = []
+        period = end - start  # whole minutes: a multiple of 60, as GetMetricData wants
+        lb_dims = [{"Name": "LoadBalancer", "Value": load_balancer}]
+        queries = [_query("lb", "RequestCount", "Sum", lb_dims, MINUTE)]
         for i, dimension in enumerate(target_groups.values()):
-            dims = [
-                {"Name": "TargetGroup", "Value": dimension},
-                {"Name": "LoadBalancer", "Value": load_balancer},
+            dims = [{"Name": "TargetGroup", "Value": dimension}, *lb_dims]
+            queries += [
+                _query(f"req{i}", "RequestCount", "Sum", dims, period),
+                _query(f"err{i}", "HTTPCode_Target_5XX_Count", "Sum", dims, period),
+                _query(f"lat{i}", "TargetResponseTime", "Average", dims, period),
             ]
-            for metric, stat, short in (
-                ("RequestCount", "Sum", "req"),
-                ("HTTPCode_Target_5XX_Count", "Sum", "err"),
-                ("TargetResponseTime", "Average", "lat"),
-            ):
-                queries.append(
-                    {
-                        "Id": f"{short}{i}",
-                        "MetricStat": {
-                            "Metric": {"Namespace": ALB_NAMESPACE, "MetricName": metric, "Dimensions": dims},
-                            "Period": period,
-                            "Stat": stat,
-                        },
-                        "ReturnData": True,
-                    }
-                )
         values: dict[str, float] = {}
+        minutes: set[int] = set()
         try:
             pages = self._cw.get_paginator("get_metric_data").paginate(
                 MetricDataQueries=queries,  # type: ignore[arg-type]
-                StartTime=datetime.fromtimestamp(start_minute, UTC),
-                EndTime=datetime.fromtimestamp(end_minute, UTC),
+                StartTime=datetime.fromtimestamp(start, UTC),
+                EndTime=datetime.fromtimestamp(end, UTC),
             )
             for page in pages:
                 for result in page.get("MetricDataResults", []):
+                    if result["Id"] == "lb":
+                        minutes.update(int(t.timestamp()) for t in result.get("Timestamps", []))
+                        continue
                     points = result.get("Values", [])
                     if points:
                         values[result["Id"]] = values.get(result["Id"], 0.0) + float(sum(points))
@@ -119,4 +111,16 @@ class CloudWatchAdapter:
                 errors_5xx=round(values.get(f"err{i}", 0.0)),
                 latency_seconds=values.get(f"lat{i}") if requests else None,
             )
-        return stats
+        return WindowMetrics(stats, frozenset(minutes))
+
+
+def _query(query_id: str, metric: str, stat: str, dims: list[dict[str, str]], period: int) -> dict[str, Any]:
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {"Namespace": ALB_NAMESPACE, "MetricName": metric, "Dimensions": dims},
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }

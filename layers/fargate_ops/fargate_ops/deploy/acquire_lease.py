@@ -24,12 +24,16 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
     now = clock.now_epoch()
     plan = doc.traffic_plan()
+    analysed = plan.baked_steps if doc.analysis is not None else 0
+    paused = analysed if doc.analysis is not None and doc.analysis.inconclusive == "pause" else 0
     lease_expires_at = now + decisions.lease_seconds(
         doc.readiness_timeout_seconds,
         plan.total_bake_seconds,
         readiness_waits=1 + (len(plan.steps) if doc.scale_with_traffic else 0),
         approval_timeout_seconds=doc.approval_timeout_seconds,
-        gates=plan.gates,
+        gates=plan.gates + paused,
+        # a data wait ends at most one retry interval past its bound
+        metrics_waits_seconds=analysed * (doc.analysis.metrics_wait_seconds + 60) if doc.analysis else 0,
     )
     new_application = None
     if doc.new_application:

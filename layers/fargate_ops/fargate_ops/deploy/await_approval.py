@@ -3,7 +3,8 @@
 A gate holds traffic where it is *before* its step's share (a gate on the first step is "approval
 before production traffic"). `fargate-ops approve` completes the token, `abort` fails it; a watched
 alarm or green's crash loop fail it too. TimeoutSeconds is ``approval_timeout_seconds``: no answer in
-time rolls back.
+time rolls back. An inconclusive analysis under the ``pause`` policy comes here too (the document's
+``pause``), and the record's ``waiting.reason`` says why.
 """
 
 from __future__ import annotations
@@ -20,5 +21,6 @@ if TYPE_CHECKING:
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     raise_if_firing(doc, ctx, "before the approval gate")
-    park(doc, ctx, APPROVAL, doc.approval_timeout_seconds, on_green=True)
+    reason = (doc.pause or {}).get("reason")
+    park(doc, ctx, APPROVAL, doc.approval_timeout_seconds, on_green=True, reason=reason)
     return doc

@@ -80,4 +80,5 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     doc.step_started_at = now
     doc.pending_ready = False
     doc.bake_result = None
+    doc.pause = None  # an operator approved going on after an inconclusive analysis
     return doc

@@ -1,6 +1,6 @@
 """Parking a task token: every wait of a deploy stores its token where whoever ends the wait looks.
 
-- the deploy record's ``waiting: {kind, token, step_index, since, timeout_at}``: operators (promote,
+- the deploy record's ``waiting: {kind, token, step_index, since, timeout_at, reason?}``: operators (promote,
   approve, abort, rollback) and the alarm reaction read it;
 - green's ``WAIT`` item (kinds ready, approval and bake): the ECS event reactions read it (steady
   state ends a ``ready`` wait; a crash loop or ECS giving up on green fails any of them).
@@ -45,6 +45,7 @@ def park(
     *,
     on_green: bool,
     since: float | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Store the token of the wait that starts now; returns the record's ``waiting``."""
     token = require_token(ctx, kind)
@@ -72,6 +73,8 @@ def park(
         "since": clock.iso(now),
         "timeout_at": clock.iso(now + timeout_seconds),
     }
+    if reason:
+        waiting["reason"] = reason  # why an operator is asked (an approval the plan did not have)
     ctx.store.set_waiting(doc.deploy_id, doc.execution, waiting)
     return waiting
 

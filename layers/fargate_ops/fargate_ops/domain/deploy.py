@@ -33,12 +33,18 @@ def lease_seconds(
     readiness_waits: int = 1,
     approval_timeout_seconds: int = 0,
     gates: int = 0,
+    metrics_waits_seconds: int = 0,
 ) -> int:
-    """How long the deploy may hold the application's lease: every wait it may do, plus a margin."""
+    """How long the deploy may hold the application's lease: every wait it may do, plus a margin.
+
+    ``metrics_waits_seconds``: the analyses' waits for CloudWatch, over every analysed step; ``gates``
+    counts the approvals an inconclusive analysis may ask for (policy ``pause``) too.
+    """
     return (
         readiness_timeout_seconds * max(readiness_waits, 1)
         + total_bake_seconds
         + approval_timeout_seconds * gates
+        + metrics_waits_seconds
         + LEASE_MARGIN_SECONDS
     )
 
@@ -92,6 +98,11 @@ def _summary(error: str, detail: Any, state: str | None, timeouts: Mapping[str, 
     if error == "AnalysisFailedError":
         text = detail.get("reason") if isinstance(detail, Mapping) else detail
         return f"analysis failed: {text}"
+    if error == "AnalysisInconclusiveError":
+        text = detail.get("reason") if isinstance(detail, Mapping) else detail
+        return f"analysis {text}"
+    if error == "MetricsNotReadyError":
+        return "the analysis never got its window's metrics from CloudWatch"
     if error == "DeployAbortedError":
         return str(detail) if isinstance(detail, str) and detail else "aborted by operator"
     if state in VALIDATION_STATES:

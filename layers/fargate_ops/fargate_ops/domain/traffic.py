@@ -54,6 +54,11 @@ class TrafficPlan:
     def gates(self) -> int:
         return sum(1 for step in self.steps if step.gate == APPROVAL)
 
+    @property
+    def baked_steps(self) -> int:
+        """Steps with a bake (each analysed after it, when the deploy has an analysis)."""
+        return sum(1 for step in self.steps if step.bake_seconds > 0)
+
     def step(self, index: int) -> TrafficStep:
         if not 0 <= index < len(self.steps):
             raise InvalidPlanError(f"step {index} is outside a plan of {len(self.steps)} steps")

@@ -8,7 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from fargate_ops.domain import traffic
-from fargate_ops.domain.analysis import Thresholds
+from fargate_ops.domain.analysis import (
+    DEFAULT_METRICS_WAIT_SECONDS,
+    MAX_METRICS_WAIT_SECONDS,
+    InconclusivePolicy,
+    Thresholds,
+)
 from fargate_ops.domain.strategy import InvalidStrategyError, parse_strategy
 from fargate_ops.errors import DeployInputError
 
@@ -61,11 +66,17 @@ class StepSpec(_Strict):
 
 
 class AnalysisSpec(_Strict):
-    """Green-vs-blue thresholds checked after each bake (see domain/analysis.py)."""
+    """Green-vs-blue thresholds checked after each bake, how long to wait for the bake's metrics, and what
+    an inconclusive step does (see domain/analysis.py)."""
 
     max_5xx_rate_delta: Annotated[float, Field(ge=0, le=1)] | None = None
     max_latency_ratio: Annotated[float, Field(ge=1, le=1000)] | None = None
     min_requests: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    metrics_wait_seconds: Annotated[int, Field(ge=0, le=MAX_METRICS_WAIT_SECONDS)] = (
+        DEFAULT_METRICS_WAIT_SECONDS
+    )
+    # fail: never go on with a step nobody saw (roll back); pause: an approval gate; pass: go on anyway.
+    inconclusive: InconclusivePolicy = "fail"
 
     @model_validator(mode="after")
     def _some_threshold(self) -> AnalysisSpec:
@@ -212,6 +223,9 @@ class DeployDocument(DeployInput):
     bake_result: dict[str, Any] | None = None
     window_result: dict[str, Any] | None = None
     analysis_results: list[dict[str, Any]] = Field(default_factory=list)
+    # An inconclusive analysis under the `pause` policy: NextStep sends the deploy to AwaitApproval
+    # before the next step's traffic ({step_index, reason}); the next shift clears it.
+    pause: dict[str, Any] | None = None
     failure: Failure | None = None
     rollback_reason: dict[str, Any] | None = None
     old_scaled_down: bool | None = None

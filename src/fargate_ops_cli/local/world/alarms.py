@@ -1,9 +1,11 @@
-"""CloudWatch alarm evaluation of the world's alarms, each minute, from the metrics the traffic published.
+"""CloudWatch alarm evaluation of the world's alarms, each minute, from the datapoints CloudWatch can read.
 
-moto stores alarms but never evaluates them. Here each alarm looks at its last `evaluation_periods`
-one-minute datapoints; it goes to ALARM when at least `datapoints_to_alarm` of them breach (missing ones
-treated per TreatMissingData), to OK otherwise. A change of state is written to moto (so DescribeAlarms
-agrees) and emitted as "CloudWatch Alarm State Change", shaped like the CloudWatch user guide's example.
+moto stores alarms but never evaluates them. Here, every minute, each alarm reads its evaluation range
+of periods (`period_seconds` each, the newest ending now) from what CloudWatch has ingested by then: the
+last minutes of traffic are not readable yet (the ingestion delay, metrics.py), so they are missing, and
+alarm_rules.py decides as CloudWatch does with its evaluation periods, datapoints to alarm and
+TreatMissingData. A change of state is written to moto (so DescribeAlarms agrees) and emitted as
+"CloudWatch Alarm State Change", shaped like the CloudWatch user guide's example.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import json
 import uuid
 from typing import Any
 
+from fargate_ops_cli.local.world.alarm_rules import evaluate, evaluation_range
 from fargate_ops_cli.local.world.context import WorldContext
+from fargate_ops_cli.local.world.metrics import MetricLedger, combine
 from fargate_ops_cli.local.world.provision import NAMESPACE, alarm_dimensions
 from fargate_ops_cli.local.world.spec import AlarmSpec
 from fargate_ops_cli.local.world.timefmt import cloudwatch, cloudwatch_datapoint, naive
-from fargate_ops_cli.local.world.traffic import MetricLedger
 
 SOURCE = "aws.cloudwatch"
 DETAIL_TYPE = "CloudWatch Alarm State Change"
-PERIOD = 60
+MINUTE = 60
 _WORDS = {
     "GreaterThanThreshold": "greater than",
     "GreaterThanOrEqualToThreshold": "greater than or equal to",
@@ -69,50 +72,55 @@ class AlarmEvaluator:
 
     def _evaluate(self, spec: AlarmSpec, alarm: Any, now: float) -> None:
         dims = alarm_dimensions(self.ctx.world, spec)
-        minutes = [now - PERIOD * (i + 1) for i in range(spec.evaluation_periods)]  # newest first
-        values: list[tuple[float, float | None]] = []
-        for minute in minutes:
-            datum = self.ledger.get(spec.metric, dims, minute)
-            values.append((minute, datum.stat(spec.stat) if datum is not None else None))
-        present = [(m, v) for m, v in values if v is not None]
-        missing = len(values) - len(present)
-        if not present and spec.treat_missing_data in ("missing", "ignore"):
-            if spec.treat_missing_data == "ignore":
-                return
-            new = "INSUFFICIENT_DATA"
-            reason = f"Insufficient Data: {missing} datapoint{'s were' if missing > 1 else ' was'} unknown."
-        else:
-            count = sum(1 for _, v in present if breaches(v, spec.comparison, spec.threshold))
-            if spec.treat_missing_data == "breaching":
-                count += missing
-            considered = (
-                len(values) if spec.treat_missing_data in ("breaching", "notBreaching") else len(present)
-            )
-            new = "ALARM" if count >= spec.datapoints else "OK"
-            reason = self._reason(spec, alarm.state_value, new, count, considered, present)
-            if not present:
-                treated = "Breaching" if spec.treat_missing_data == "breaching" else "NonBreaching"
-                periods = f"{missing} period{'s' if missing > 1 else ''}"
-                datapoints = f"{missing} missing datapoint{'s were' if missing > 1 else ' was'}"
-                reason = (
-                    f"Threshold Crossed: no datapoints were received for {periods} and {datapoints} "
-                    f"treated as [{treated}]."
-                )
-        if new == alarm.state_value:
+        period = spec.period_seconds
+        # The evaluation range, oldest first; each period ends where the next begins, the newest at now.
+        starts = [now - period * (i + 1) for i in reversed(range(evaluation_range(spec.evaluation_periods)))]
+        values = [self._value(spec, dims, start) for start in starts]
+        outcome = evaluate(
+            [None if v is None else breaches(v, spec.comparison, spec.threshold) for v in values],
+            spec.evaluation_periods,
+            spec.datapoints,
+            spec.treat_missing_data,
+        )
+        if outcome.state is None or outcome.state == alarm.state_value:
             return
+        shown = [(starts[i], v) for i in outcome.evaluated if (v := values[i]) is not None]
+        new = outcome.state
+        if new == "INSUFFICIENT_DATA":
+            missing = spec.evaluation_periods
+            reason = f"Insufficient Data: {missing} datapoint{'s were' if missing > 1 else ' was'} unknown."
+        elif not shown:
+            treated = "Breaching" if spec.treat_missing_data == "breaching" else "NonBreaching"
+            missing = outcome.filled
+            periods = f"{missing} period{'s' if missing > 1 else ''}"
+            datapoints = f"{missing} missing datapoint{'s were' if missing > 1 else ' was'}"
+            reason = (
+                f"Threshold Crossed: no datapoints were received for {periods} and {datapoints} "
+                f"treated as [{treated}]."
+            )
+        else:
+            reason = self._reason(spec, alarm.state_value, new, outcome.breaching, outcome.considered, shown)
         reason_data = json.dumps(
             {
                 "version": "1.0",
                 "queryDate": cloudwatch(now),
-                "startDate": cloudwatch(minutes[-1]),
+                "startDate": cloudwatch(shown[0][0] if shown else starts[-spec.evaluation_periods]),
                 "statistic": spec.stat,
-                "period": PERIOD,
-                "recentDatapoints": [v for _, v in reversed(present)],
+                "period": period,
+                "recentDatapoints": [v for _, v in shown],
                 "threshold": float(spec.threshold),
             },
             separators=(",", ":"),
         )
         self._change(spec, alarm, new, reason, reason_data, now)
+
+    def _value(self, spec: AlarmSpec, dims: list[dict[str, str]], start: float) -> float | None:
+        """The period's datapoint from what CloudWatch can read now (minutes not yet ingested are absent)."""
+        minutes = [
+            self.ledger.get(spec.metric, dims, start + MINUTE * i) for i in range(spec.period_seconds // 60)
+        ]
+        readable = [d for d in minutes if d is not None]
+        return combine(readable).stat(spec.stat) if readable else None
 
     def _reason(
         self,
@@ -170,7 +178,7 @@ class AlarmEvaluator:
                 ),
                 "metricStat": {
                     "metric": {"dimensions": dims, "name": spec.metric, "namespace": NAMESPACE},
-                    "period": PERIOD,
+                    "period": spec.period_seconds,
                     "stat": spec.stat,
                 },
                 "returnData": True,

@@ -271,7 +271,7 @@ def _alarm(cloudwatch: Any, world: ProvisionedWorld, alarm: AlarmSpec) -> None:
         MetricName=alarm.metric,
         Dimensions=alarm_dimensions(world, alarm),
         Statistic=alarm.stat,
-        Period=60,
+        Period=alarm.period_seconds,
         EvaluationPeriods=alarm.evaluation_periods,
         DatapointsToAlarm=alarm.datapoints,
         Threshold=alarm.threshold,

@@ -3,6 +3,7 @@
     simulator = FargateSimulator(clock, bus, spec, provisioned)
     simulator.start()                      # reconcile every 5 virtual s, traffic and alarms every minute
     runtime.target_health = simulator.moto_health_hook   # DescribeTargetHealth answers from here
+    simulator.on_routes_modified()         # after moto's ModifyListener / ModifyRule (moto_hooks)
 
 It reads what the application changed in moto (desired counts, task definitions, forceNewDeployment,
 StopTask, listener weights) and writes back what AWS would show (tasks, counts, deployments, target
@@ -62,6 +63,7 @@ class FargateSimulator:
             self._driver = threading.current_thread()
             self._discover(now, warm=self.spec.start == "warm")
             self.alarms.initialise(now)
+            self.traffic.refresh(now)
             self.route_watch.observe(now, self.traffic.actions())
         self.clock.call_at(now, self._reconcile_tick, "world: reconcile")
         self.clock.call_at(
@@ -82,15 +84,25 @@ class FargateSimulator:
             return
         with self.ctx.lock:
             now = self.clock.now()
-            self.traffic.publish_minute(now)
-            self.alarms.evaluate(now)
+            readable_at = self.traffic.close_minute(now)
+            self.traffic.publisher.flush(now)
+            self.alarms.evaluate(now)  # on what CloudWatch can read now: the newest minutes are not in yet
+        if readable_at > now:
+            self.clock.call_at(readable_at, self._ingest_tick, "world: CloudWatch ingests ALB metrics")
         self.clock.call_later(MINUTE, self._minute_tick, "world: ALB metrics, alarms")
+
+    def _ingest_tick(self) -> None:
+        if self._stopped:
+            return
+        with self.ctx.lock:
+            self.traffic.publisher.flush(self.clock.now())
 
     def reconcile(self) -> None:
         with self.ctx.lock:
             self._driver = threading.current_thread()
             self._flush_deferred()
             now = self.clock.now()
+            self.traffic.advance(now)  # the traffic as it flowed since the last look
             self._discover(now, warm=False)
             for target in self.registry.advance(now):
                 for service in self.services.values():
@@ -99,6 +111,7 @@ class FargateSimulator:
                 service.reconcile(now)
             for arn in [arn for arn, s in self.services.items() if s.finished]:
                 del self.services[arn]
+            self.traffic.refresh(now)  # targets and health as the reconcile left them
             self.route_watch.observe(now, self.traffic.actions())
 
     def _discover(self, now: float, warm: bool) -> None:
@@ -154,8 +167,10 @@ class FargateSimulator:
                     controller.write_moto(self.clock.now())
 
     def on_routes_modified(self) -> None:
-        """Call right after moto's ModifyListener / ModifyRule: records the change when it happens."""
+        """Call right after moto's ModifyListener / ModifyRule: records the change when it happens; the
+        requests before this instant went by the old weights, those after it by the new ones."""
         with self.ctx.lock:
+            self.traffic.observe(self.clock.now())
             self.route_watch.observe(self.clock.now(), self.traffic.actions())
 
     def set_image_behaviour(self, image: str, behaviour: ImageBehaviour | dict[str, Any] | str) -> None:
@@ -166,6 +181,7 @@ class FargateSimulator:
         )
         with self.ctx.lock:
             now = self.clock.now()
+            self.traffic.advance(now)  # requests so far were answered as the image behaved until now
             self.ctx.set_behaviour(image, parsed)
             live = sorted(
                 (t for t in self._all_tasks() if t.image == image and t.live),
@@ -185,6 +201,7 @@ class FargateSimulator:
                     target = self.registry.get(binding.target_group_arn, task.ip)
                     if target is not None:
                         target.aim(not mine.never_healthy, now)
+            self.traffic.refresh(now)
 
     def interrupt_spot(self, service: str, count: int) -> int:
         """Fargate Spot takes back `count` RUNNING tasks of `service` (the oldest first); returns how many."""

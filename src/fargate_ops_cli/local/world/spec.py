@@ -224,6 +224,17 @@ class TrafficSpec(_Model):
     base_latency_ms: float = Field(20.0, ge=0)
 
 
+class CloudWatchSpec(_Model):
+    """How CloudWatch receives the load balancer's metrics."""
+
+    ingestion_delay_seconds: float = Field(
+        120.0,
+        ge=0,
+        le=3600,
+        description="after a minute ends, its ALB datapoints become readable so much later (AWS: 1-3 min)",
+    )
+
+
 class AlarmSpec(_Model):
     name: str
     metric: AlbMetric
@@ -232,11 +243,21 @@ class AlarmSpec(_Model):
     )
     threshold: float
     comparison: Comparison = "GreaterThanThreshold"
+    period_seconds: int = Field(60, ge=60, le=86_400, multiple_of=60)
     evaluation_periods: int = Field(1, ge=1)
     datapoints_to_alarm: int | None = Field(None, ge=1)
     statistic: Literal["Sum", "Average", "Maximum", "Minimum", "SampleCount"] | None = None
     treat_missing_data: MissingData = "notBreaching"
     description: str = ""
+
+    @model_validator(mode="after")
+    def _as_put_metric_alarm_allows(self) -> AlarmSpec:
+        # PutMetricAlarm refuses these (ValidationError), so a scenario may not declare them.
+        if self.datapoints > self.evaluation_periods:
+            raise ValueError("datapoints_to_alarm must not exceed evaluation_periods")
+        if self.evaluation_periods * self.period_seconds > 86_400:
+            raise ValueError("evaluation_periods x period_seconds must not exceed one day")
+        return self
 
     @property
     def stat(self) -> str:
@@ -257,6 +278,7 @@ class WorldSpec(_Model):
     images: dict[str, ImageBehaviour] = Field(default_factory=dict)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     alarms: list[AlarmSpec] = Field(default_factory=list)
+    cloudwatch: CloudWatchSpec = Field(default_factory=CloudWatchSpec)
     start: Literal["warm", "cold"] = Field(
         "warm", description="warm: the initial tasks are already RUNNING and healthy when the run begins"
     )

@@ -1,75 +1,50 @@
-"""ALB traffic, one virtual minute at a time, published as the per-minute metrics ALB puts in CloudWatch.
+"""ALB traffic, counted as it flows, published as the per-minute metrics ALB puts in CloudWatch.
 
-Each route (a listener's default action or a rule) has its requests a minute; `split` divides them by
-that route's forward weights as they are now (the application moves them with ModifyListener /
-ModifyRule, a third party may edit them); each target group spreads its share, over every route,
-evenly over its healthy targets, and each target answers with its image's error rate and latency.
-Exact arithmetic: a 0.5% error rate at 100 requests a minute gives 0, 1, 0, 1... errors (the fraction
-carries over), never a random number.
+Each route (a listener's default action or a rule) has its requests a minute, split by that route's
+forward weights as they are now (the application moves them with ModifyListener / ModifyRule, a third
+party may edit them); each target group spreads its share, over every route, evenly over its healthy
+targets, and each target answers with its image's error rate and latency. `flow()` reads all of that as
+it is now; the model counts each flow for as long as it held (tally.py): the simulator calls `advance`
+before and `refresh` after anything that changes it (a reconcile every 5 virtual seconds, a listener or
+rule written, an image's behaviour changed), so a minute's counts follow the weights and behaviours over
+the minute, not as they were at its end. At each minute's end `close_minute` turns the minute into ALB's
+datapoints and hands them to CloudWatch, which makes them readable after its ingestion delay
+(metrics.py). Exact arithmetic: a 0.5% error rate at 100 requests a minute gives 0, 1, 0, 1... errors
+(the fraction carries over), never a random number.
 
 ALB details kept: metrics exist only when there is a non-zero value (no requests, no datapoint);
 per-target-group metrics carry both the TargetGroup and LoadBalancer dimensions, whatever rule sent the
 requests; when every target of a group is unhealthy ALB "fails open" and sends to all of them; a group
 without targets gets ELB 503s; a fixed response counts in HTTPCode_ELB_4XX/5XX_Count. RequestCount
-counts only requests a target answered (ELB's definition), so ELB's own answers are not in it.
+counts only requests a target was chosen for (ELB's own answers are not in it).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from fargate_ops_cli.local.world.context import WorldContext
+from fargate_ops_cli.local.world.metrics import Datum, DelayedPublisher, MetricLedger, Point, count
 from fargate_ops_cli.local.world.moto_access import route_action
 from fargate_ops_cli.local.world.provision import NAMESPACE, metric_dimension
-from fargate_ops_cli.local.world.split import MinuteSplit, RouteAction, RouteLoad, apportion, split_minute
+from fargate_ops_cli.local.world.split import RouteAction, apportion
+from fargate_ops_cli.local.world.tally import (
+    ELB_503,
+    Carry,
+    Flow,
+    GroupCounts,
+    GroupFlow,
+    MinuteCounts,
+    MinuteTally,
+    Server,
+)
 from fargate_ops_cli.local.world.targets import Target, TargetRegistry
-from fargate_ops_cli.local.world.timefmt import naive
 
 __all__ = ["Datum", "MetricLedger", "TrafficModel", "apportion"]
 
-Dims = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Datum:
-    """One minute of one metric, as CloudWatch's statistic set: Sum, SampleCount, Minimum, Maximum."""
-
-    sum: float
-    count: float
-    minimum: float
-    maximum: float
-
-    def stat(self, name: str) -> float:
-        if name == "Average":
-            return self.sum / self.count if self.count else 0.0
-        return {"Sum": self.sum, "SampleCount": self.count, "Minimum": self.minimum, "Maximum": self.maximum}[
-            name
-        ]
-
-
-class MetricLedger:
-    """What the simulator published, by (metric, dimensions) and minute start: the alarms read it back."""
-
-    def __init__(self) -> None:
-        self._series: dict[tuple[str, Dims], dict[float, Datum]] = {}
-
-    def record(self, metric: str, dims: list[dict[str, str]], minute: float, datum: Datum) -> None:
-        self._series.setdefault((metric, _key(dims)), {})[minute] = datum
-
-    def get(self, metric: str, dims: list[dict[str, str]], minute: float) -> Datum | None:
-        return self._series.get((metric, _key(dims)), {}).get(minute)
-
-
-def _count(value: int) -> Datum:
-    """A count for one minute: one value, as ALB publishes RequestCount and the HTTPCode_* metrics."""
-    return Datum(float(value), 1.0, float(value), float(value))
-
-
-def _key(dims: list[dict[str, str]]) -> Dims:
-    return tuple(sorted((d["Name"], d["Value"]) for d in dims))
+MINUTE = 60.0
 
 
 class TrafficModel:
@@ -80,8 +55,17 @@ class TrafficModel:
         self.registry = registry
         self.image_of = image_of  # task ARN -> image
         self.ledger = MetricLedger()
-        self._carry: dict[tuple[str, str], Fraction] = {}
+        self.publisher = DelayedPublisher(
+            lambda namespace, data: ctx.backends.cloudwatch.put_metric_data(namespace, data),
+            NAMESPACE,
+            self.ledger,
+            ctx.spec.cloudwatch.ingestion_delay_seconds,
+        )
         self.lb_dims = [{"Name": "LoadBalancer", "Value": metric_dimension(ctx.world.load_balancer_arn)}]
+        self._flow = Flow()
+        self._since: float | None = None
+        self._tallies: dict[float, MinuteTally] = {}  # by minute start: the minutes still open
+        self._carry = Carry()
 
     def actions(self) -> dict[str, RouteAction]:
         """What every route does now (route key -> its forward weights or fixed response), read live."""
@@ -100,126 +84,130 @@ class TrafficModel:
                 merged[arn] = max(weight, merged.get(arn, 0))
         return merged
 
-    def split(self) -> MinuteSplit:
-        """Which requests go where this minute: each route's requests by that route's weights now."""
+    # -- counting as it flows -------------------------------------------------------------------------
+    def flow(self) -> Flow:
+        """Where every route's requests go now, and who answers them (ALB publishes per target group,
+        so a group two routes forward to gets both routes' shares)."""
         actions = self.actions()
-        return split_minute(
-            RouteLoad(key, route.requests_per_minute, actions[key])
-            for key, route in self.ctx.world.routes.items()
-        )
-
-    def publish_minute(self, now: float) -> None:
-        """Publishes the minute that ends now, stamped with its start as CloudWatch does."""
-        minute = now - 60
-        split = self.split()
-        shares = split.target_groups()
-        data: list[dict[str, Any]] = []
-        lb_requests, lb_errors, elb_5xx = 0, 0, 0
-        lb_latencies: list[tuple[int, float]] = []
-        for tg_arn in shares:
-            dims = [{"Name": "TargetGroup", "Value": metric_dimension(tg_arn)}, *self.lb_dims]
-            targets = self.registry.of_group(tg_arn)
-            healthy = [t for t in targets if t.state == "healthy"]
-            unhealthy = sum(1 for t in targets if t.state == "unhealthy")
-            data += self._gauge("HealthyHostCount", dims, minute, len(healthy))
-            data += self._gauge("UnHealthyHostCount", dims, minute, unhealthy)
-            requests = shares[tg_arn]
-            if requests == 0:
+        to_group: dict[str, Fraction] = {}
+        elb_answered: dict[int, Fraction] = {}
+        for key, route in self.ctx.world.routes.items():
+            action, per_minute = actions[key], Fraction(route.requests_per_minute)
+            if action.fixed_status is not None:
+                if per_minute:
+                    elb_answered[action.fixed_status] = elb_answered.get(action.fixed_status, 0) + per_minute
                 continue
-            serving = healthy or [t for t in targets if t.state in ("initial", "unhealthy")]  # fail open
-            if not serving:
-                elb_5xx += requests  # 503: no target to send to
-                continue
-            errors, latencies = self._serve(tg_arn, serving, requests)
-            lb_requests += requests
-            lb_errors += errors
-            lb_latencies += latencies
-            data += self._counts(dims, minute, requests, errors)
-            data += self._latency(dims, minute, latencies)
-        data += self._counts(self.lb_dims, minute, lb_requests, lb_errors)
-        data += self._latency(self.lb_dims, minute, lb_latencies)
-        by_class = {4: 0, 5: elb_5xx}
-        for status, requests in split.answered_by_elb.items():
-            if status // 100 in by_class:
-                by_class[status // 100] += requests
-        for status_class, requests in by_class.items():
-            if requests:
-                data += self._datum(
-                    f"HTTPCode_ELB_{status_class}XX_Count", self.lb_dims, minute, _count(requests)
-                )
-        if data:
-            self.ctx.backends.cloudwatch.put_metric_data(NAMESPACE, data)
+            weight_sum = sum(max(w, 0) for w in action.weights.values())
+            if weight_sum == 0 and per_minute:
+                # No forward weight (someone emptied the action): ELB has nowhere to send, it answers 503.
+                elb_answered[ELB_503] = elb_answered.get(ELB_503, 0) + per_minute
+            for tg_arn, weight in action.weights.items():
+                share = per_minute * max(weight, 0) / weight_sum if weight_sum else Fraction(0)
+                to_group[tg_arn] = to_group.get(tg_arn, Fraction(0)) + share
+        return Flow(tuple(self._group(arn, rpm) for arn, rpm in to_group.items()), elb_answered)
 
-    def _serve(
-        self, tg_arn: str, serving: list[Target], requests: int
-    ) -> tuple[int, list[tuple[int, float]]]:
-        errors = 0
-        latencies: list[tuple[int, float]] = []
-        split = apportion(requests, {t.target_id: 1 for t in serving})
+    def _group(self, tg_arn: str, requests_per_minute: Fraction) -> GroupFlow:
+        targets = self.registry.of_group(tg_arn)
+        healthy = [t for t in targets if t.state == "healthy"]
+        unhealthy = sum(1 for t in targets if t.state == "unhealthy")
+        serving = healthy or [t for t in targets if t.state in ("initial", "unhealthy")]  # fail open
+        return GroupFlow(tg_arn, requests_per_minute, self._servers(serving), len(healthy), unhealthy)
+
+    def _servers(self, serving: list[Target]) -> tuple[Server, ...]:
+        by_image: dict[str, int] = {}
         for target in serving:
-            count = split[target.target_id]
-            if count == 0:
-                continue
             image = self.image_of(target.task_arn) or ""
+            by_image[image] = by_image.get(image, 0) + 1
+        servers = []
+        for image, targets in by_image.items():
             behaviour = self.ctx.behaviour(image)
             # A target failing its health checks fails real requests too.
             rate = Fraction(1) if behaviour.never_healthy else Fraction(repr(behaviour.error_rate))
-            carry = self._carry.get((tg_arn, image), Fraction(0)) + count * rate
-            failed = int(carry)
-            self._carry[(tg_arn, image)] = carry - failed
-            errors += failed
-            seconds = (self.ctx.spec.traffic.base_latency_ms + behaviour.latency_ms) / 1000
-            latencies.append((count, seconds))
-        return errors, latencies
+            latency = Fraction(repr(self.ctx.spec.traffic.base_latency_ms + behaviour.latency_ms)) / 1000
+            servers.append(Server(image, Fraction(targets, len(serving)), rate, latency))
+        return tuple(servers)
 
-    def _counts(
-        self, dims: list[dict[str, str]], minute: float, requests: int, errors: int
-    ) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = []
+    def advance(self, now: float) -> None:
+        """Counts the flow read last for the time it has held, up to `now`."""
+        since = self._since
+        while since is not None and since < now:
+            minute = math.floor(since / MINUTE) * MINUTE
+            until = min(now, minute + MINUTE)
+            self._tallies.setdefault(minute, MinuteTally()).add(self._flow, until - since)
+            since = until
+        self._since = now
+
+    def refresh(self, now: float) -> None:
+        """Reads the flow as it is now (after `advance`): it counts from here on."""
+        self._flow = self.flow()
+        self._since = now
+
+    def observe(self, now: float) -> None:
+        """Something changed the flow just now: count the old one up to now, then read the new one."""
+        self.advance(now)
+        self.refresh(now)
+
+    # -- publishing ---------------------------------------------------------------------------------
+    def close_minute(self, now: float) -> float:
+        """Closes the minute that ends now and hands its datapoints (stamped with the minute's start, as
+        CloudWatch does) to CloudWatch; returns when they become readable."""
+        self.advance(now)
+        minute = now - MINUTE
+        for older in [m for m in self._tallies if m < minute]:  # a minute nobody closed: close it now
+            self.publisher.submit(older, self._points(self._tallies.pop(older).close(self._carry)))
+        tally = self._tallies.pop(minute, MinuteTally())
+        return self.publisher.submit(minute, self._points(tally.close(self._carry)))
+
+    def _points(self, counts: MinuteCounts) -> list[Point]:
+        points: list[Point] = []
+        served: list[GroupCounts] = []
+        for tg_arn, group in counts.groups.items():
+            dims = [{"Name": "TargetGroup", "Value": metric_dimension(tg_arn)}, *self.lb_dims]
+            for metric, gauge in (
+                ("HealthyHostCount", group.healthy),
+                ("UnHealthyHostCount", group.unhealthy),
+            ):
+                if gauge is not None:
+                    points.append(
+                        Point(metric, dims, Datum(gauge.total, gauge.samples, gauge.minimum, gauge.maximum))
+                    )
+            if group.requests == 0:
+                continue
+            served.append(group)
+            points += _counts(dims, group.requests, group.errors_5xx)
+            if group.latency is not None:
+                latency = group.latency
+                datum = Datum(latency.total_seconds, latency.count, latency.minimum, latency.maximum)
+                points.append(Point("TargetResponseTime", dims, datum, unit="Seconds"))
+        requests = sum(g.requests for g in served)
+        points += _counts(self.lb_dims, requests, sum(g.errors_5xx for g in served))
+        latencies = [g.latency for g in served if g.latency is not None]
+        if latencies:
+            datum = Datum(
+                sum=sum(lat.total_seconds for lat in latencies),
+                count=sum(lat.count for lat in latencies),
+                minimum=min(lat.minimum for lat in latencies),
+                maximum=max(lat.maximum for lat in latencies),
+            )
+            points.append(Point("TargetResponseTime", self.lb_dims, datum, unit="Seconds"))
+        by_class: dict[int, int] = {}
+        for status, answered in counts.elb_answered.items():
+            by_class[status // 100] = by_class.get(status // 100, 0) + answered
+        for status_class in (4, 5):
+            if by_class.get(status_class):
+                points.append(
+                    Point(f"HTTPCode_ELB_{status_class}XX_Count", self.lb_dims, count(by_class[status_class]))
+                )
+        return points
+
+
+def _counts(dims: list[dict[str, str]], requests: int, errors: int) -> list[Point]:
+    return [
+        Point(metric, dims, count(value))
         for metric, value in (
             ("RequestCount", requests),
             ("HTTPCode_Target_5XX_Count", errors),
             ("HTTPCode_Target_2XX_Count", requests - errors),
-        ):
-            if value > 0:
-                data += self._datum(metric, dims, minute, _count(value))
-        return data
-
-    def _latency(
-        self, dims: list[dict[str, str]], minute: float, latencies: list[tuple[int, float]]
-    ) -> list[dict[str, Any]]:
-        count = sum(n for n, _ in latencies)
-        if count == 0:
-            return []
-        datum = Datum(
-            sum=sum(n * s for n, s in latencies),
-            count=count,
-            minimum=min(s for _, s in latencies),
-            maximum=max(s for _, s in latencies),
         )
-        return self._datum("TargetResponseTime", dims, minute, datum, unit="Seconds")
-
-    def _gauge(
-        self, metric: str, dims: list[dict[str, str]], minute: float, value: int
-    ) -> list[dict[str, Any]]:
-        return self._datum(metric, dims, minute, _count(value))
-
-    def _datum(
-        self, metric: str, dims: list[dict[str, str]], minute: float, datum: Datum, unit: str = "Count"
-    ) -> list[dict[str, Any]]:
-        self.ledger.record(metric, dims, minute, datum)
-        stats = {
-            "Sum": datum.sum,
-            "SampleCount": datum.count,
-            "Minimum": datum.minimum,
-            "Maximum": datum.maximum,
-        }
-        return [
-            {
-                "MetricName": metric,
-                "Dimensions": dims,
-                "Timestamp": naive(minute),
-                "StatisticValues": stats,
-                "Unit": unit,
-            }
-        ]
+        if value > 0
+    ]
