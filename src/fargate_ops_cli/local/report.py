@@ -385,7 +385,12 @@ def build(
             for name, s in rt.lambdas.stats.items()
         },
         dead_letters=len(rt.bus.dead_letters),
-        runtime={"startup_seconds": round(runner.startup_seconds, 3), "timers_run": rt.clock.timers_run},
+        runtime={
+            "startup_seconds": round(runner.startup_seconds, 3),
+            "timers_run": rt.clock.timers_run,
+            "peak_concurrent_invocations": rt.lambdas.peak_running,
+            **rt.concurrency.stats.as_dict(),
+        },
         history_events=history_events,
         largest_payload_bytes=payloads,
         iam=rt.iam.summary() if rt.iam is not None else {"enforced": False},

@@ -58,6 +58,7 @@ class ScenarioRunner:
             measure_memory=self.measure_memory,
             prepare=self._prepare,
             template=self.template,
+            concurrency=self.scenario.concurrency,
         ) as lw:
             rt, stack, world, simulator = lw.rt, lw.stack, lw.world, lw.simulator
             self.startup_seconds = lw.startup_seconds
@@ -80,7 +81,12 @@ class ScenarioRunner:
             from fargate_ops_cli.local.delivery import UnreliableBus
 
             bus = UnreliableBus(
-                rt.bus, rt.clock, self.scenario.event_delivery, world.region, world.account_id
+                rt.bus,
+                rt.clock,
+                self.scenario.event_delivery,
+                world.region,
+                world.account_id,
+                step_seconds=self.scenario.world.reconcile_seconds if rt.concurrency.parallel else 0.0,
             )
         return _NarratedSink(bus, self.narrative, rt.clock)
 
