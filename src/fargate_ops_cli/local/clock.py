@@ -230,7 +230,8 @@ class VirtualClock:
                 with self._cond:
                     self._failures.append(error)
 
-        self._thread_class(target=run, name=timer.label or "timer", daemon=True).start()
+        # Named by the timer's sequence number: the same run names its threads the same way.
+        self._thread_class(target=run, name=f"{timer.label or 'timer'} #{timer.seq}", daemon=True).start()
 
     def _raise_thread_failure(self) -> None:
         with self._cond:

@@ -65,8 +65,9 @@ class Concurrency:
     stats: ConcurrencyStats = field(default_factory=ConcurrencyStats)
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.spec.seed)
+        self._rng = random.Random(self.spec.seed)  # the driver thread's, and the reads' lag
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     @property
     def parallel(self) -> bool:
@@ -76,21 +77,34 @@ class Concurrency:
         with self._lock:
             return self._rng.uniform(low, high)
 
+    def _draw_here(self, low: float, high: float) -> float:
+        """A latency from this thread's own generator (seeded by the seed and the thread's name: a
+        delivery's thread is named after its timer), so that one invocation's draws do not depend on
+        how the others' requests happened to interleave in real time."""
+        rng = getattr(self._local, "rng", None)
+        if rng is None:
+            rng = self._local.rng = random.Random(f"{self.spec.seed}:{threading.current_thread().name}")
+        return rng.uniform(low, high)
+
     def _pauses(self) -> bool:
         # Only a clock thread can wait on the clock: the driver thread (timers, the operator's timeline)
         # is what moves time, so its requests take none.
         return self.parallel and self.clock.runs_current_thread()
 
+    def jitter(self) -> float:
+        """The application's back-off randomness, from this thread's generator (replayable)."""
+        return self._draw_here(0.0, 1.0)
+
     def travel(self) -> None:
         """A read's way to DynamoDB and back (a write's is part of its time in flight)."""
         if self._pauses():
-            self.clock.sleep(self._draw(*REQUEST_LATENCY))
+            self.clock.sleep(self._draw_here(*REQUEST_LATENCY))
 
     def in_flight(self, transaction: bool) -> float:
         """How long a write (or a transaction) holds its items before it applies; 0 when sequential."""
         if not self._pauses():
             return 0.0
-        return self._draw(*(TRANSACTION_IN_FLIGHT if transaction else WRITE_IN_FLIGHT))
+        return self._draw_here(*(TRANSACTION_IN_FLIGHT if transaction else WRITE_IN_FLIGHT))
 
     def read_lag(self) -> float:
         """How far in the past an eventually consistent read looks (0: it sees every write)."""

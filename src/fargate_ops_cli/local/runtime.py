@@ -107,7 +107,7 @@ class LocalRuntime:
         )
         stack.enter_context(self.lambdas.routing_stdout())
         stack.enter_context(_quiet_interpreter_logs())
-        stack.enter_context(_app_time_source(self.clock))
+        stack.enter_context(_app_time_source(self.clock, self.concurrency.jitter))
         if self.measure_memory:
             tracemalloc.start()
             stack.callback(tracemalloc.stop)
@@ -272,8 +272,9 @@ def _fake_credentials(region: str) -> Any:
 
 
 @contextlib.contextmanager
-def _app_time_source(clock: VirtualClock) -> Any:
-    """The application reads time through fargate_ops.clock; point it at the virtual clock."""
+def _app_time_source(clock: VirtualClock, jitter: Any) -> Any:
+    """The application reads time (and sleeps, and draws its back-offs' jitter) through
+    fargate_ops.clock; point it at the virtual clock and the run's seeded generators."""
     try:
         from fargate_ops import clients as app_clients
         from fargate_ops import clock as app_clock
@@ -282,8 +283,23 @@ def _app_time_source(clock: VirtualClock) -> Any:
         return
     app_clients.clear_cache()  # clients made before moto started would talk to AWS
     app_clock.set_time_source(clock.now)
+    app_clock.set_sleep(_virtual_sleep(clock))
+    app_clock.set_jitter(jitter)
     try:
         yield
     finally:
         app_clock.set_time_source(None)
+        app_clock.set_sleep(None)
+        app_clock.set_jitter(None)
         app_clients.clear_cache()
+
+
+def _virtual_sleep(clock: VirtualClock) -> Any:
+    """The application's back-off, on the virtual clock. A handler on the driver thread (a timeline
+    step, a schedule) does not wait: that thread is what moves time, nothing else runs meanwhile."""
+
+    def sleep(seconds: float) -> None:
+        if clock.runs_current_thread():
+            clock.sleep(seconds)
+
+    return sleep

@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from fargate_ops import clock
 from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.conflicts import ConflictRetrying
 from fargate_ops.aws.dynamo import deserialize, serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import WaitRecord
@@ -167,7 +168,7 @@ class StateWrite:
 
 class TimelineStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._ddb = client
+        self._ddb = cast("DynamoDBClient", ConflictRetrying(client))  # the client's API, writes resent
         self._table = table_name
         self._snapshots: dict[tuple[str, str], ServiceSnapshot] = {}
 
