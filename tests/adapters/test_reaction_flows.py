@@ -294,8 +294,8 @@ def test_a_concurrent_writer_makes_the_loser_read_again_and_still_tell_once(
     original = TimelineStore.snapshot
     raced = []
 
-    def racing(self: TimelineStore, cluster: str, service: str, *, consistent: bool = False) -> Any:
-        snapshot = original(self, cluster, service, consistent=consistent)
+    def racing(self: TimelineStore, cluster: str, service: str, *, fresh: bool = False) -> Any:
+        snapshot = original(self, cluster, service, fresh=fresh)
         if not raced:  # another invocation writes the service's state right after this one read it
             raced.append(True)
             boto3.client("dynamodb", REGION).update_item(

@@ -11,7 +11,11 @@
 
 The reactions state lives next to the deploy engine's ``WAIT`` and ``APP`` items of the same service, so
 one Query reads everything an event may need (``snapshot``), and ``SharedReadStore`` hands the deploy
-reactions their ``WAIT`` item from that same read.
+reactions their ``WAIT`` item from that same read. That Query is strongly consistent: a deploy parks its
+WAIT item moments before the event that ends or fails the wait arrives, and an eventually consistent
+read may not see it yet ("nobody waits on the service": a steady state or a crash loop's stop dropped,
+the wait left to time out). For a partition this small that costs one read unit instead of half of one,
+and no extra call.
 """
 
 from __future__ import annotations
@@ -174,17 +178,18 @@ class TimelineStore:
 
     # reading one service ------------------------------------------------------------------------
 
-    def snapshot(self, cluster: str, service: str, *, consistent: bool = False) -> ServiceSnapshot:
-        """One Query of the service's partition (APP, WAIT, REACTIONS); kept for this invocation."""
+    def snapshot(self, cluster: str, service: str, *, fresh: bool = False) -> ServiceSnapshot:
+        """One consistent Query of the service's partition (APP, WAIT, REACTIONS), kept for this
+        invocation; ``fresh`` reads it again (after a conflict, say)."""
         cached = self._snapshots.get((cluster, service))
-        if cached is not None and not consistent:
+        if cached is not None and not fresh:
             return cached
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": values(pk=keys.service(cluster, service)),
-            "ConsistentRead": consistent,
+            "ConsistentRead": True,
         }
         try:
             while True:
@@ -353,8 +358,8 @@ def _guard_result(old: Mapping[str, Any] | None, guard: TaskGuard | None) -> Com
 
 
 class SharedReadStore(Store):
-    """The deploy engine's ``Store``, whose eventually consistent WAIT reads come from the same Query as
-    the reactions' own state: an event that needs nothing costs one DynamoDB call, not two."""
+    """The deploy engine's ``Store``, whose WAIT reads come from the same (consistent) Query as the
+    reactions' own state: an event that needs nothing costs one DynamoDB call, not two."""
 
     def __init__(self, client: DynamoDBClient, table_name: str, timeline: TimelineStore) -> None:
         super().__init__(client, table_name)

@@ -85,7 +85,7 @@ def record_and_decide(
     """Read the service (shared with the deploy reactions), decide, commit, then notify."""
     idempotency_key = guard.idempotency_key if guard is not None else f"event:{event.id}"
     for attempt in range(MAX_ATTEMPTS):
-        snapshot = reactor.timeline.snapshot(ref.cluster, ref.service, consistent=attempt > 0)
+        snapshot = reactor.timeline.snapshot(ref.cluster, ref.service, fresh=attempt > 0)
         if _deploy_waits(snapshot):
             return record(reactor, ref, entry.with_detail(reaction=DEPLOY_WAITS), guard)
         seen = _seen_before(snapshot.seen, idempotency_key, guard)
