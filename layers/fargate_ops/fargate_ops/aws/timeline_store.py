@@ -300,6 +300,34 @@ class TimelineStore:
             "ExpressionAttributeValues": values(rev=state.expected_rev),
         }
 
+    def claim_outbox(
+        self, cluster: str, service: str, notification_id: str, *, seen: Any, until: float
+    ) -> bool:
+        """Take over publishing a left-over notification: True if its claim was still ``seen``
+        (``None``: never claimed) and is now this invocation's, until ``until``."""
+        condition = (
+            "attribute_not_exists(outbox.#id.claimed_until)"
+            if seen is None
+            else "outbox.#id.claimed_until = :seen"
+        )
+        named: dict[str, Any] = {"until": until, **({"seen": seen} if seen is not None else {})}
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(keys.service(cluster, service), keys.REACTIONS),
+                UpdateExpression="SET outbox.#id.claimed_until = :until",
+                ConditionExpression=f"attribute_exists(outbox.#id) AND {condition}",
+                ExpressionAttributeNames={"#id": notification_id},
+                ExpressionAttributeValues=values(**named),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False  # another invocation claimed it, or published it already
+            raise translate(err, "dynamodb:UpdateItem") from err
+        finally:
+            self.forget(cluster, service)
+        return True
+
     def clear_outbox(self, cluster: str, service: str, notification_id: str) -> None:
         """Forget a sent notification; bumps ``rev`` so a writer holding an older read starts over."""
         try:
