@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from fargate_ops import clients
+from fargate_ops import clients, clock
 from fargate_ops.aws.records import ApplicationRecord, WaitRecord
 from fargate_ops.aws.store import Store
 from fargate_ops.aws.timeline_store import TimelineStore
@@ -304,9 +304,41 @@ def test_a_notification_that_could_not_be_published_is_published_by_the_retry(
         handle(crashed_task(load_event, 2))
     monkeypatch.setattr(NotificationTopic, "publish", original)
 
+    a_minute_later = time.time() + 61  # Lambda retries a failed asynchronous invocation after ~1 minute
+    clock.set_time_source(lambda: a_minute_later)
     retried = handle(crashed_task(load_event, 2))  # EventBridge's retry: the same event
 
     assert retried == "ignored: duplicate event"
+    assert len(crash_messages(inbox)) == 1
+
+
+def test_a_copy_delivered_while_the_first_may_still_be_publishing_leaves_the_notification_to_it(
+    load_event: Loader, handle: Any, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fargate_ops.aws.notifier import NotificationTopic
+    from fargate_ops.errors import ThrottlingError
+
+    for n in range(2):
+        handle(crashed_task(load_event, n))
+    original = NotificationTopic.publish
+
+    def throttled(self: NotificationTopic, subject: str, message: str) -> str:
+        raise ThrottlingError("sns:Publish: Throttling")
+
+    monkeypatch.setattr(NotificationTopic, "publish", throttled)
+    with pytest.raises(ThrottlingError):
+        handle(crashed_task(load_event, 2))  # wrote the notification to the outbox, not sent yet
+    monkeypatch.setattr(NotificationTopic, "publish", original)
+    now = time.time()
+    clock.set_time_source(lambda: now)
+
+    copy = handle(crashed_task(load_event, 2))  # EventBridge's second copy, at the same time
+
+    assert copy == "ignored: duplicate event"
+    assert crash_messages(inbox) == []  # its writer holds it: two copies must not both publish
+    clock.set_time_source(lambda: now + 61)
+    handle(crashed_task(load_event, 2))  # the writer's own retry, a minute later
+    handle(crashed_task(load_event, 2))  # and a late copy after it
     assert len(crash_messages(inbox)) == 1
 
 
@@ -318,8 +350,8 @@ def test_a_concurrent_writer_makes_the_loser_read_again_and_still_tell_once(
     original = TimelineStore.snapshot
     raced = []
 
-    def racing(self: TimelineStore, cluster: str, service: str, *, consistent: bool = False) -> Any:
-        snapshot = original(self, cluster, service, consistent=consistent)
+    def racing(self: TimelineStore, cluster: str, service: str, *, fresh: bool = False) -> Any:
+        snapshot = original(self, cluster, service, fresh=fresh)
         if not raced:  # another invocation writes the service's state right after this one read it
             raced.append(True)
             boto3.client("dynamodb", REGION).update_item(

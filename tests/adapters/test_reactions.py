@@ -171,6 +171,19 @@ def test_green_steady_state_completes_the_wait_and_deletes_it(
     assert store.get_wait("default", "servicetest", consistent=True) is None
 
 
+def test_a_steady_state_whose_wait_another_invocation_just_ended_does_not_claim_it(
+    load_event: Loader, reactor: Reactor, store: Store, sfn: Any
+) -> None:
+    # A copy of the same event, delivered at the same time: it read the WAIT item before the first
+    # copy retired it, and Step Functions answers it that the task is over.
+    waiting(store, "default", "servicetest", since=1_574_190_000.0)
+    sfn.over.add("token-1")
+
+    outcome = handle(load_event("ecs-service-action-service-steady-state.json"), reactor)
+
+    assert outcome == "ignored: the readiness wait is already over"
+
+
 def test_a_steady_state_from_before_green_was_updated_is_ignored(
     load_event: Loader, reactor: Reactor, store: Store, sfn: Any
 ) -> None:

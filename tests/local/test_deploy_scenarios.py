@@ -261,6 +261,28 @@ def _environment_only(report: dict[str, Any]) -> None:
     assert blue["environment"] == {"LEGACY_MODE": "1", "LOG_LEVEL": "info"}
 
 
+def _failed_by_the_crash_loop_once(report: dict[str, Any]) -> None:
+    failed = [e for e in report["timeline"] if e["text"].startswith("crash loop: wait failed")]
+    assert len(failed) == 1
+    assert report["runtime"]["peak_concurrent_invocations"] >= 2  # the stops really were concurrent
+
+
+def _concurrent_crashes(report: dict[str, Any]) -> None:
+    _failed_by_the_crash_loop_once(report)
+    reason = deploy(report)["rollback_reason"]
+    assert reason["state"] == "AwaitGreen" and len(reason["stops"]) == 3
+
+
+def _event_after_park(report: dict[str, Any]) -> None:
+    _failed_by_the_crash_loop_once(report)
+    assert deploy(report)["rollback_reason"]["state"] == "AwaitApproval"
+    # The race the scenario is about: green's stops come within the read lag of the approval wait's park.
+    parked = next(e["at"] for e in report["timeline"] if e["text"].startswith("step AwaitApproval"))
+    stopped = next(e["at"] for e in report["timeline"] if "STOPPED" in e["text"] and "exit 137" in e["text"])
+    lag = (datetime.fromisoformat(stopped) - datetime.fromisoformat(parked)).total_seconds()
+    assert 0 < lag < 5, f"the stops came {lag:.1f}s after the park: retime the scenario's crash"
+
+
 EXTRA_CHECKS = {
     "all-at-once": _all_at_once,
     "canary": _canary,
@@ -291,6 +313,8 @@ EXTRA_CHECKS = {
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
+    "concurrent-crashes": _concurrent_crashes,
+    "event-after-park": _event_after_park,
 }
 
 

@@ -88,7 +88,17 @@ def test_duplicated_and_reordered_deliveries_still_make_exactly_one_notification
 
     assert code == 0, unmet(report)
     assert out_of_order > 0 and duplicated > 0  # the scenario did shake the delivery
+    assert report["runtime"]["peak_concurrent_invocations"] >= 2  # and ran copies side by side
     assert len(reactions(report)) == 1
+
+
+def test_copies_delivered_at_once_to_concurrent_invocations_still_make_exactly_one_notification() -> None:
+    code, report = run("concurrent-copies.yaml")
+
+    assert code == 0, unmet(report)
+    assert len(reactions(report)) == 1
+    assert report["runtime"]["peak_concurrent_invocations"] >= 3  # the copies really ran at once
+    assert report["dead_letters"] == 0  # no invocation gave up on a conflict
 
 
 def test_a_deploys_own_stops_and_a_scale_in_make_no_reaction_notification() -> None:

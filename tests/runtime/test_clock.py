@@ -3,6 +3,8 @@
 import functools
 import threading
 
+import pytest
+
 from fargate_ops_cli.local.clock import ClockEvent, VirtualClock, make_thread_class
 
 
@@ -69,3 +71,39 @@ def test_time_does_not_jump_while_a_clock_thread_is_still_working() -> None:
     threading.Timer(0.2, gate.set).start()
     clock.run_until_idle(limit=100)
     assert observed == [0.0]
+
+
+def test_threaded_timers_due_together_run_at_once_and_time_waits_for_them() -> None:
+    clock = VirtualClock(start=0.0)
+    both = threading.Barrier(2, timeout=2)  # real time: each must be running for the other to pass
+    seen: list[float] = []
+
+    def meet() -> None:
+        both.wait()
+        seen.append(clock.now())
+
+    clock.start_at(10, meet, "first")
+    clock.start_at(10, meet, "second")
+    clock.call_at(11, lambda: seen.append(clock.now()), "after them")
+    clock.run_until_idle(limit=100)
+    assert seen == [10.0, 10.0, 11.0]
+
+
+def test_a_threaded_timer_waiting_on_the_clock_lets_time_move_on() -> None:
+    clock = VirtualClock(start=0.0)
+    woke: list[float] = []
+    clock.start_at(5, lambda: (clock.sleep(0.25), woke.append(clock.now())), "sleeper")
+    clock.run_until_idle(limit=100)
+    assert woke == [5.25]
+
+
+def test_a_threaded_timer_that_raises_stops_the_driver() -> None:
+    clock = VirtualClock(start=0.0)
+
+    def broken() -> None:
+        raise RuntimeError("a runtime bug on a delivery thread")
+
+    clock.start_at(1, broken, "broken")
+    clock.call_at(2, lambda: None, "next")
+    with pytest.raises(RuntimeError, match="delivery thread"):
+        clock.run_until_idle(limit=100)

@@ -67,3 +67,23 @@ def test_the_guarded_elbv2_methods_still_take_their_actions_by_that_name() -> No
 
     for method, parameter in strict_elb.GUARDED.items():
         assert parameter in inspect.signature(getattr(ELBv2Backend, method)).parameters, method
+
+
+def test_the_dynamodb_hooks_serve_a_run_and_are_undone_after_it() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    from fargate_ops_cli.local import strict_dynamodb
+
+    originals = {name: getattr(DynamoHandler, name) for _, _, name in strict_dynamodb.HOOKED}
+    with LocalRuntime(TOY) as runtime:
+        assert DynamoHandler.transact_write_items is not originals["transact_write_items"]
+        ddb = runtime.clients.client("dynamodb")
+        ddb.create_table(
+            TableName="guard",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": "guard", "Item": {"pk": {"S": "a"}}}}])
+        assert ddb.get_item(TableName="guard", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    assert {name: getattr(DynamoHandler, name) for name in originals} == originals

@@ -22,3 +22,15 @@ def test_resetting_the_source_returns_to_real_time() -> None:
 
 def test_iso_formats_a_given_epoch_in_utc() -> None:
     assert clock.iso(0) == "1970-01-01T00:00:00.000Z"
+
+
+def test_sleeping_follows_the_replaced_sleep_and_resetting_restores_it() -> None:
+    slept: list[float] = []
+    clock.set_sleep(slept.append)
+    try:
+        clock.sleep(0.25)
+    finally:
+        clock.set_sleep(None)
+
+    assert slept == [0.25]
+    clock.sleep(0)  # the real one again: returns at once

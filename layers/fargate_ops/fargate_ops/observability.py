@@ -4,25 +4,30 @@ No Powertools Tracer: the template's ``Tracing: Active`` gives each invocation i
 the Lambda service itself, and the Tracer (aws-xray-sdk, patching botocore) would cost cold start for
 subsegments nobody reads.
 
-Keys bound per invocation are thread-local: the local runtime runs several handlers in one process
-on several threads, and one invocation's ``deploy_id`` must not leak into another's log lines.
+Keys bound per invocation are thread-local, and each invocation gathers its metrics in its own
+``EphemeralMetrics`` (Powertools' ``Metrics`` instances share one class-level metric set): in Lambda an
+invocation has its process to itself, but the local runtime runs several handlers in one process, on
+several threads at once, and one invocation's ``deploy_id`` or metrics must not leak into another's.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.logging import Logger
-from aws_lambda_powertools.metrics import Metrics, MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "fargate-ops")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FargateOps")
 
 logger = Logger(service=SERVICE_NAME)
-metrics = Metrics(namespace=NAMESPACE, service=SERVICE_NAME)
+# Outside an invocation (tests calling the library directly) metrics gather here and are never flushed.
+_outside = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE_NAME)
+_metrics: contextvars.ContextVar[EphemeralMetrics] = contextvars.ContextVar("fargate_ops_metrics")
 
 Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
 
@@ -33,8 +38,8 @@ def bind(**keys: object) -> None:
 
 
 def count(name: str, value: float = 1) -> None:
-    """One metric per outcome."""
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    """One metric per outcome (this invocation's)."""
+    _metrics.get(_outside).add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def entry_point(handler: Handler) -> Handler:
@@ -51,9 +56,12 @@ def entry_point(handler: Handler) -> Handler:
             request_id=getattr(context, "aws_request_id", None),
         )
         logger.debug("event", extra={"event": event})
+        metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE_NAME)
+        token = _metrics.set(metrics)
         try:
             return handler(event, context)
         finally:
+            _metrics.reset(token)
             if metrics.metric_set:
                 metrics.flush_metrics()
             logger.thread_safe_clear_keys()

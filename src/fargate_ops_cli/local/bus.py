@@ -4,12 +4,16 @@ Events are matched against the deployed rules' own patterns with moto's matcher 
 answers TestEventPattern), so a pattern that filters too much or too little in template.yaml filters
 the same way here. Delivery to Lambda is asynchronous, as in AWS: it is queued on the clock, and a
 failed invocation is retried twice (after 1 and 2 minutes) before it goes to the dead letters.
+With `parallel` (a scenario's `concurrency: {parallel_deliveries: true}`), each delivery runs on a
+clock thread of its own, so deliveries due at one instant are concurrent invocations, as EventBridge
+makes them for one service's events.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +55,16 @@ class EventBus:
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
     _rules: list[_Rule] | None = None
     _seq: int = 0
+    parallel: bool = False  # each delivery on a thread of its own (a scenario's concurrency)
+
+    def __post_init__(self) -> None:
+        self._book = threading.Lock()  # deliveries may now finish on several threads at once
+
+    def _later(self, delay: float, fn: Callable[[], None], label: str) -> None:
+        if self.parallel:
+            self.clock.start_later(delay, fn, label)
+        else:
+            self.clock.call_later(delay, fn, label)
 
     def load_rules(self) -> None:
         from moto.events.models import EventPattern
@@ -94,7 +108,7 @@ class EventBus:
         for rule in self._rules:
             if rule.pattern.matches_event(event):
                 for target in rule.targets:
-                    self.clock.call_later(
+                    self._later(
                         0, functools.partial(self._deliver, rule, target, event, 0), f"deliver {rule.name}"
                     )
 
@@ -108,19 +122,18 @@ class EventBus:
             ok, error = True, ""
         else:  # SQS, SNS... nothing in this application reads them from the bus
             ok, error = True, ""
-        self.deliveries.append(
-            Delivery(self.clock.now(), event["id"], event["detail-type"], rule.name, arn, attempt, ok)
-        )
-        if ok:
-            return
-        if attempt < len(ASYNC_RETRY_DELAYS):
-            self.clock.call_later(
+        with self._book:
+            self.deliveries.append(
+                Delivery(self.clock.now(), event["id"], event["detail-type"], rule.name, arn, attempt, ok)
+            )
+            if not ok and attempt >= len(ASYNC_RETRY_DELAYS):
+                self.dead_letters.append({"rule": rule.name, "target": arn, "event": event, "error": error})
+        if not ok and attempt < len(ASYNC_RETRY_DELAYS):
+            self._later(
                 ASYNC_RETRY_DELAYS[attempt],
-                lambda: self._deliver(rule, target, event, attempt + 1),
+                functools.partial(self._deliver, rule, target, event, attempt + 1),
                 f"retry {rule.name}",
             )
-        else:
-            self.dead_letters.append({"rule": rule.name, "target": arn, "event": event, "error": error})
 
 
 def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:

@@ -61,6 +61,11 @@ def as_world() -> Iterator[None]:
         _actor.reset(token)
 
 
+def acting_for_world() -> bool:
+    """Whether the current call is the runtime's own work (`as_world()`), not the application's."""
+    return _actor.get() == "world"
+
+
 @contextlib.contextmanager
 def as_app() -> Iterator[None]:
     """An operator's calls (the CLI, a scenario's timeline): counted as the application's, not checked."""

@@ -11,7 +11,11 @@ Two kinds of actors share the clock:
   on the driver thread (the one that calls `run_until`), in (time, sequence) order;
 - *clock threads*: moto's ASL interpreter threads, which get clock-aware `Thread`, `Event` and `time`
   (see `moto_hooks.py`). A clock thread counts as blocked only while it waits on a condition that is
-  still false and whose deadline has not passed.
+  still false and whose deadline has not passed;
+- *threaded timers* (`start_at`): a timer whose work runs on a clock thread of its own (a scenario's
+  parallel EventBridge deliveries). Threaded timers due at one instant all start before the driver
+  waits for anything, so they really run at the same time; time still jumps only once each of them
+  has finished or blocks on the clock.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class _Timer:
     label: str = field(compare=False)
     fn: Callable[[], None] = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
+    threaded: bool = field(default=False, compare=False)  # runs on its own clock thread
 
 
 @dataclass
@@ -67,6 +72,8 @@ class VirtualClock:
         self._seq = itertools.count()
         self._live: set[threading.Thread] = set()
         self._waits: dict[threading.Thread, _Wait] = {}
+        self._thread_class: type[threading.Thread] | None = None
+        self._failures: list[BaseException] = []  # raised by threaded timers, re-raised by the driver
         self.timers_run = 0
 
     # -- reading time ------------------------------------------------------------------------------
@@ -83,6 +90,17 @@ class VirtualClock:
 
     def call_later(self, delay: float, fn: Callable[[], None], label: str = "") -> TimerHandle:
         return self.call_at(self._now + max(0.0, delay), fn, label)
+
+    def start_at(self, at: float, fn: Callable[[], None], label: str = "") -> TimerHandle:
+        """A timer whose `fn` runs on a clock thread of its own, beside every other one due then."""
+        with self._cond:
+            timer = _Timer(max(at, self._now), next(self._seq), label, fn, threaded=True)
+            heapq.heappush(self._timers, timer)
+            self._cond.notify_all()
+        return TimerHandle(timer)
+
+    def start_later(self, delay: float, fn: Callable[[], None], label: str = "") -> TimerHandle:
+        return self.start_at(self._now + max(0.0, delay), fn, label)
 
     # -- clock threads ------------------------------------------------------------------------------
     def runs_current_thread(self) -> bool:
@@ -179,14 +197,52 @@ class VirtualClock:
                     return timer
             return None
 
+    def _threaded_timer_due(self) -> bool:
+        with self._cond:
+            while self._timers and self._timers[0].cancelled:
+                heapq.heappop(self._timers)
+            return bool(self._timers) and self._timers[0].at <= self._now and self._timers[0].threaded
+
+    def _run_next_timer(self) -> bool:
+        """Run (or start) the next due timer; False when none is due. A driver timer runs once every
+        clock thread is blocked; a threaded one starts at once, so those due together overlap."""
+        if not self._threaded_timer_due():
+            self.settle()
+        self._raise_thread_failure()
+        timer = self._pop_due_timer()
+        if timer is None:
+            return False
+        self.timers_run += 1
+        if timer.threaded:
+            self._start_thread(timer)
+        else:
+            timer.fn()
+        return True
+
+    def _start_thread(self, timer: _Timer) -> None:
+        if self._thread_class is None:
+            self._thread_class = make_thread_class(self)
+
+        def run() -> None:
+            try:
+                timer.fn()
+            except BaseException as error:  # the driver re-raises it: a runtime bug must not vanish
+                with self._cond:
+                    self._failures.append(error)
+
+        # Named by the timer's sequence number: the same run names its threads the same way.
+        self._thread_class(target=run, name=f"{timer.label or 'timer'} #{timer.seq}", daemon=True).start()
+
+    def _raise_thread_failure(self) -> None:
+        with self._cond:
+            failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            raise failure
+
     def run_until(self, until: float) -> None:
         """Drive the world until virtual time `until` (inclusive) with nothing left due."""
         while True:
-            self.settle()
-            timer = self._pop_due_timer()
-            if timer is not None:
-                self.timers_run += 1
-                timer.fn()
+            if self._run_next_timer():
                 continue
             with self._cond:
                 wakeup = self._next_wakeup()
@@ -203,11 +259,7 @@ class VirtualClock:
     def run_until_idle(self, limit: float) -> None:
         """Drive until nothing is left to do, but never past `limit`."""
         while True:
-            self.settle()
-            timer = self._pop_due_timer()
-            if timer is not None:
-                self.timers_run += 1
-                timer.fn()
+            if self._run_next_timer():
                 continue
             with self._cond:
                 wakeup = self._next_wakeup()

@@ -4,7 +4,10 @@ sample events re-addressed to the simulated world.
 EventBridge delivers at least once and in no particular order; ECS may also send one state change twice.
 `UnreliableBus` stands between the simulator and the runtime's bus: every event the world emits is put
 on the bus `copies` times (same id), each after a seeded random delay, so handlers see duplicates and
-late, out-of-order events exactly as a scenario asks, the same way on every run.
+late, out-of-order events exactly as a scenario asks, the same way on every run. With parallel
+deliveries (a scenario's `concurrency:`), each delay is a whole number of the world's reconcile steps
+(`step_seconds`): the world emits on that grid, so copies often arrive at the same instant as other
+events, and run beside them as concurrent invocations.
 """
 
 from __future__ import annotations
@@ -28,8 +31,17 @@ _ID_BASE = 1 << 96
 class UnreliableBus:
     """An event sink (`emit`) in front of the runtime's bus (`put`), on the runtime's clock."""
 
-    def __init__(self, bus: Any, clock: Any, delivery: EventDelivery, region: str, account_id: str) -> None:
+    def __init__(
+        self,
+        bus: Any,
+        clock: Any,
+        delivery: EventDelivery,
+        region: str,
+        account_id: str,
+        step_seconds: float = 0.0,
+    ) -> None:
         self._bus = bus
+        self._step = step_seconds
         self._clock = clock
         self._delivery = delivery
         self._rng = random.Random(delivery.seed)
@@ -58,6 +70,8 @@ class UnreliableBus:
             return event
         for copy_number in range(self._delivery.copies):
             delay = self._rng.uniform(0.0, self._delivery.max_delay_seconds)
+            if self._step > 0:
+                delay = round(delay / self._step) * self._step
             self._clock.call_later(
                 delay, functools.partial(self._bus.put, event), f"delivery: copy {copy_number + 1}"
             )

@@ -1,9 +1,10 @@
 """Runs the real Lambda handlers in-process, as moto's `_invoke_lambda` would in Docker.
 
-Handlers run one at a time (a process-wide lock), each with its own function's environment variables
-set for the duration of the call: several functions share this process and moto calls them from many
-threads, so swapping `os.environ` unserialised would let one function read another's settings.
-Serialising also keeps runs deterministic.
+Each invocation sees its own function's environment variables (`environ.ThreadEnviron`: several
+functions share this process and moto calls them from many threads) and has its own log capture.
+Handlers run one at a time (a process-wide lock), which keeps runs deterministic, unless the scenario
+asks for parallel deliveries (`parallel`): then invocations on different threads run at once, as
+concurrent invocations do in Lambda, and the host counts how many run together.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import itertools
 import json
 import logging
 import os
@@ -29,6 +31,7 @@ from typing import Any
 
 from fargate_ops_cli.local.clients import as_principal, as_world
 from fargate_ops_cli.local.clock import VirtualClock
+from fargate_ops_cli.local.environ import ThreadEnviron
 
 
 @dataclass
@@ -111,14 +114,31 @@ class LambdaHost:
     # callable(function name, event) run just before the handler; what it raises is the invocation's
     # error, as if the handler had raised it (a scenario's injected faults)
     before_handler: Any = None
+    parallel: bool = False  # invocations on different threads run at once (a scenario's concurrency)
+    peak_running: int = 0  # the most invocations that ran at once
 
     def __post_init__(self) -> None:
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one handler at a time, unless parallel
+        self._book = threading.Lock()  # the host's own records
+        self._loading = threading.RLock()  # importing a handler module
         self._modules: dict[str, ModuleType] = {}
         self._stream = _RoutedStream(sys.stdout)
+        self._request_ids = itertools.count(1)
+        self._running = 0
+        self._swapped = 0  # invocations under a stdout swap (see _captured)
+        self._saved_stdout: tuple[Any, Any] = (None, None)
+
+    @property
+    def running(self) -> int:
+        """Invocations running now (the clock also counts their threads as running)."""
+        return self._running
 
     # moto calls this in place of LambdaFunction._invoke_lambda(self, event)
     def invoke_moto_function(self, fn: Any, event: Any) -> tuple[str, bool, str]:
+        return self.invoke_function(fn, event)[0]
+
+    def invoke_function(self, fn: Any, event: Any) -> tuple[tuple[str, bool, str], Invocation]:
+        """moto's (output, errored, logs) and this invocation's record."""
         handler_name = fn.handler.rsplit(".", 1)[1]
         env = {
             "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
@@ -133,7 +153,7 @@ class LambdaHost:
             function_version="$LATEST",
             invoked_function_arn=fn.function_arn,
             memory_limit_in_mb=int(fn.memory_size),
-            aws_request_id=str(uuid.UUID(int=len(self.invocations) + 1)),
+            aws_request_id=str(uuid.UUID(int=next(self._request_ids))),
             log_group_name=f"/aws/lambda/{fn.function_name}",
             log_stream_name="local",
             _deadline=self.clock.now() + float(fn.timeout),
@@ -156,8 +176,9 @@ class LambdaHost:
 
     def _call(
         self, name: str, handler: Any, event: Any, context: LambdaContext, env: dict[str, str]
-    ) -> tuple[str, bool, str]:
-        with self._lock, self._environment(env), self._captured() as captured:
+    ) -> tuple[tuple[str, bool, str], Invocation]:
+        serial = self._lock if not self.parallel else contextlib.nullcontext()
+        with serial, self._counted(), self._environment(env), self._captured() as captured:
             started = time.perf_counter()
             if self.measure_memory:
                 tracemalloc.reset_peak()
@@ -181,27 +202,53 @@ class LambdaHost:
             peak = tracemalloc.get_traced_memory()[1] - base if self.measure_memory else None
             elapsed = time.perf_counter() - started
         logs = "".join(captured)
-        self.log.append(logs)
-        self._record(name, event, ok, error, elapsed, peak)
+        invocation = self._record(name, event, ok, error, elapsed, peak, logs)
         if ok and self.on_result is not None:  # outside the capture: it may print to the terminal
             self.on_result(name, event, result)
-        return output, not ok, logs
+        return (output, not ok, logs), invocation
 
     def _record(
-        self, name: str, event: Any, ok: bool, error: str | None, elapsed: float, peak: int | None
-    ) -> None:
-        stats = self.stats.setdefault(name, FunctionStats())
-        stats.invocations += 1
-        stats.errors += 0 if ok else 1
-        stats.real_seconds += elapsed
-        if peak is not None:
-            stats.peak_bytes = max(stats.peak_bytes, peak)
-        self.invocations.append(
-            Invocation(name, self.clock.now(), event if self.keep_events else None, ok, error, elapsed, peak)
+        self,
+        name: str,
+        event: Any,
+        ok: bool,
+        error: str | None,
+        elapsed: float,
+        peak: int | None,
+        logs: str,
+    ) -> Invocation:
+        invocation = Invocation(
+            name, self.clock.now(), event if self.keep_events else None, ok, error, elapsed, peak
         )
+        with self._book:
+            self.log.append(logs)
+            stats = self.stats.setdefault(name, FunctionStats())
+            stats.invocations += 1
+            stats.errors += 0 if ok else 1
+            stats.real_seconds += elapsed
+            if peak is not None:
+                stats.peak_bytes = max(stats.peak_bytes, peak)
+            self.invocations.append(invocation)
+        return invocation
+
+    @contextlib.contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._book:
+            self._running += 1
+            self.peak_running = max(self.peak_running, self._running)
+        try:
+            yield
+        finally:
+            with self._book:
+                self._running -= 1
 
     @contextlib.contextmanager
     def _environment(self, env: dict[str, str]) -> Iterator[None]:
+        environ: Any = os.environ
+        if isinstance(environ, ThreadEnviron):  # the runtime's: this thread's own, nothing swapped
+            with environ.function_environment(env):
+                yield
+            return
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
@@ -216,17 +263,28 @@ class LambdaHost:
     @contextlib.contextmanager
     def _captured(self) -> Iterator[list[str]]:
         captured: list[str] = []
-        previous = self._stream.capture
+        previous = self._stream.capture  # per thread: each invocation captures its own output
         self._stream.capture = captured
-        stdout, terminal = sys.stdout, self._stream.terminal
-        if stdout is not self._stream:  # someone (click's CliRunner, say) swapped stdout since the run began
-            self._stream.terminal = stdout
-            sys.stdout = self._stream
+        with self._book:
+            # Someone (click's CliRunner, say) swapped stdout since the run began: route it again while
+            # any invocation runs; the last one to end puts the swapped stdout back.
+            if self._swapped == 0 and sys.stdout is not self._stream:
+                self._saved_stdout = sys.stdout, self._stream.terminal
+                self._stream.terminal = sys.stdout
+                sys.stdout = self._stream
+                self._swapped = 1
+            elif self._swapped:
+                self._swapped += 1
+            swapped = bool(self._swapped)
         try:
             yield captured
         finally:
             self._stream.capture = previous
-            sys.stdout, self._stream.terminal = stdout, terminal
+            if swapped:
+                with self._book:
+                    self._swapped -= 1
+                    if self._swapped == 0:
+                        sys.stdout, self._stream.terminal = self._saved_stdout
 
     @contextlib.contextmanager
     def routing_stdout(self) -> Iterator[None]:
@@ -269,6 +327,10 @@ class LambdaHost:
     def _module(self, code_dir: Path, handler: str) -> ModuleType:
         module_file = code_dir / (handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
         key = str(module_file)
+        with self._loading:  # concurrent first invocations import the module once
+            return self._import(key, code_dir, module_file)
+
+    def _import(self, key: str, code_dir: Path, module_file: Path) -> ModuleType:
         if key not in self._modules:
             spec = importlib.util.spec_from_file_location(f"fargate_ops_fn_{code_dir.name}", module_file)
             if spec is None or spec.loader is None:

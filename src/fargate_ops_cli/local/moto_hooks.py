@@ -12,6 +12,8 @@ What moto 5.2.5 lacks, and what we fill in:
 - target health is always "healthy": the Fargate simulator answers instead;
 - Step Functions and ELBv2 accept what AWS refuses: strict_sfn.py and strict_elb.py refuse it (their
   hooked internals are listed in their HOOKED and checked here too);
+- DynamoDB is not thread-safe, never conflicts and always reads consistently: strict_dynamodb.py makes
+  each request atomic and, with a scenario's concurrency, writes in flight conflict and reads lag;
 - an execution's calls carry no identity: each execution thread acts as its state machine's role
   (`clients.as_principal`), so the local IAM check can authorise them.
 """
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import strict_elb, strict_sfn
+from fargate_ops_cli.local import strict_dynamodb, strict_elb, strict_sfn
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -32,6 +34,7 @@ from fargate_ops_cli.local.clock import (
     ClockTimeModule,
     VirtualClock,
 )
+from fargate_ops_cli.local.concurrency import Concurrency
 
 _ASL = "moto.stepfunctions.parser.asl"
 _BACKEND = "moto.stepfunctions.parser.backend"
@@ -180,6 +183,7 @@ def installed(
     clock: VirtualClock,
     invoke_lambda: Callable[[Any, Any], tuple[str, bool, str]],
     target_health: Callable[[Any, dict[str, Any]], Any] | None,
+    concurrency: Concurrency | None = None,
 ) -> Iterator[None]:
     """Install every hook for one run; undo them all afterwards (tests run many scenarios)."""
     threading_module = ClockThreadingModule(clock)
@@ -222,6 +226,7 @@ def installed(
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
     targets += strict_sfn.patches() + strict_elb.patches()
+    targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
     worker_cls = getattr(importlib.import_module(module_name), class_name)
@@ -391,7 +396,7 @@ def check_internals() -> list[str]:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
-    for module_name, owner, attribute in strict_sfn.HOOKED + strict_elb.HOOKED:
+    for module_name, owner, attribute in strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found
         if found is None or not hasattr(found, attribute):

@@ -255,7 +255,12 @@ def build(
             for name, s in runtime.lambdas.stats.items()
         },
         dead_letters=len(runtime.bus.dead_letters),
-        runtime={"startup_seconds": round(run.startup_seconds, 3), "timers_run": runtime.clock.timers_run},
+        runtime={
+            "startup_seconds": round(run.startup_seconds, 3),
+            "timers_run": runtime.clock.timers_run,
+            "peak_concurrent_invocations": runtime.lambdas.peak_running,
+            **runtime.concurrency.stats.as_dict(),
+        },
         history_events=history_events,
         largest_payload_bytes=payloads,
         iam=runtime.iam.summary() if runtime.iam is not None else {"enforced": False},

@@ -67,6 +67,7 @@ class ScenarioRunner:
             prepare=self._prepare,
             template=self.template,
             base_dir=self.base_dir,
+            concurrency=self.scenario.concurrency,
         ) as local_world:
             runtime, stack, world, simulator = (
                 local_world.runtime,
@@ -101,7 +102,12 @@ class ScenarioRunner:
             from fargate_ops_cli.local.delivery import UnreliableBus
 
             bus = UnreliableBus(
-                runtime.bus, runtime.clock, self.scenario.event_delivery, world.region, world.account_id
+                runtime.bus,
+                runtime.clock,
+                self.scenario.event_delivery,
+                world.region,
+                world.account_id,
+                step_seconds=self.scenario.world.reconcile_seconds if runtime.concurrency.parallel else 0.0,
             )
         return _NarratedSink(bus, self.narrative, runtime.clock)
 

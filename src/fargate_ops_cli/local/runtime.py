@@ -20,10 +20,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from fargate_ops_cli.local import iam, moto_hooks
+from fargate_ops_cli.local import environ, iam, moto_hooks
 from fargate_ops_cli.local.bus import EventBus
 from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
 from fargate_ops_cli.local.clock import VirtualClock
+from fargate_ops_cli.local.concurrency import Concurrency, ConcurrencySpec
 from fargate_ops_cli.local.iam import IamEnforcer
 from fargate_ops_cli.local.isolation import isolated_aws_environment
 from fargate_ops_cli.local.lambdas import LambdaHost
@@ -59,6 +60,7 @@ class LocalRuntime:
         target_health: Any = None,
         seed: int = 0,
         enforce_iam: bool = True,
+        concurrency: ConcurrencySpec | None = None,
     ) -> None:
         self.seed = seed
         self.enforce_iam = enforce_iam  # the local IAM check (iam/): on unless a caller says otherwise
@@ -68,8 +70,17 @@ class LocalRuntime:
             start if start is not None else datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
         )
         self.clients = ClientFactory(region=region)
-        self.lambdas = LambdaHost(repo_root, self.clock, measure_memory=measure_memory)
-        self.bus = EventBus(self.clock, self.clients, self._invoke_async, self._start_from_target)
+        self.concurrency = Concurrency(self.clock, concurrency or ConcurrencySpec())
+        self.lambdas = LambdaHost(
+            repo_root, self.clock, measure_memory=measure_memory, parallel=self.concurrency.parallel
+        )
+        self.bus = EventBus(
+            self.clock,
+            self.clients,
+            self._invoke_async,
+            self._start_from_target,
+            parallel=self.concurrency.parallel,
+        )
         self.schedules = ScheduleRunner(self.clock, self._invoke_async, self._start_from_target)
         self.stack: DeployedStack | None = None
         self.measure_memory = measure_memory
@@ -89,12 +100,15 @@ class LocalRuntime:
         from moto.moto_api._internal import mock_random
 
         mock_random.seed(self.seed)
+        stack.enter_context(environ.installed())  # each invocation's own variables, on its own thread
         stack.enter_context(
-            moto_hooks.installed(self.clock, self.lambdas.invoke_moto_function, self._target_health)
+            moto_hooks.installed(
+                self.clock, self.lambdas.invoke_moto_function, self._target_health, self.concurrency
+            )
         )
         stack.enter_context(self.lambdas.routing_stdout())
         stack.enter_context(_quiet_interpreter_logs())
-        stack.enter_context(_app_time_source(self.clock))
+        stack.enter_context(_app_time_source(self.clock, self.concurrency.jitter))
         if self.measure_memory:
             tracemalloc.start()
             stack.callback(tracemalloc.stop)
@@ -166,9 +180,8 @@ class LocalRuntime:
         name = function_arn.split(":function:", 1)[1].split(":", 1)[0]
         with as_app():
             fn = lambda_backends[self.clients.account_id][self.clients.region].get_function(name)
-            _, errored, _ = self.lambdas.invoke_moto_function(fn, event)
-        last = self.lambdas.invocations[-1]
-        return not errored, last.error or ""
+            (_, errored, _), invocation = self.lambdas.invoke_function(fn, event)
+        return not errored, invocation.error or ""
 
     def _start_from_target(self, state_machine_arn: str, payload: str) -> None:
         with as_world():
@@ -251,8 +264,9 @@ def _quiet_interpreter_logs() -> Any:
 
 
 @contextlib.contextmanager
-def _app_time_source(clock: VirtualClock) -> Any:
-    """The application reads time through fargate_ops.clock; point it at the virtual clock."""
+def _app_time_source(clock: VirtualClock, jitter: Any) -> Any:
+    """The application reads time (and sleeps, and draws its back-offs' jitter) through
+    fargate_ops.clock; point it at the virtual clock and the run's seeded generators."""
     try:
         from fargate_ops import clients as app_clients
         from fargate_ops import clock as app_clock
@@ -261,8 +275,23 @@ def _app_time_source(clock: VirtualClock) -> Any:
         return
     app_clients.clear_cache()  # clients made before moto started would talk to AWS
     app_clock.set_time_source(clock.now)
+    app_clock.set_sleep(_virtual_sleep(clock))
+    app_clock.set_jitter(jitter)
     try:
         yield
     finally:
         app_clock.set_time_source(None)
+        app_clock.set_sleep(None)
+        app_clock.set_jitter(None)
         app_clients.clear_cache()
+
+
+def _virtual_sleep(clock: VirtualClock) -> Any:
+    """The application's back-off, on the virtual clock. A handler on the driver thread (a timeline
+    step, a schedule) does not wait: that thread is what moves time, nothing else runs meanwhile."""
+
+    def sleep(seconds: float) -> None:
+        if clock.runs_current_thread():
+            clock.sleep(seconds)
+
+    return sleep

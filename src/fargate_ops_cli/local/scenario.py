@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from fargate_ops_cli.local.concurrency import ConcurrencySpec
 from fargate_ops_cli.local.world.listener_spec import ActionSpec, SpecReferenceError
 from fargate_ops_cli.local.world.spec import WorldSpec
 
@@ -280,6 +281,8 @@ class Scenario(_Strict):
     expect: Expectations | None = None
     event_delivery: EventDelivery | None = None
     faults: Faults | None = None  # injected into the application's AWS calls and Lambda invocations
+    # parallel deliveries and lagging reads, as in AWS (off: sequential and the same every run)
+    concurrency: ConcurrencySpec | None = None
 
     @field_validator("run_for", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from typing import Any
 
 from fargate_ops_cli.local import moto_hooks
 from fargate_ops_cli.local.clients import as_world
+from fargate_ops_cli.local.concurrency import ConcurrencySpec
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.stack import DeployedStack
 from fargate_ops_cli.local.world import hooks as world_hooks
@@ -49,17 +50,24 @@ def open_local_world(
     prepare: Callable[[LocalWorld], None] | None = None,
     template: Path | None = None,
     base_dir: Path | None = None,
+    concurrency: ConcurrencySpec | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
     simulator starts (subscriptions, faults, narration); `template` replaces the repository's
     template.yaml (the IAM mutation test deploys copies with one statement dropped); `base_dir` is where
-    the world's hook files are (the scenario's folder; default the current one). A hook file that cannot
-    be read raises `world_hooks.HookFileError` before anything starts."""
+    the world's hook files are (the scenario's folder; default the current one); `concurrency` is a
+    scenario's (parallel deliveries, lagging reads). A hook file that cannot be read raises
+    `world_hooks.HookFileError` before anything starts."""
     hook_packages = world_hooks.package(spec.hooks, base_dir or Path.cwd())
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
         LocalRuntime(
-            repo_root, start=began, region=spec.region, seed=spec.seed, measure_memory=measure_memory
+            repo_root,
+            start=began,
+            region=spec.region,
+            seed=spec.seed,
+            measure_memory=measure_memory,
+            concurrency=concurrency,
         ) as runtime,
         contextlib.ExitStack() as hooks,
     ):

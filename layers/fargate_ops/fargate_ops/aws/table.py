@@ -1,13 +1,17 @@
-"""The single table's low level: one item read and one transaction, with errors translated."""
+"""The single table's low level: one item read and one transaction, with errors translated.
+
+Every write goes through ``ConflictRetrying``: one that meets a transaction in flight is resent.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.conflicts import ConflictRetrying
 from fargate_ops.aws.dynamo import deserialize
 from fargate_ops.aws.keys import key
 
@@ -21,7 +25,7 @@ TRANSACTION_CANCELED = "TransactionCanceledException"
 
 class Table:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._ddb = client
+        self._ddb = cast("DynamoDBClient", ConflictRetrying(client))  # the client's API, writes resent
         self._table = table_name
 
     def _get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:

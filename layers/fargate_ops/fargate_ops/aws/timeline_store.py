@@ -11,7 +11,11 @@
 
 The reactions state lives next to the deploy engine's ``WAIT`` and ``APP`` items of the same service, so
 one Query reads everything an event may need (``snapshot``), and ``SharedReadStore`` hands the deploy
-reactions their ``WAIT`` item from that same read.
+reactions their ``WAIT`` item from that same read. That Query is strongly consistent: a deploy parks its
+WAIT item moments before the event that ends or fails the wait arrives, and an eventually consistent
+read may not see it yet ("nobody waits on the service": a steady state or a crash loop's stop dropped,
+the wait left to time out). For a partition this small that costs one read unit instead of half of one,
+and no extra call.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from fargate_ops import clock
 from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.conflicts import ConflictRetrying
 from fargate_ops.aws.dynamo import deserialize, serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import WaitRecord
@@ -167,23 +172,24 @@ class StateWrite:
 
 class TimelineStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._ddb = client
+        self._ddb = cast("DynamoDBClient", ConflictRetrying(client))  # the client's API, writes resent
         self._table = table_name
         self._snapshots: dict[tuple[str, str], ServiceSnapshot] = {}
 
     # reading one service ------------------------------------------------------------------------
 
-    def snapshot(self, cluster: str, service: str, *, consistent: bool = False) -> ServiceSnapshot:
-        """One Query of the service's partition (APP, WAIT, REACTIONS); kept for this invocation."""
+    def snapshot(self, cluster: str, service: str, *, fresh: bool = False) -> ServiceSnapshot:
+        """One consistent Query of the service's partition (APP, WAIT, REACTIONS), kept for this
+        invocation; ``fresh`` reads it again (after a conflict, say)."""
         cached = self._snapshots.get((cluster, service))
-        if cached is not None and not consistent:
+        if cached is not None and not fresh:
             return cached
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": values(pk=keys.service(cluster, service)),
-            "ConsistentRead": consistent,
+            "ConsistentRead": True,
         }
         try:
             while True:
@@ -294,6 +300,34 @@ class TimelineStore:
             "ExpressionAttributeValues": values(rev=state.expected_rev),
         }
 
+    def claim_outbox(
+        self, cluster: str, service: str, notification_id: str, *, seen: Any, until: float
+    ) -> bool:
+        """Take over publishing a left-over notification: True if its claim was still ``seen``
+        (``None``: never claimed) and is now this invocation's, until ``until``."""
+        condition = (
+            "attribute_not_exists(outbox.#id.claimed_until)"
+            if seen is None
+            else "outbox.#id.claimed_until = :seen"
+        )
+        named: dict[str, Any] = {"until": until, **({"seen": seen} if seen is not None else {})}
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(keys.service(cluster, service), keys.REACTIONS),
+                UpdateExpression="SET outbox.#id.claimed_until = :until",
+                ConditionExpression=f"attribute_exists(outbox.#id) AND {condition}",
+                ExpressionAttributeNames={"#id": notification_id},
+                ExpressionAttributeValues=values(**named),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False  # another invocation claimed it, or published it already
+            raise translate(err, "dynamodb:UpdateItem") from err
+        finally:
+            self.forget(cluster, service)
+        return True
+
     def clear_outbox(self, cluster: str, service: str, notification_id: str) -> None:
         """Forget a sent notification; bumps ``rev`` so a writer holding an older read starts over."""
         try:
@@ -352,8 +386,8 @@ def _guard_result(old: Mapping[str, Any] | None, guard: TaskGuard | None) -> Com
 
 
 class SharedReadStore(Store):
-    """The deploy engine's ``Store``, whose eventually consistent WAIT reads come from the same Query as
-    the reactions' own state: an event that needs nothing costs one DynamoDB call, not two."""
+    """The deploy engine's ``Store``, whose WAIT reads come from the same (consistent) Query as the
+    reactions' own state: an event that needs nothing costs one DynamoDB call, not two."""
 
     def __init__(self, client: DynamoDBClient, table_name: str, timeline: TimelineStore) -> None:
         super().__init__(client, table_name)

@@ -38,7 +38,7 @@ def on_service_action(facts: ServiceActionFacts, reactor: Reactor) -> Outcome:
         if not steady_event_is_fresh(emitted.timestamp() if emitted else None, wait.since):
             return Outcome.ignored("steady state from before green was updated")
         # Send first (repeating it is harmless), then retire the WAIT item and remember the event.
-        reactor.sfn.send_success(
+        sent = reactor.sfn.send_success(
             wait.task_token,
             {
                 "ready": True,
@@ -48,6 +48,8 @@ def on_service_action(facts: ServiceActionFacts, reactor: Reactor) -> Outcome:
             },
         )
         reactor.store.complete_wait(wait, event_key=key, expires_at=reactor.idempotency_expiry())
+        if not sent:  # a copy delivered beside this one (or the fallback check, or a timeout) ended it
+            return Outcome.ignored("the readiness wait is already over")
         return Outcome.acted("green ready: wait completed")
     recorded = reactor.store.record_service_event(
         wait,

@@ -5,6 +5,12 @@ state, in one transaction). A notification is written to the service's outbox in
 and published after it; if publishing fails, the invocation fails, and EventBridge's retry (a duplicate
 by then) publishes what its own first attempt left in the outbox. Concurrent invocations for one service
 are kept apart by the state's revision: the loser reads again and decides again.
+
+An outbox entry is claimed by whoever publishes it (``claimed_until``): the invocation that wrote it
+holds it from the start, for longer than the function may run. A copy of the event delivered at the
+same time (EventBridge delivers at least once, to concurrent invocations) finds the entry while its
+writer is still publishing, and leaves it alone; only a retry after the writer's claim ran out (the
+writer failed) claims it and publishes.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ if TYPE_CHECKING:
     from fargate_ops.reactions.reactor import Reactor
 
 MAX_ATTEMPTS = 5
+# Longer than the events function may run (its Timeout: 30 s in template.yaml), shorter than Lambda's
+# first retry of a failed asynchronous invocation (about a minute).
+PUBLISH_CLAIM_SECONDS = 45
 SEEN_KEPT = 64  # the idempotency keys of a service's last events kept in its state (older: the guards)
 DEPLOY_WAITS = "recorded; a fargate-ops deploy waits on this service and reacts itself"
 
@@ -85,7 +94,7 @@ def record_and_decide(
     """Read the service (shared with the deploy reactions), decide, commit, then notify."""
     idempotency_key = guard.idempotency_key if guard is not None else f"event:{event.id}"
     for attempt in range(MAX_ATTEMPTS):
-        snapshot = reactor.timeline.snapshot(ref.cluster, ref.service, consistent=attempt > 0)
+        snapshot = reactor.timeline.snapshot(ref.cluster, ref.service, fresh=attempt > 0)
         if _deploy_waits(snapshot):
             return record(reactor, ref, entry.with_detail(reaction=DEPLOY_WAITS), guard)
         seen = _seen_before(snapshot.seen, idempotency_key, guard)
@@ -181,6 +190,7 @@ def _commit(
                 "key": idempotency_key,
                 "subject": notification.subject,
                 "message": notification.sns_message(),
+                "claimed_until": now + PUBLISH_CLAIM_SECONDS,  # this invocation publishes it
             }
         else:
             count("NotificationHeldBack")
@@ -234,7 +244,19 @@ def _publish(reactor: Reactor, ref: ServiceRef, notification_id: str, subject: s
 
 
 def _publish_left_over(reactor: Reactor, ref: ServiceRef, snapshot: ServiceSnapshot, key: str) -> None:
-    """A redelivery of an event whose first attempt wrote a notification but failed before sending it."""
+    """A redelivery of an event whose first attempt wrote a notification but failed before sending it.
+
+    Not while the first attempt may still be publishing it (a copy delivered at the same time): the
+    entry's claim must have run out, and this invocation must win the claim."""
+    now = clock.now_epoch()
     for notification_id, pending in snapshot.outbox.items():
-        if pending.get("key") == key:
-            _publish(reactor, ref, notification_id, str(pending["subject"]), str(pending["message"]))
+        if pending.get("key") != key:
+            continue
+        claimed_until = pending.get("claimed_until")
+        if isinstance(claimed_until, int | float) and claimed_until > now:
+            continue
+        if not reactor.timeline.claim_outbox(
+            ref.cluster, ref.service, notification_id, seen=claimed_until, until=now + PUBLISH_CLAIM_SECONDS
+        ):
+            continue
+        _publish(reactor, ref, notification_id, str(pending["subject"]), str(pending["message"]))
