@@ -50,9 +50,12 @@ def test_a_third_party_edit_changes_only_its_rule_and_is_not_the_applications_ca
 def test_a_rule_that_answers_503_by_itself_fires_the_load_balancers_own_5xx_alarm(
     third_party: dict[str, Any],
 ) -> None:
+    # The rule answers 503 from 09:02 to 09:05. Minute 09:02 is readable two minutes after it ends (the
+    # default ingestion delay), so the alarm fires at 09:05; minute 09:05, the first without 503s, is
+    # readable at 09:08, and the alarm goes back to OK then.
     assert said(third_party, "CloudWatch")[1:] == [
-        "09:02:00 alarm alb-5xx OK → ALARM",
-        "09:05:00 alarm alb-5xx ALARM → OK",
+        "09:05:00 alarm alb-5xx OK → ALARM",
+        "09:08:00 alarm alb-5xx ALARM → OK",
     ]
 
 
