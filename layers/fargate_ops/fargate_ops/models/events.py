@@ -1,4 +1,4 @@
-"""EventBridge events the application reacts to, as Powertools parser models.
+"""EventBridge events the application reacts to, as pydantic models.
 
 Lenient on purpose: AWS adds fields to ECS events at any time, and some documented samples omit
 ``time``/``region``. Unknown fields are ignored, and everything the reactions do not need is optional.
@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -28,15 +26,26 @@ class _Detail(BaseModel):
     )
 
 
-class Event(EventBridgeModel):
-    """An EventBridge envelope whose ``time`` and ``region`` may be missing."""
+class Event(BaseModel):
+    """An EventBridge envelope whose ``time`` and ``region`` may be missing.
+
+    The envelope is ours, not Powertools' ``EventBridgeModel``: importing anything of Powertools' parser
+    package imports its whole parsing machinery (envelopes, ``TypeAdapter`` caches, pydantic's network
+    types), about 90 ms of every cold start of the events function (scripts/bench_cold_start.py), for
+    ten fields that the EventBridge user guide documents (events-structure)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
-    time: datetime | None = None  # type: ignore[assignment]
-    region: str | None = None  # type: ignore[assignment]
+    version: str = "0"
+    id: str
+    source: str
     account: str = ""
+    time: datetime | None = None
+    region: str | None = None
+    resources: list[str] = Field(default_factory=list)
+    detail_type: str = Field(alias="detail-type")
     detail: dict[str, Any] = Field(default_factory=dict)
+    replay_name: str | None = Field(None, alias="replay-name")
 
     @property
     def epoch(self) -> float | None:
@@ -192,7 +201,7 @@ def parse_event(raw: Any) -> AnyEvent:
         raise UnparseableEventError(None, f"expected an EventBridge event object, got {type(raw).__name__}")
     model = MODELS.get(str(raw.get("detail-type", "")), Event)
     try:
-        return parse(event=raw, model=model)
+        return model.model_validate(raw)
     except (ValueError, TypeError) as error:  # pydantic.ValidationError is a ValueError
         event_id = raw.get("id")
         raise UnparseableEventError(str(event_id) if event_id else None, str(error)) from error
