@@ -278,7 +278,9 @@ def _event_after_park(report: dict[str, Any]) -> None:
     assert deploy(report)["rollback_reason"]["state"] == "AwaitApproval"
     # The race the scenario is about: green's stops come within the read lag of the approval wait's park.
     parked = next(e["at"] for e in report["timeline"] if e["text"].startswith("step AwaitApproval"))
-    stopped = next(e["at"] for e in report["timeline"] if "STOPPED" in e["text"] and "exit 137" in e["text"])
+    # The reactions count a crash from ECS's decision to stop the task (desiredStatus STOPPED, its first
+    # event), minutes before it is STOPPED.
+    stopped = next(e["at"] for e in report["timeline"] if "to stop:" in e["text"] and "exit 137" in e["text"])
     lag = (datetime.fromisoformat(stopped) - datetime.fromisoformat(parked)).total_seconds()
     assert 0 < lag < 5, f"the stops came {lag:.1f}s after the park: retime the scenario's crash"
 
