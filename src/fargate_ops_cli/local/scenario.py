@@ -260,10 +260,15 @@ class ThrottleFault(_Strict):
 
 
 class FailStepFault(_Strict):
-    """The deploy step Lambda fails (an unhandled error) before running `step`, `times` times or always."""
+    """The deploy step Lambda fails (an unhandled error) before running `step`, `times` times or always.
+
+    `error` is the error's name as Step Functions sees it: by default an unexpected one (not retried);
+    `TransientError` or `ThrottlingError` is what the adapters raise for a 5xx or throttled call.
+    """
 
     step: str
     times: int | Literal["always"] = 1
+    error: str = Field(default="InjectedFaultError", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Faults(_Strict):
