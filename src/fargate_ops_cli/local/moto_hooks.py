@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import strict_dynamodb, strict_elb, strict_sfn
+from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_elb, strict_sfn
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -404,7 +404,8 @@ def check_internals() -> list[str]:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
-    for module_name, owner, attribute in strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED:
+    strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED + sfn_events.HOOKED
+    for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found
         if found is None or not hasattr(found, attribute):

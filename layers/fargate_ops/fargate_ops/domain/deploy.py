@@ -11,7 +11,10 @@ RUNNING = "RUNNING"
 SUCCEEDED = "SUCCEEDED"
 ROLLED_BACK = "ROLLED_BACK"
 FAILED = "FAILED"
-FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED})
+# Rollback itself failed: traffic may be split, so the record keeps the lease held until an operator
+# runs `fargate-ops recover DEPLOY_ID --apply` (docs/deploys.md).
+ROLLBACK_FAILED = "ROLLBACK_FAILED"
+FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED, ROLLBACK_FAILED})
 
 # Margin on top of the longest the deploy can legitimately hold the lease (readiness, approvals, bakes):
 # covers Lambda retries, back-offs and the rollback itself.
