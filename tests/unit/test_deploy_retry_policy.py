@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fargate_ops import errors
+from fargate_ops.domain import deploy as decisions
 from lint import retry_policy
 
 ASL: dict[str, Any] = json.loads(
@@ -87,6 +88,17 @@ def test_rollback_retries_for_longer_than_a_short_lambda_outage() -> None:
     assert rule["JitterStrategy"] == "FULL"  # many deploys hit by one outage do not retry in step
     assert sum(delays) / 2 >= 15 * 60  # full jitter: half the capped back-off on average
     assert sum(delays) <= 60 * 60
+
+
+def test_the_lease_outlasts_the_rollbacks_longest_retry_budget() -> None:
+    (rule,) = STATES["Rollback"]["Retry"]
+    longest = sum(
+        min(rule["IntervalSeconds"] * rule["BackoffRate"] ** n, rule["MaxDelaySeconds"])
+        for n in range(rule["MaxAttempts"])
+    )
+
+    assert longest <= decisions.ROLLBACK_RETRY_SECONDS
+    assert decisions.LEASE_MARGIN_SECONDS > decisions.ROLLBACK_RETRY_SECONDS
 
 
 def test_the_write_mode_restores_a_broken_copy(tmp_path: Path) -> None:
