@@ -17,6 +17,7 @@ from typing import Any
 from fargate_ops.observability import entry_point
 from fargate_ops.settings import Settings
 
+# models.events.EXECUTION_STATUS_CHANGE, spelled here: importing the models would slow every step's start.
 EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fargate_ops.domain.deploy import RUNNING
+from fargate_ops.domain.deploy import ROLLBACK_FAILED, RUNNING
 from fargate_ops.models.events import ExecutionStatusChange, parse_event
 from fargate_ops.observability import bind, count, logger
 from fargate_ops.recovery import inspect, recover
@@ -31,6 +31,14 @@ def _deploy_id(event: ExecutionStatusChange) -> str:
     return str(given) if isinstance(given, str) and given else event.detail.name
 
 
+def _left_its_lease(ctx: StepContext, record: dict[str, Any], deploy_id: str) -> bool:
+    """A final record whose deploy still holds the lease (its ReleaseLease failed), ROLLBACK_FAILED aside."""
+    if record.get("status") == ROLLBACK_FAILED:
+        return False
+    lease = ctx.store.lease(str(record.get("cluster")), str(record.get("application")))
+    return lease is not None and lease.deploy_id == deploy_id
+
+
 def reconcile(raw: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
     event = parse_event(raw)
     if not isinstance(event, ExecutionStatusChange):
@@ -40,15 +48,18 @@ def reconcile(raw: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
     bind(deploy_id=deploy_id, execution=detail.execution_arn)
     if detail.status not in ENDED:
         return {"outcome": f"ignored: the execution is {detail.status}"}
-    situation = inspect(ctx, deploy_id)
-    record = situation.record
+    record = ctx.store.get_deploy(deploy_id)
     if record is None:
         return {"outcome": "ignored: no deploy record (rejected before it had one)"}
     if record.get("execution") != detail.execution_arn:
         return {"outcome": "ignored: the record belongs to another execution"}
+    if record.get("status") != RUNNING and not _left_its_lease(ctx, record, deploy_id):
+        # Most failed executions: a deploy that rolled back finished its own record. No further call.
+        return {"outcome": f"ignored: the record is final ({record.get('status')})"}
     execution = ctx.sfn.execution(detail.execution_arn)  # the truth, not the event's word
     if execution.get("status", RUNNING) == RUNNING:
         return {"outcome": "ignored: the execution is still running"}
+    situation = inspect(ctx, deploy_id)
     topic = (record.get("input") or {}).get("notification_topic")
     result = recover(
         ctx,

@@ -51,7 +51,7 @@ class Situation:
         return " / ".join(f"{names.get(tg, tg)} {w}" for tg, w in self.weights.items())
 
     def to_json(self) -> dict[str, Any]:
-        slots = [s for s in (self.live, self.green) if s is not None]
+        slots = [(role, s) for role, s in (("live", self.live), ("green", self.green)) if s is not None]
         return {
             "deploy_id": self.deploy_id,
             "status": self.status,
@@ -66,7 +66,7 @@ class Situation:
                     "target_group_arn": s.target_group_arn,
                     "healthy": s.healthy,
                 }
-                for role, s in zip(("live", "green"), slots, strict=False)
+                for role, s in slots
             ],
             "problems": list(self.problems),
         }
