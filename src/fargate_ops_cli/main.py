@@ -7,7 +7,8 @@ Exit codes (stable, for CI; see operations/errors.py):
   3  the deploy rolled back
   4  the deploy failed (could not roll back cleanly, or was aborted by Step Functions)
   5  rejected: another deploy of the application is running; nothing was touched
-  6  not now: a control (promote, approve, abort, rollback) that does not apply to the deploy's state
+  6  not now: a control (promote, approve, abort, rollback, recover) that does not apply to the deploy's
+     state
   7  the environment: no region, no or expired credentials, the endpoint unreachable, access denied,
      or no fargate-ops stack of that name there; one line says what to do (--debug: the traceback)
 
@@ -30,6 +31,7 @@ from fargate_ops_cli.commands.events import events
 from fargate_ops_cli.commands.history import history
 from fargate_ops_cli.commands.local import local
 from fargate_ops_cli.commands.promote import promote
+from fargate_ops_cli.commands.recover import recover
 from fargate_ops_cli.commands.rollback import rollback
 from fargate_ops_cli.commands.status import status
 
@@ -43,7 +45,7 @@ def cli(debug: bool) -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-for command in (deploy, status, history, promote, approve, abort, rollback, events, demo, local):
+for command in (deploy, status, history, promote, approve, abort, rollback, recover, events, demo, local):
     cli.add_command(command)
 
 

@@ -16,6 +16,7 @@ from fargate_ops.errors import (
     ServiceNotFoundError,
     TaskDefinitionNotFoundError,
     ThrottlingError,
+    TransientError,
 )
 
 CountCalls = Callable[[str], Counter[str]]
@@ -107,6 +108,16 @@ def test_throttling_beyond_botocore_retries_becomes_a_throttling_error(ecs: EcsA
     )
 
     with stubber, pytest.raises(ThrottlingError, match="ecs:UpdateService"):
+        ecs.update_service("prod", "web-blue", desired_count=1)
+
+
+def test_a_server_error_beyond_botocore_retries_becomes_a_transient_error(ecs: EcsAdapter) -> None:
+    stubber = Stubber(ecs._ecs)
+    stubber.add_client_error(
+        "update_service", service_error_code="ServerException", service_message="oops", http_status_code=500
+    )
+
+    with stubber, pytest.raises(TransientError, match="ServerException"):
         ecs.update_service("prod", "web-blue", desired_count=1)
 
 

@@ -109,6 +109,12 @@ def test_an_unreachable_endpoint_exits_7_naming_it() -> None:
     assert "is `fargate-ops local serve` running there?" in document["error"]
 
 
+def test_recover_with_an_unreachable_endpoint_exits_7_without_a_traceback() -> None:
+    run = fargate_ops("recover", "d1", "--apply", "--endpoint-url", UNREACHABLE)
+
+    assert_environment_error(run, "unreachable")
+
+
 def test_debug_shows_the_traceback_before_the_line_global_or_after_the_verb() -> None:
     for run in (
         fargate_ops("--debug", "status", "d1"),

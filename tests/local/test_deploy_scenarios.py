@@ -181,7 +181,7 @@ def _analysis_inconclusive_pause(report: dict[str, Any]) -> None:
 
 
 def _step_fails_once(report: dict[str, Any]) -> None:
-    assert any("InjectedFaultError" in e["text"] for e in report["timeline"])
+    assert any("TransientError" in e["text"] for e in report["timeline"])  # retried, then succeeded
 
 
 def _step_fails_always(report: dict[str, Any]) -> None:
@@ -285,6 +285,26 @@ def _event_after_park(report: dict[str, Any]) -> None:
     assert 0 < lag < 5, f"the stops came {lag:.1f}s after the park: retime the scenario's crash"
 
 
+def _rollback_fails_always(report: dict[str, Any]) -> None:
+    reason = deploy(report)["rollback_reason"]
+    assert reason["traffic"] == "web-blue 90 / web-green 10"  # ROLLBACK_FAILED recorded the live weights
+    assert reason["lease"] == "held until recovered" and reason["recovered"]["by"].startswith("an operator")
+    states = {e["text"].split(":")[0]: e["at"] for e in report["timeline"] if e["actor"] == "deploy d1"}
+    gave_up = (_at(states["step RecordRollbackFailed"]) - _at(states["step Rollback"])).total_seconds() / 60
+    assert 15 <= gave_up <= 45, gave_up  # the compensation's long retry budget
+    assert sum(n["message"].get("deploy_id") == "d1" for n in report["notifications"]) == 1  # one, urgent
+
+
+def _stop_execution(report: dict[str, Any]) -> None:
+    d = deploy(report)
+    assert (d["execution_status"], d["rollback_reason"]["recovered"]["by"]) == ("ABORTED", "the reconciler")
+    assert d["rollback_reason"]["error"] == "OperatorStopped"
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 EXTRA_CHECKS = {
     "all-at-once": _all_at_once,
     "canary": _canary,
@@ -317,6 +337,8 @@ EXTRA_CHECKS = {
     "environment-only": _environment_only,
     "concurrent-crashes": _concurrent_crashes,
     "event-after-park": _event_after_park,
+    "rollback-fails-always": _rollback_fails_always,
+    "stop-execution": _stop_execution,
 }
 
 

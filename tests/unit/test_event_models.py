@@ -12,6 +12,7 @@ from fargate_ops.models.events import (
     ContainerInstanceStateChange,
     DeploymentStateChange,
     Event,
+    ExecutionStatusChange,
     ServiceAction,
     TaskStateChange,
     parse_event,
@@ -22,6 +23,7 @@ EXPECTED = {
     "ECS Service Action": ServiceAction,
     "ECS Deployment State Change": DeploymentStateChange,
     "ECS Container Instance State Change": ContainerInstanceStateChange,
+    "Step Functions Execution Status Change": ExecutionStatusChange,
 }
 
 

@@ -90,8 +90,9 @@ def test_every_function_logs_to_an_explicit_log_group_with_retention(name: str) 
     assert "RetentionInDays" in group["Properties"]
 
 
-def test_the_event_and_cleanup_functions_are_the_asynchronously_invoked_ones() -> None:
-    assert ASYNC_FUNCTIONS == ["CleanupFunction", "EcsEventsFunction"]
+def test_the_event_cleanup_and_reconciling_functions_are_the_asynchronously_invoked_ones() -> None:
+    # DeployStepFunction: the reconciler, on the deploy state machine's execution status changes.
+    assert ASYNC_FUNCTIONS == ["CleanupFunction", "DeployStepFunction", "EcsEventsFunction"]
 
 
 @pytest.mark.parametrize("name", ASYNC_FUNCTIONS)

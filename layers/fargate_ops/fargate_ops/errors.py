@@ -64,7 +64,15 @@ class GreenCrashLoopError(FargateOpsError):
     """The green slot's tasks keep stopping abnormally."""
 
 
-class ThrottlingError(FargateOpsError):
+class TransientError(FargateOpsError):
+    """An AWS API failed in a way that passes (a 5xx answer) beyond botocore's own retries.
+
+    The transient class of the package: the state machine retries this class and its subclasses (by
+    name, ``lint/retry_policy.py``); every other error of the package is a decision, never retried.
+    """
+
+
+class ThrottlingError(TransientError):
     """An AWS API throttled us beyond botocore's own retries; the state machine retries with back-off."""
 
 

@@ -63,13 +63,15 @@ def serve(
     """
     from fargate_ops_cli.local.isolation import isolated_aws_environment
 
-    spec, name = _world(scenario, world_file, output)
+    spec, name, faults = _world(scenario, world_file, output)
     start = _start(start_at, output)
     with isolated_aws_environment(spec.region):  # before moto is imported: it makes a boto3 session then
-        _serve(spec, name, host, port, speed, start, output)
+        _serve(spec, name, host, port, speed, start, output, faults)
 
 
-def _serve(spec: Any, name: str, host: str, port: int, speed: float, start: str, output: str) -> None:
+def _serve(
+    spec: Any, name: str, host: str, port: int, speed: float, start: str, output: str, faults: Any = None
+) -> None:
     import logging
 
     from fargate_ops_cli.commands.render import TimelinePrinter
@@ -96,6 +98,10 @@ def _serve(spec: Any, name: str, host: str, port: int, speed: float, start: str,
             open_local_world(spec, start=start, sink=lambda runtime, _: _Told(runtime, narrative))
         )
         _narrate_deploys(local_world, narrative)
+        if faults is not None:  # a scenario's faults hold here too: a failing rollback, to recover by hand
+            from fargate_ops_cli.local import faults as injected
+
+            injected.install(faults, local_world.runtime)
         stop = threading.Event()
         with _stopped_by_signals(stop):
             endpoint.serve(
@@ -107,20 +113,20 @@ def _serve(spec: Any, name: str, host: str, port: int, speed: float, start: str,
         printer.console.print(f"\nstopped after {endpoint.requests} requests; the world is gone with it")
 
 
-def _world(scenario: Path | None, world_file: Path | None, output: str) -> tuple[Any, str]:
+def _world(scenario: Path | None, world_file: Path | None, output: str) -> tuple[Any, str, Any]:
     from fargate_ops_cli.local.scenario import ScenarioError, load, load_world, loads
 
     if scenario is not None and world_file is not None:
         fail_input("give a SCENARIO or --world FILE, not both", output)
     try:
         if world_file is not None:
-            return load_world(world_file), world_file.name
+            return load_world(world_file), world_file.name, None
         if scenario is not None:
             loaded = load(scenario)
             unplayed = " (its timeline is not played: you are the operator)" if loaded.timeline else ""
-            return loaded.world, f"the world of {scenario.name}{unplayed}"
+            return loaded.world, f"the world of {scenario.name}{unplayed}", loaded.faults
         demo = files("fargate_ops_cli.scenarios").joinpath("demo.yaml")
-        return loads(demo.read_text(), "demo.yaml").world, "the demo's world"
+        return loads(demo.read_text(), "demo.yaml").world, "the demo's world", None
     except ScenarioError as error:
         fail_input(str(error), output)
         raise  # unreachable: fail_input exits

@@ -42,3 +42,32 @@ def control(
     except OperatorError as error:
         return ControlResult(False, f"{kind} refused: {error}")
     raise ValueError(f"unknown control {kind!r}")
+
+
+def operator_recovery(runtime: Any, kind: str, action: Any, deploys: dict[str, str]) -> str:
+    """`recover:` (what `fargate-ops recover` runs) or `stop_execution:` (StopExecution, as from the
+    console), as the operator: their calls are counted, not checked against the template."""
+    from fargate_ops_cli.local.clients import as_app
+    from fargate_ops_cli.operations.recover import recover_deploy
+
+    assert runtime.stack is not None
+    with as_app():
+        if kind == "stop_execution":
+            arn = deploys.get(action.deploy)
+            if arn is None:
+                return f"stop_execution refused: no deploy {action.deploy} was started"
+            runtime.clients.client("stepfunctions").stop_execution(
+                executionArn=arn, error="OperatorStopped", cause=action.reason or "stopped from the console"
+            )
+            return f"stops the execution of {action.deploy} (StopExecution)"
+        try:
+            result = recover_deploy(
+                runtime.clients.client,
+                runtime.stack.outputs["OpsTableName"],
+                action.deploy,
+                apply=action.apply,
+            )
+        except OperatorError as error:
+            return f"recover {action.deploy} refused: {error}"
+    verb = "recover --apply" if action.apply else "recover"
+    return f"{verb} {action.deploy}: {result['text']}"

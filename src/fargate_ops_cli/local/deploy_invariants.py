@@ -1,8 +1,10 @@
 """The deploy engine's promises, checked by the runner while a scenario runs and when it ends.
 
 - at most one deploy of an application runs at a time (records in status RUNNING);
-- every deploy whose execution has ended has a final record (SUCCEEDED, ROLLED_BACK or FAILED) and
-  does not hold its application's lease any more.
+- every deploy whose execution has ended has a final record (SUCCEEDED, ROLLED_BACK, FAILED or
+  ROLLBACK_FAILED), written by the execution or by the reconciler after it;
+- the lease is free unless a ROLLBACK_FAILED record holds it (traffic may be split: only
+  `fargate-ops recover --apply` releases it).
 
 (The world's own invariant, no weight on a target group without healthy targets, is world/invariants.py.)
 """
@@ -13,7 +15,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops.aws.store import Store
-from fargate_ops.domain.deploy import FINAL_STATUSES
+from fargate_ops.domain.deploy import FINAL_STATUSES, ROLLBACK_FAILED
 from fargate_ops_cli.local.clients import as_world
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def at_end(runtime: LocalRuntime, outputs: dict[str, str], deploys: dict[str, st
             problems.append(f"deploy {deploy_id} ended but its record says {record.get('status')}")
         with as_world():
             lease = _store(runtime, table).lease(str(record.get("cluster")), str(record.get("application")))
-        if lease is not None and lease.deploy_id == deploy_id:
+        if lease is not None and lease.deploy_id == deploy_id and record.get("status") != ROLLBACK_FAILED:
             problems.append(
                 f"deploy {deploy_id} ended but still holds the lease of {record.get('application')}"
             )

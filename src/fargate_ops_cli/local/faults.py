@@ -3,6 +3,7 @@
     faults:
       throttle: {service: ecs, rate: 0.3, seed: 1}    # 3 of every 10 ECS calls: ThrottlingException
       fail_step: {step: shift_traffic, times: 1}      # the step Lambda fails once (or "always")
+      fail_step: {step: rollback, times: always, error: TransientError}   # named as Step Functions sees it
 
 Both are deterministic, so a scenario with faults still gives the same report every run. Throttling
 short-circuits the request in botocore's before-call hook (clients.COUNTER), so botocore's own retries
@@ -46,15 +47,20 @@ def step_failer(fault: FailStepFault) -> Any:
     """callable(function, event): raises before the deploy step Lambda runs ``fault.step``."""
     always = fault.times == "always"
     left = [0 if isinstance(fault.times, str) else fault.times]
+    # Lambda reports the raised class's name as the errorType that ErrorEquals matches: a class of
+    # that name stands for the package's error (a TransientError from an adapter, say).
+    error = (
+        InjectedFaultError
+        if fault.error == InjectedFaultError.__name__
+        else type(fault.error, (InjectedFaultError,), {})
+    )
 
     def before(function: str, event: Any) -> None:
         if not isinstance(event, dict) or event.get("step") != fault.step:
             return
         if always or left[0] > 0:
             left[0] -= 1
-            raise InjectedFaultError(
-                f"injected fault: the {fault.step} step failed (scenario faults.fail_step)"
-            )
+            raise error(f"injected fault: the {fault.step} step failed (scenario faults.fail_step)")
 
     return before
 

@@ -21,12 +21,13 @@ What moto 5.2.5 lacks, and what we fill in:
 from __future__ import annotations
 
 import importlib
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import strict_dynamodb, strict_elb, strict_sfn
+from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_elb, strict_sfn
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -80,6 +81,11 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook(f"{_ASL}.eval.count_down_latch", "threading", "Parallel/Map wait for all branches"),
     Hook(f"{_ASL}.component.state.wait.wait_function.wait_function", "time", "Wait measures time.time()"),
     Hook(f"{_ASL}.component.common.retry.retrier_decl", "time", "Retry back-off sleeps"),
+    Hook(
+        f"{_ASL}.component.common.retry.jitter_strategy_decl",
+        "random",
+        "JitterStrategy FULL draws each delay: seeded, so a run replays",
+    ),
     Hook(f"{_BACKEND}.execution_worker", "Thread", "each execution runs in its own thread"),
     Hook(f"{_ASL}.eval.event.event_manager", "datetime", "history event timestamps"),
     Hook(f"{_ASL}.component.state.state", "datetime", "$states.context.State.EnteredTime"),
@@ -109,6 +115,8 @@ def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThr
         return ClockTimeModule(clock)
     if hook.attribute == "datetime":
         return ClockDatetimeModule(clock)
+    if hook.attribute == "random":
+        return random.Random(0)  # a retry's jitter, seeded: the same run draws the same delays
     raise ValueError(hook.attribute)
 
 
@@ -396,7 +404,8 @@ def check_internals() -> list[str]:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
-    for module_name, owner, attribute in strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED:
+    strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED + sfn_events.HOOKED
+    for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found
         if found is None or not hasattr(found, attribute):

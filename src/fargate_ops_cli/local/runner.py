@@ -206,6 +206,10 @@ class ScenarioRunner:
                 "world",
                 f"Fargate Spot reclaims {taken} task(s) of {action.service}: two minutes' notice",
             )
+        elif step.kind in ("recover", "stop_execution"):
+            from fargate_ops_cli.local.controls import operator_recovery
+
+            say(runtime.clock.now(), "operator", operator_recovery(runtime, step.kind, action, self.deploys))
         else:  # promote / approve / abort / rollback: the operator contract's Step Functions calls
             from fargate_ops_cli.local.controls import control
 
@@ -224,7 +228,8 @@ class ScenarioRunner:
 
     def _narrate_reaction(self, function: str, event: Any, result: Any) -> None:
         """Say what the events function did about an event, unless it was nothing."""
-        if function != self._events_function or not isinstance(result, dict):
+        reconciled = isinstance(event, dict) and event.get("source") == "aws.states"
+        if (function != self._events_function and not reconciled) or not isinstance(result, dict):
             return
         from fargate_ops.reactions.outcome import Outcome
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from fargate_ops_cli.local import environ, iam, moto_hooks
+from fargate_ops_cli.local import environ, iam, moto_hooks, sfn_events
 from fargate_ops_cli.local.bus import EventBus
 from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
 from fargate_ops_cli.local.clock import VirtualClock
@@ -106,6 +106,7 @@ class LocalRuntime:
                 self.clock, self.lambdas.invoke_moto_function, self._target_health, self.concurrency
             )
         )
+        stack.enter_context(sfn_events.installed(self.bus.emit))  # what moto never puts on the bus
         stack.enter_context(self.lambdas.routing_stdout())
         stack.enter_context(_quiet_interpreter_logs())
         stack.enter_context(_app_time_source(self.clock, self.concurrency.jitter))

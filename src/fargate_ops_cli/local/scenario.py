@@ -109,6 +109,13 @@ class DeployControlAction(_Strict):
     reason: str = ""  # abort: said in the rollback reason
 
 
+class RecoverAction(_Strict):
+    """`fargate-ops recover DEPLOY [--apply]` in a timeline (the same operation the verb runs)."""
+
+    deploy: str
+    apply: bool = True
+
+
 class SendEventAction(_Strict):
     file: str | None = None
     event: dict[str, Any] | None = None
@@ -161,6 +168,8 @@ ACTION_KINDS = (
     "edit_listener",
     "note",
     "spot_interruption",
+    "recover",
+    "stop_execution",
 )
 
 
@@ -178,6 +187,9 @@ class Step(_Strict):
     edit_listener: EditListenerAction | None = None
     note: str | None = None
     spot_interruption: SpotInterruptionAction | None = None
+    recover: RecoverAction | None = None
+    # StopExecution on the deploy's execution, as someone in the console would (reason: its cause)
+    stop_execution: DeployControlAction | None = None
 
     @field_validator("at", mode="before")
     @classmethod
@@ -205,7 +217,7 @@ class Step(_Strict):
 
 class ExpectedDeploy(_Strict):
     id: str
-    status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED", "REJECTED", "RUNNING"]
+    status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED", "ROLLBACK_FAILED", "REJECTED", "RUNNING"]
     final_weights: list[int] | None = None
     reason_contains: str | None = None
     # green's weight at each change of the listener's weights, in order (e.g. canary: [10, 100])
@@ -260,10 +272,15 @@ class ThrottleFault(_Strict):
 
 
 class FailStepFault(_Strict):
-    """The deploy step Lambda fails (an unhandled error) before running `step`, `times` times or always."""
+    """The deploy step Lambda fails (an unhandled error) before running `step`, `times` times or always.
+
+    `error` is the error's name as Step Functions sees it: by default an unexpected one (not retried);
+    `TransientError` or `ThrottlingError` is what the adapters raise for a 5xx or throttled call.
+    """
 
     step: str
     times: int | Literal["always"] = 1
+    error: str = Field(default="InjectedFaultError", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Faults(_Strict):

@@ -10,6 +10,8 @@ from fargate_ops_cli.operations.errors import ExitCode
 # The deploy state machine's Fail states name these errors (statemachines/deploy.asl.json).
 _FAILED_ERRORS = {
     "DeployRolledBack": ("ROLLED_BACK", ExitCode.ROLLED_BACK),
+    # Traffic may be split and the lease is held: `fargate-ops recover DEPLOY_ID --apply`.
+    "DeployRollbackFailed": ("ROLLBACK_FAILED", ExitCode.FAILED),
     "LeaseHeldError": ("REJECTED", ExitCode.REJECTED),
     "DeployRejected": ("REJECTED_INPUT", ExitCode.BAD_INPUT),
 }

@@ -6,7 +6,13 @@ from collections.abc import Mapping
 
 from botocore.exceptions import ClientError
 
-from fargate_ops.errors import AccessDeniedError, AwsCallError, FargateOpsError, ThrottlingError
+from fargate_ops.errors import (
+    AccessDeniedError,
+    AwsCallError,
+    FargateOpsError,
+    ThrottlingError,
+    TransientError,
+)
 
 THROTTLING_CODES = frozenset(
     {
@@ -22,6 +28,10 @@ THROTTLING_CODES = frozenset(
     }
 )
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+# A 5xx answer is the service's fault and passes; botocore has retried it already (standard mode), so
+# what reaches us gets the state machine's slower back-off. Some services answer 5xx with a 400-ish
+# code name, so the HTTP status decides.
+FIRST_SERVER_ERROR_STATUS = 500
 
 
 def error_code(err: ClientError) -> str:
@@ -30,6 +40,10 @@ def error_code(err: ClientError) -> str:
 
 def error_message(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Message", ""))
+
+
+def http_status(err: ClientError) -> int:
+    return int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
 def translate(
@@ -46,4 +60,6 @@ def translate(
         return ThrottlingError(f"{operation}: {code}: {message}")
     if code in ACCESS_DENIED_CODES:
         return AccessDeniedError(f"{operation}: {code}: {message}")
+    if http_status(err) >= FIRST_SERVER_ERROR_STATUS:
+        return TransientError(f"{operation}: {code}: {message}")
     return AwsCallError(operation, code, message)

@@ -46,3 +46,11 @@ class StepFunctionsAdapter:
                 return False
             raise translate(err, "states:SendTaskFailure") from err
         return True
+
+    def execution(self, execution_arn: str) -> dict[str, Any]:
+        """{status, error, cause} of an execution, as Step Functions has it now."""
+        try:
+            described = self._sfn.describe_execution(executionArn=execution_arn)
+        except ClientError as err:
+            raise translate(err, "states:DescribeExecution") from err
+        return {k: described.get(k) for k in ("status", "error", "cause") if described.get(k) is not None}

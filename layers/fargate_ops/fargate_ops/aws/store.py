@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # A lease can be taken when nobody holds it, when it ran out, or again by the deploy that holds it.
 LEASE_FREE = "attribute_not_exists(pk) OR lease_expires_at < :now OR deploy_id = :me"
+# A lease held until someone releases it (year 5138): LEASE_FREE's expiry test never passes.
+LEASE_HELD_UNTIL_RELEASED = 99_999_999_999
 
 __all__ = ["ApplicationRecord", "Lease", "Store", "WaitRecord"]
 
@@ -181,6 +183,25 @@ class Store(DeployRecords):
         if not item:
             return None
         return Lease(deploy_id=item["deploy_id"], lease_expires_at=float(item["lease_expires_at"]))
+
+    def hold_lease(self, cluster: str, application: str, deploy_id: str) -> bool:
+        """Keep our lease until it is released by hand (a rollback that failed: traffic may be split).
+
+        False if it is not ours: someone else's deploy runs, and ours must not take it back.
+        """
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(keys.application(cluster, application), keys.LEASE),
+                UpdateExpression="SET lease_expires_at = :never",
+                ConditionExpression="deploy_id = :me",
+                ExpressionAttributeValues=values(me=deploy_id, never=LEASE_HELD_UNTIL_RELEASED),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:UpdateItem") from err
+        return True
 
     def release_lease(self, cluster: str, application: str, deploy_id: str) -> bool:
         """Release our lease; False (not an error) if it is not ours any more."""

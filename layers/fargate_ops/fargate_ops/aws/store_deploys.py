@@ -79,6 +79,30 @@ class DeployRecords(Table):
             raise translate(err, "dynamodb:UpdateItem") from err
         return True
 
+    def finish_deploy(
+        self, deploy_id: str, execution: str, fields: Mapping[str, Any], *, from_statuses: Collection[str]
+    ) -> bool:
+        """Write a final record, only while its status is one of ``from_statuses`` (and it is this
+        execution's): of two reconcilers of one deploy, one finishes it. False if the condition failed."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        vals = {f"v{i}": value for i, value in enumerate(fields.values())}
+        statuses = {f"s{i}": status for i, status in enumerate(from_statuses)}
+        placeholders = [f":{name}" for name in statuses]
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=key(keys.deploy(deploy_id), keys.META),
+                UpdateExpression="SET " + ", ".join(f"{n} = :v{i}" for i, n in enumerate(names)),
+                ConditionExpression=f"execution = :execution AND #status IN ({', '.join(placeholders)})",
+                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeValues={**values(execution=execution), **values(**vals, **statuses)},
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "dynamodb:UpdateItem") from err
+        return True
+
     def append_weights(self, deploy_id: str, execution: str, entry: Mapping[str, Any]) -> None:
         self.update_deploy(
             deploy_id,

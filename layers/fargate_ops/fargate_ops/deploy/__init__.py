@@ -23,6 +23,7 @@ from fargate_ops.deploy import (
     register_task_definition,
     release_lease,
     rollback,
+    rollback_failed,
     rollback_window,
     route_test_traffic,
     scale_down_old,
@@ -75,6 +76,7 @@ STEPS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], StepContext], d
     "scale_down_old": _on_document("scale_down_old", scale_down_old.run),
     "manual_rollback": _on_document("manual_rollback", manual_rollback.run),
     "rollback": _on_document("rollback", rollback.run),
+    "rollback_failed": _on_document("rollback_failed", rollback_failed.run),
 }
 
 

@@ -74,6 +74,7 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "strategy": doc.strategy,
         "change": doc.change.model_dump(mode="json", exclude_none=True),
         "live_slot": live.service,
+        "listener_arn": doc.listener_arn,  # what recovery reads the weights of (it has no document)
         "green_slot": green.service,
         "live": _slot(live),
         "green": _slot(green),

@@ -66,11 +66,12 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         try:
             _restore(doc, ctx)
         except FargateOpsError as err:
+            # Not final yet: the state machine retries Rollback, then records ROLLBACK_FAILED
+            # (rollback_failed.py). A record left RUNNING is what the reconciler looks for.
             reason["rollback_error"] = f"{type(err).__name__}: {err}"
-            doc.status = decisions.FAILED
             doc.rollback_reason = reason
-            record.save(ctx, doc, "status", "rollback_reason", end_wait=True, finished_at=finished_at)
-            count("DeployRollbackFailed")
+            record.save(ctx, doc, "rollback_reason")
+            count("DeployRollbackAttemptFailed")
             raise
         doc.status = decisions.ROLLED_BACK
     doc.rollback_reason = reason

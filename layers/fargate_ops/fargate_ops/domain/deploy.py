@@ -11,11 +11,18 @@ RUNNING = "RUNNING"
 SUCCEEDED = "SUCCEEDED"
 ROLLED_BACK = "ROLLED_BACK"
 FAILED = "FAILED"
-FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED})
+# Rollback itself failed: traffic may be split, so the record keeps the lease held until an operator
+# runs `fargate-ops recover DEPLOY_ID --apply` (docs/deploys.md).
+ROLLBACK_FAILED = "ROLLBACK_FAILED"
+FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED, ROLLBACK_FAILED})
 
+# The Rollback state's longest retry budget (the compensation's in lint/retry_policy.py: 5 s doubling,
+# capped at 120 s, 25 attempts): a lease that ran out while Rollback retries could be taken over a split
+# listener, so the margin outlasts it.
+ROLLBACK_RETRY_SECONDS = 3_000
 # Margin on top of the longest the deploy can legitimately hold the lease (readiness, approvals, bakes):
 # covers Lambda retries, back-offs and the rollback itself.
-LEASE_MARGIN_SECONDS = 900
+LEASE_MARGIN_SECONDS = 900 + ROLLBACK_RETRY_SECONDS
 
 # Step Functions' own error names that mean "the wait ran out".
 TIMEOUT_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})

@@ -227,6 +227,7 @@ class DeployDocument(DeployInput):
     # before the next step's traffic ({step_index, reason}); the next shift clears it.
     pause: dict[str, Any] | None = None
     failure: Failure | None = None
+    rollback_failure: Failure | None = None  # what made Rollback give up (its Catch hands it over)
     rollback_reason: dict[str, Any] | None = None
     old_scaled_down: bool | None = None
     notes: list[str] = Field(default_factory=list)

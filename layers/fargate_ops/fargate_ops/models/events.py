@@ -17,6 +17,7 @@ SERVICE_ACTION = "ECS Service Action"
 DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change"
 
 
 class _Detail(BaseModel):
@@ -166,12 +167,32 @@ class AlarmStateChange(Event):
     detail: AlarmStateChangeDetail  # type: ignore[assignment]
 
 
+# Step Functions Execution Status Change ----------------------------------------------------------
+
+
+class ExecutionStatusChangeDetail(_Detail):
+    execution_arn: str
+    state_machine_arn: str = ""
+    name: str = ""
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE too)
+    input: str | None = None  # left out (inputDetails.included false) beyond EventBridge's size limit
+    error: str | None = None
+    cause: str | None = None
+    start_date: int | None = None  # epoch milliseconds
+    stop_date: int | None = None
+
+
+class ExecutionStatusChange(Event):
+    detail: ExecutionStatusChangeDetail  # type: ignore[assignment]
+
+
 MODELS: dict[str, type[Event]] = {
     TASK_STATE_CHANGE: TaskStateChange,
     SERVICE_ACTION: ServiceAction,
     DEPLOYMENT_STATE_CHANGE: DeploymentStateChange,
     CONTAINER_INSTANCE_STATE_CHANGE: ContainerInstanceStateChange,
     ALARM_STATE_CHANGE: AlarmStateChange,
+    EXECUTION_STATUS_CHANGE: ExecutionStatusChange,
 }
 
 AnyEvent = (
@@ -180,6 +201,7 @@ AnyEvent = (
     | DeploymentStateChange
     | ContainerInstanceStateChange
     | AlarmStateChange
+    | ExecutionStatusChange
     | Event
 )
 
