@@ -229,6 +229,27 @@ def _two_applications(report: dict[str, Any]) -> None:
     assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
 
 
+def _second_application(report: dict[str, Any]) -> None:
+    second = deploy(report, "d2")
+    assert second["state_transitions"] <= 3 and not second["weight_history"]
+    writes = [h["forward"] for h in _routes(report)["80"]["history"][1:]]
+    assert writes == [{"web-blue-tg": 90, "web-green-tg": 10}, {"web-blue-tg": 0, "web-green-tg": 100}]
+
+
+def _two_applications_at_once(report: dict[str, Any]) -> None:
+    rules = _routes(report)
+    assert _started(report, "web-v2") == _started(report, "api-v2")
+    for deploy_id, app, other in (("web-v2", "web", "api"), ("api-v2", "api", "web")):
+        written = {tg for entry in deploy(report, deploy_id)["weight_history"] for tg in entry["weights"]}
+        assert written and all(f":targetgroup/{app}-" in tg for tg in written)
+        forwards = [h["forward"] for h in rules[app]["history"]]
+        assert len(forwards) == 3 and all(set(f) == {f"{app}-blue-tg", f"{app}-green-tg"} for f in forwards)
+        assert all(f"{other}-" not in tg for f in forwards for tg in f)
+    assert rules["web"]["forward"] == {"web-blue-tg": 0, "web-green-tg": 100}
+    assert rules["api"]["forward"] == {"api-blue-tg": 0, "api-green-tg": 100}
+    assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
+
+
 def _validation_hook(report: dict[str, Any]) -> None:
     routes = _routes(report)
     test_to_green = routes["8080"]["history"][1]
@@ -310,6 +331,8 @@ EXTRA_CHECKS = {
     "second-deploy": _second_deploy,
     "duplicate-events": _duplicate_events,
     "two-applications": _two_applications,
+    "two-applications-at-once": _two_applications_at_once,
+    "second-application": _second_application,
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
