@@ -250,6 +250,18 @@ def _two_applications_at_once(report: dict[str, Any]) -> None:
     assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
 
 
+READS = ("Describe", "Get", "List", "Query", "Scan", "BatchGet", "Invoke")
+
+
+def _forged_document(report: dict[str, Any]) -> None:
+    forged = [e["text"] for e in report["timeline"] if "deploy-step function directly" in e["text"]]
+    assert len(forged) == 6 and all("refused" in t and "UntrustedDocumentError" in t for t in forged)
+    writes = [call for call in report["api_calls"] if not call.split(":", 1)[1].startswith(READS)]
+    assert writes == [], writes  # no write of any kind: not a task definition, a weight, a lease or a record
+    production = [h["forward"] for h in _routes(report)["80"]["history"]]
+    assert production == [{"web-blue-tg": 100, "web-green-tg": 0}]  # as created, never written
+
+
 def _validation_hook(report: dict[str, Any]) -> None:
     routes = _routes(report)
     test_to_green = routes["8080"]["history"][1]
@@ -333,6 +345,7 @@ EXTRA_CHECKS = {
     "two-applications": _two_applications,
     "two-applications-at-once": _two_applications_at_once,
     "second-application": _second_application,
+    "forged-document": _forged_document,
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,

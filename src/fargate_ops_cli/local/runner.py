@@ -197,6 +197,10 @@ class ScenarioRunner:
             from fargate_ops_cli.local.world_actions import edit_listener
 
             say(runtime.clock.now(), "third party", edit_listener(runtime, world, action))
+        elif step.kind == "forge_step":
+            from fargate_ops_cli.local.world_actions import forge_step
+
+            say(runtime.clock.now(), "third party", forge_step(runtime, world, action))
         elif step.kind == "note":
             say(runtime.clock.now(), "note", action)
         elif step.kind == "spot_interruption":

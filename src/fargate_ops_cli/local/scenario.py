@@ -148,6 +148,17 @@ class EditListenerAction(ActionSpec):
         return f"rule {self.rule}" if self.rule is not None else f"listener {self.listener}"
 
 
+class ForgeStepAction(_Strict):
+    """Someone invokes the deploy-step function directly with a document of their own (as anyone allowed
+    lambda:InvokeFunction could): `document` is its fields; `route` ("rule api", "listener 80") fills
+    listener_arn, `slots` ([live, green]) fill live and green from the world's services."""
+
+    step: str
+    document: dict[str, Any]
+    route: str | None = None
+    slots: list[str] | None = Field(default=None, min_length=2, max_length=2)
+
+
 ACTION_KINDS = (
     "deploy",
     "scale",
@@ -161,6 +172,7 @@ ACTION_KINDS = (
     "edit_listener",
     "note",
     "spot_interruption",
+    "forge_step",
 )
 
 
@@ -178,6 +190,7 @@ class Step(_Strict):
     edit_listener: EditListenerAction | None = None
     note: str | None = None
     spot_interruption: SpotInterruptionAction | None = None
+    forge_step: ForgeStepAction | None = None
 
     @field_validator("at", mode="before")
     @classmethod

@@ -47,8 +47,6 @@ LEASED_STEPS = frozenset(
 # After the lease was given back: checked against the records, no lease to renew (scale_down_old and
 # manual_rollback take a short one of their own).
 RELEASED_STEPS = frozenset({"release_lease", "rollback_window", "scale_down_old", "manual_rollback"})
-# A deploy that never began has no record: these check the lease themselves and then touch nothing.
-SAFE_WITHOUT_RECORD = frozenset({"rollback", "release_lease"})
 # Fields Plan resolves from the application record: not the input's, so not in its digest.
 RESOLVED = frozenset({"slots", "listener_arn"})
 INPUT_DIGEST = "input_digest"
@@ -115,9 +113,7 @@ def check(step: str, doc: DeployDocument, ctx: StepContext) -> None:
     if step not in LEASED_STEPS and step not in RELEASED_STEPS:
         return
     record = ctx.store.get_deploy(doc.deploy_id)
-    if record is None:
-        if step in SAFE_WITHOUT_RECORD:
-            return
+    if record is None:  # a deploy that never began (AcquireLease failed) has nothing to roll back either
         raise refuse(step, doc, "no deploy record by that id")
     why = problem(doc, record, ctx.store.get_application(doc.cluster, doc.application))
     if why is not None:
