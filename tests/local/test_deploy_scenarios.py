@@ -262,6 +262,19 @@ def _forged_document(report: dict[str, Any]) -> None:
     assert production == [{"web-blue-tg": 100, "web-green-tg": 0}]  # as created, never written
 
 
+def _long_validation_and_approval(report: dict[str, Any]) -> None:
+    from fargate_ops.domain.deploy_duration import DeployWaits, lease_seconds
+
+    granted = lease_seconds(  # what AcquireLease granted this plan, before any renewal
+        DeployWaits(600, 1, (60, 0), 3600, 2, 0, 0, validation_hook=True, rollback_window_seconds=60)
+    )
+    d1_started, d2_started = _when(_started(report, "d1")), _when(_started(report, "d2"))
+    assert d2_started > d1_started + granted  # the first lease would have run out by then
+    assert "ran out" not in deploy(report, "d2")["cause"]  # refused on a renewed lease, not a running one
+    hook = [e for e in report["timeline"] if e["text"].startswith(("step ValidationHook", "step NextStep"))]
+    assert _when(hook[1]["at"]) - _when(hook[0]["at"]) == 840  # the hook really soaked for 14 minutes
+
+
 def _validation_hook(report: dict[str, Any]) -> None:
     routes = _routes(report)
     test_to_green = routes["8080"]["history"][1]
@@ -346,6 +359,7 @@ EXTRA_CHECKS = {
     "two-applications-at-once": _two_applications_at_once,
     "second-application": _second_application,
     "forged-document": _forged_document,
+    "long-validation-and-approval": _long_validation_and_approval,
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
