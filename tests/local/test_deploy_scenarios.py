@@ -275,6 +275,15 @@ def _long_validation_and_approval(report: dict[str, Any]) -> None:
     assert _when(hook[1]["at"]) - _when(hook[0]["at"]) == 840  # the hook really soaked for 14 minutes
 
 
+def _same_deploy_id(report: dict[str, Any]) -> None:
+    operator = [e["text"] for e in report["timeline"] if e["actor"] == "operator"]
+    assert "deploy d1 attaches to its execution (RUNNING)" in operator
+    assert any(t.startswith("deploy d1 refused (exit 2)") and "different input" in t for t in operator)
+    assert list(report["state_transitions"]) == ["d1"]  # one execution: nothing started twice
+    images = {s["name"]: s["containers"]["web"]["image"] for s in report["services"]}
+    assert images["web-green"] == "shop:v2"  # the refused input's image went nowhere
+
+
 def _validation_hook(report: dict[str, Any]) -> None:
     routes = _routes(report)
     test_to_green = routes["8080"]["history"][1]
@@ -360,6 +369,7 @@ EXTRA_CHECKS = {
     "second-application": _second_application,
     "forged-document": _forged_document,
     "long-validation-and-approval": _long_validation_and_approval,
+    "same-deploy-id": _same_deploy_id,
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
