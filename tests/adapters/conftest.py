@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 
 from fargate_ops import clients
+from fargate_ops.aws.sfn import Execution
 from fargate_ops.aws.store import Store
 from fargate_ops.deploy.context import StepContext
 from fargate_ops.settings import Settings
@@ -87,6 +88,22 @@ class FakeStepFunctions:
     def send_failure(self, task_token: str, error: str, cause: Any) -> bool:
         self.failures.append((task_token, error, cause))
         return task_token not in self.over
+
+    # Executions as StartExecution left them: ARN -> (status, input).
+    executions: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def start(self, execution_arn: str, given: dict[str, Any]) -> None:
+        self.executions.setdefault(execution_arn, ("RUNNING", dict(given)))
+
+    def end(self, execution_arn: str, status: str = "SUCCEEDED") -> None:
+        self.executions[execution_arn] = (status, self.executions[execution_arn][1])
+
+    def execution(self, execution_arn: str) -> Execution | None:
+        if execution_arn not in self.executions:
+            return None
+        status, given = self.executions[execution_arn]
+        machine, _, name = execution_arn.replace(":execution:", ":stateMachine:").rpartition(":")
+        return Execution(execution_arn, name, machine, status, given)
 
 
 @pytest.fixture

@@ -54,7 +54,10 @@ def fixed_clock() -> None:
 
 
 def run(step: str, doc: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
-    return run_step({"step": step, "deploy": doc, "execution": EXECUTION}, ctx)
+    execution = EXECUTION.replace(":d1", f":{doc.get('deploy_id', 'd1')}")  # named by the deploy id
+    if step == "plan":  # as StartExecution would: the execution runs with this input
+        ctx.sfn.start(execution, doc)  # type: ignore[attr-defined]
+    return run_step({"step": step, "deploy": doc, "execution": execution}, ctx)
 
 
 def first_input(world: Any, **changes: Any) -> dict[str, Any]:

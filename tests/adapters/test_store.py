@@ -11,17 +11,28 @@ NOW = 1_700_000_000.0
 
 
 def begin(
-    store: Store, deploy_id: str, *, execution: str | None = None, now: float = NOW, **kwargs: Any
+    store: Store,
+    deploy_id: str,
+    *,
+    execution: str | None = None,
+    now: float = NOW,
+    application: str = "web",
+    slots: tuple[str, ...] = ("web-blue", "web-green"),
+    routes: tuple[str, ...] = ("arn:listener",),
+    **kwargs: Any,
 ) -> None:
     store.begin_deploy(
         cluster="prod",
-        application="web",
+        application=application,
         deploy_id=deploy_id,
         execution=execution or f"exec-{deploy_id}",
         now=now,
-        lease_expires_at=now + 1800,
+        lease_seconds=1800,
         deploy_record={"deploy_id": deploy_id, "status": "RUNNING"},
         new_application=kwargs.get("new_application"),
+        slots=slots,
+        routes=routes,
+        ran_out=kwargs.get("ran_out"),
     )
 
 
@@ -81,13 +92,71 @@ def test_a_refused_deploy_leaves_no_deploy_record(store: Store) -> None:
     assert store.get_deploy("d2") is None
 
 
-def test_an_expired_lease_can_be_taken_by_another_deploy(store: Store) -> None:
+def test_an_expired_lease_is_refused_with_the_lease_until_the_caller_takes_it_over(store: Store) -> None:
     begin(store, "d1", new_application=application())
 
-    begin(store, "d2", now=NOW + 1801)
+    with pytest.raises(LeaseHeldError) as caught:
+        begin(store, "d2", now=NOW + 1801)
+    ran_out = caught.value.lease
+    assert ran_out is not None and (ran_out.deploy_id, ran_out.execution) == ("d1", "exec-d1")
+
+    begin(store, "d2", now=NOW + 1801, ran_out=ran_out)
+    lease = store.lease("prod", "web")
+    assert lease is not None and (lease.deploy_id, lease.execution) == ("d2", "exec-d2")
+
+
+def test_a_lease_renewed_since_it_was_seen_expired_is_not_taken_over(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+    with pytest.raises(LeaseHeldError) as caught:
+        begin(store, "d2", now=NOW + 1801)
+
+    assert store.renew_lease("prod", "web", "d1", "exec-d1", now=NOW + 1802)
+    with pytest.raises(LeaseHeldError):
+        begin(store, "d2", now=NOW + 1803, ran_out=caught.value.lease)
+
+
+def test_renewing_pushes_the_expiry_by_the_leases_own_length(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+
+    assert store.renew_lease("prod", "web", "d1", "exec-d1", now=NOW + 1000)
 
     lease = store.lease("prod", "web")
-    assert lease is not None and lease.deploy_id == "d2"
+    assert lease is not None and lease.lease_expires_at == NOW + 1000 + 1800
+
+
+def test_only_the_deploy_and_execution_that_hold_the_lease_renew_it(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+
+    assert store.renew_lease("prod", "web", "d1", "another-execution", now=NOW + 10) is False
+    assert store.renew_lease("prod", "web", "d2", "exec-d1", now=NOW + 10) is False
+    lease = store.lease("prod", "web")
+    assert lease is not None and lease.lease_expires_at == NOW + 1800
+
+
+def test_a_slot_of_another_application_refuses_the_deploy_naming_its_owner(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+    store.release_lease("prod", "web", "d1")
+
+    with pytest.raises(LeaseHeldError, match="web-green belongs to application web") as caught:
+        begin(store, "s1", application="shop", slots=("web-green", "shop-green"), routes=("arn:shop",))
+
+    assert caught.value.holder == "web"
+    assert store.lease("prod", "shop") is None and store.get_deploy("s1") is None
+    assert store.owner("SERVICE#prod#shop-green") is None  # nothing of the refused transaction stays
+
+
+def test_a_listener_of_another_application_refuses_the_deploy_naming_its_owner(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+
+    with pytest.raises(LeaseHeldError, match="arn:listener belongs to application web"):
+        begin(store, "s1", application="shop", slots=("shop-blue", "shop-green"))
+
+
+def test_the_owner_items_name_the_application_of_each_slot_and_route(store: Store) -> None:
+    begin(store, "d1", new_application=application(), routes=("arn:listener", "arn:test-listener"))
+
+    owners = ["SERVICE#prod#web-blue", "SERVICE#prod#web-green", "LISTENER#arn:listener"]
+    assert [store.owner(pk) for pk in [*owners, "LISTENER#arn:test-listener"]] == ["web"] * 4
 
 
 def test_beginning_the_same_deploy_again_succeeds_as_a_retry(store: Store) -> None:

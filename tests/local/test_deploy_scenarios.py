@@ -229,6 +229,61 @@ def _two_applications(report: dict[str, Any]) -> None:
     assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
 
 
+def _second_application(report: dict[str, Any]) -> None:
+    second = deploy(report, "d2")
+    assert second["state_transitions"] <= 3 and not second["weight_history"]
+    writes = [h["forward"] for h in _routes(report)["80"]["history"][1:]]
+    assert writes == [{"web-blue-tg": 90, "web-green-tg": 10}, {"web-blue-tg": 0, "web-green-tg": 100}]
+
+
+def _two_applications_at_once(report: dict[str, Any]) -> None:
+    rules = _routes(report)
+    assert _started(report, "web-v2") == _started(report, "api-v2")
+    for deploy_id, app, other in (("web-v2", "web", "api"), ("api-v2", "api", "web")):
+        written = {tg for entry in deploy(report, deploy_id)["weight_history"] for tg in entry["weights"]}
+        assert written and all(f":targetgroup/{app}-" in tg for tg in written)
+        forwards = [h["forward"] for h in rules[app]["history"]]
+        assert len(forwards) == 3 and all(set(f) == {f"{app}-blue-tg", f"{app}-green-tg"} for f in forwards)
+        assert all(f"{other}-" not in tg for f in forwards for tg in f)
+    assert rules["web"]["forward"] == {"web-blue-tg": 0, "web-green-tg": 100}
+    assert rules["api"]["forward"] == {"api-blue-tg": 0, "api-green-tg": 100}
+    assert "elasticloadbalancing:ModifyListener" not in report["api_calls"]
+
+
+READS = ("Describe", "Get", "List", "Query", "Scan", "BatchGet", "Invoke")
+
+
+def _forged_document(report: dict[str, Any]) -> None:
+    forged = [e["text"] for e in report["timeline"] if "deploy-step function directly" in e["text"]]
+    assert len(forged) == 6 and all("refused" in t and "UntrustedDocumentError" in t for t in forged)
+    writes = [call for call in report["api_calls"] if not call.split(":", 1)[1].startswith(READS)]
+    assert writes == [], writes  # no write of any kind: not a task definition, a weight, a lease or a record
+    production = [h["forward"] for h in _routes(report)["80"]["history"]]
+    assert production == [{"web-blue-tg": 100, "web-green-tg": 0}]  # as created, never written
+
+
+def _long_validation_and_approval(report: dict[str, Any]) -> None:
+    from fargate_ops.domain.deploy_duration import DeployWaits, lease_seconds
+
+    granted = lease_seconds(  # what AcquireLease granted this plan, before any renewal
+        DeployWaits(600, 1, (60, 0), 3600, 2, 0, 0, validation_hook=True, rollback_window_seconds=60)
+    )
+    d1_started, d2_started = _when(_started(report, "d1")), _when(_started(report, "d2"))
+    assert d2_started > d1_started + granted  # the first lease would have run out by then
+    assert "ran out" not in deploy(report, "d2")["cause"]  # refused on a renewed lease, not a running one
+    hook = [e for e in report["timeline"] if e["text"].startswith(("step ValidationHook", "step NextStep"))]
+    assert _when(hook[1]["at"]) - _when(hook[0]["at"]) == 840  # the hook really soaked for 14 minutes
+
+
+def _same_deploy_id(report: dict[str, Any]) -> None:
+    operator = [e["text"] for e in report["timeline"] if e["actor"] == "operator"]
+    assert "deploy d1 attaches to its execution (RUNNING)" in operator
+    assert any(t.startswith("deploy d1 refused (exit 2)") and "different input" in t for t in operator)
+    assert list(report["state_transitions"]) == ["d1"]  # one execution: nothing started twice
+    images = {s["name"]: s["containers"]["web"]["image"] for s in report["services"]}
+    assert images["web-green"] == "shop:v2"  # the refused input's image went nowhere
+
+
 def _validation_hook(report: dict[str, Any]) -> None:
     routes = _routes(report)
     test_to_green = routes["8080"]["history"][1]
@@ -332,6 +387,11 @@ EXTRA_CHECKS = {
     "second-deploy": _second_deploy,
     "duplicate-events": _duplicate_events,
     "two-applications": _two_applications,
+    "two-applications-at-once": _two_applications_at_once,
+    "second-application": _second_application,
+    "forged-document": _forged_document,
+    "long-validation-and-approval": _long_validation_and_approval,
+    "same-deploy-id": _same_deploy_id,
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,

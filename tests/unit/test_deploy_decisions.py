@@ -59,22 +59,6 @@ def test_a_steady_state_from_before_the_update_is_stale() -> None:
     assert deploy.steady_event_is_fresh(None, 1000.4)
 
 
-def test_the_lease_covers_readiness_and_bakes_with_a_margin() -> None:
-    assert deploy.lease_seconds(600, 300) == 600 + 300 + deploy.LEASE_MARGIN_SECONDS
-
-
-def test_the_lease_also_covers_every_readiness_wait_and_approval_gate() -> None:
-    seconds = deploy.lease_seconds(600, 300, readiness_waits=3, approval_timeout_seconds=3600, gates=2)
-
-    assert seconds == 3 * 600 + 300 + 2 * 3600 + deploy.LEASE_MARGIN_SECONDS
-
-
-def test_the_lease_also_covers_the_analyses_waits_for_their_metrics() -> None:
-    seconds = deploy.lease_seconds(600, 300, metrics_waits_seconds=2 * 360)
-
-    assert seconds == 600 + 300 + 720 + deploy.LEASE_MARGIN_SECONDS
-
-
 def test_an_inconclusive_analysis_that_rolls_back_says_so() -> None:
     cause = json.dumps({"reason": "inconclusive: after waiting 300s, CloudWatch has no ... rolling back"})
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fargate_ops import errors
-from fargate_ops.domain import deploy as decisions
+from fargate_ops.domain import deploy_duration as decisions
 from lint import retry_policy
 
 ASL: dict[str, Any] = json.loads(

@@ -70,4 +70,38 @@ def test_service_tags_reach_ecs() -> None:
     arn = world.provisioned.services["api-blue"].arn
     tags = world.client("ecs").list_tags_for_resource(resourceArn=arn)["tags"]
 
-    assert {t["key"]: t["value"] for t in tags} == {"team": "payments", "fargate-ops:app": "api"}
+    assert {t["key"]: t["value"] for t in tags} == {
+        "team": "payments",
+        "fargate-ops:app": "api",
+        "fargate-ops:handover": "fargate-ops",  # handed over to fargate-ops, as every world service
+    }
+
+
+def test_the_world_hands_its_services_routes_and_roles_over_with_the_tag() -> None:
+    from fargate_ops_cli.local.iam.enforcer import _MotoLookups
+
+    services = [
+        {"name": "web-blue", "image": "web:v1", "task_role": "web-task"},
+        {"name": "web-green", "image": "web:v1"},
+    ]
+    world = build_world(run=False, services=services, load_balancer={"listener_rule": True})
+    p = world.provisioned
+    lookups = _MotoLookups(p.account_id, p.region)
+    handed_over = {"fargate-ops:handover": "fargate-ops"}
+
+    assert lookups.resource_tags(p.services["web-green"].arn) == handed_over
+    assert lookups.resource_tags(p.listener_arn) == handed_over
+    assert p.listener_rule_arn is not None and lookups.resource_tags(p.listener_rule_arn) == handed_over
+    assert lookups.resource_tags(f"arn:aws:iam::{p.account_id}:role/web-task") == handed_over
+    assert lookups.resource_tags(f"arn:aws:iam::{p.account_id}:role/not-there") == {}
+
+
+def test_a_world_without_a_handover_tag_tags_nothing() -> None:
+    from fargate_ops_cli.local.iam.enforcer import _MotoLookups
+
+    world = build_world(run=False, handover_tag=None, **two_slots())
+    p = world.provisioned
+    lookups = _MotoLookups(p.account_id, p.region)
+
+    assert lookups.resource_tags(p.services["web-blue"].arn) == {}
+    assert lookups.resource_tags(p.listener_arn) == {}

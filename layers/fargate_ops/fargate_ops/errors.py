@@ -7,6 +7,8 @@ stops matching.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FargateOpsError(Exception):
     """Base of every error this package raises on purpose."""
@@ -49,11 +51,25 @@ class ListenerNotFoundError(FargateOpsError):
 
 
 class LeaseHeldError(FargateOpsError):
-    """Another deploy holds the application's lease."""
+    """Another deploy holds the application's lease, or another application owns one of its slots,
+    its listener or its rule (``holder`` names the deploy or the owner; ``lease`` is the lease item that
+    stood in the way, for the caller to tell a running holder from one whose execution ended)."""
 
-    def __init__(self, message: str, holder: str | None = None) -> None:
+    def __init__(self, message: str, holder: str | None = None, lease: Any = None) -> None:
         super().__init__(message)
         self.holder = holder
+        self.lease = lease
+
+
+class LeaseLostError(FargateOpsError):
+    """This deploy does not hold its application's lease any more (it ran out and another deploy took it,
+    or the document names a deploy or execution that does not hold it): a step fails closed, changing
+    nothing. Never retried: the lease does not come back."""
+
+
+class UntrustedDocumentError(FargateOpsError):
+    """The document a step was handed does not match the deploy's record, lease or application (forged,
+    or stale): the step changed nothing. Never retried."""
 
 
 class GreenNotReadyError(FargateOpsError):

@@ -56,7 +56,7 @@ def reconcile(raw: dict[str, Any], ctx: StepContext) -> dict[str, Any]:
     if record.get("status") != RUNNING and not _left_its_lease(ctx, record, deploy_id):
         # Most failed executions: a deploy that rolled back finished its own record. No further call.
         return {"outcome": f"ignored: the record is final ({record.get('status')})"}
-    execution = ctx.sfn.execution(detail.execution_arn)  # the truth, not the event's word
+    execution = ctx.sfn.execution_summary(detail.execution_arn)  # the truth, not the event's word
     if execution.get("status", RUNNING) == RUNNING:
         return {"outcome": "ignored: the execution is still running"}
     situation = inspect(ctx, deploy_id)

@@ -18,6 +18,7 @@ from fargate_ops.domain.alert_state import (
     SPOT_WINDOW_SECONDS,
     AlertPolicy,
 )
+from fargate_ops.domain.deploy_duration import DEFAULT_MAX_DEPLOY_SECONDS
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
@@ -70,6 +71,10 @@ class Settings:
     cluster_name_pattern: str = "*"
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     timeline_retention_days: int = TIMELINE_RETENTION_DAYS
+    # A plan whose longest path is longer is refused (Step Functions ends an execution after a year).
+    max_deploy_seconds: int = DEFAULT_MAX_DEPLOY_SECONDS
+    # The deploy state machine's name: only its executions may hold a lease (None: not checked).
+    deploy_state_machine_name: str | None = None
 
     @property
     def crash_loop_threshold(self) -> int:
@@ -86,4 +91,6 @@ class Settings:
             cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             alert_policy=_alert_policy(env),
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
+            max_deploy_seconds=_positive_int(env, "MAX_DEPLOY_DURATION_SECONDS", DEFAULT_MAX_DEPLOY_SECONDS),
+            deploy_state_machine_name=env.get("DEPLOY_STATE_MACHINE_NAME", "").strip() or None,
         )

@@ -137,6 +137,23 @@ class ScenarioRunner:
 
         runtime.clock.call_later(seconds, tick, label)
 
+    def _start_again(self, runtime: LocalRuntime, deploy_id: str, deploy_input: dict[str, Any]) -> None:
+        """The same id again, through the CLI's own start: the same input attaches, another is refused."""
+        from fargate_ops_cli.operations.errors import OperatorError
+        from fargate_ops_cli.operations.resources import Resources
+        from fargate_ops_cli.operations.start import start
+
+        assert runtime.stack is not None
+        now = runtime.clock.now()
+        try:
+            with as_app():
+                resources = Resources.from_outputs(runtime.stack.outputs)
+                again = start(runtime.clients.client("stepfunctions"), resources, deploy_input)
+        except OperatorError as refused:
+            self.narrative.say(now, "operator", f"deploy {deploy_id} refused (exit 2): {refused}")
+            return
+        self.narrative.say(now, "operator", f"deploy {deploy_id} attaches to its execution ({again.status})")
+
     def _act(self, runtime: LocalRuntime, sim: FargateSimulator, world: ProvisionedWorld, step: Step) -> None:
         action = step.action
         say = self.narrative.say
@@ -147,6 +164,9 @@ class ScenarioRunner:
                 "operator",
                 f"starts deploy {action.id}: {_describe_change(action)} ({_strategy_name(action.strategy)})",
             )
+            if action.id in self.deploys:  # started before: what `fargate-ops deploy` does with an id reused
+                self._start_again(runtime, action.id, deploy_input)
+                return
             self.deploys[action.id] = runtime.start_execution(
                 "DeployStateMachine", deploy_input, name=action.id
             )
@@ -197,6 +217,10 @@ class ScenarioRunner:
             from fargate_ops_cli.local.world_actions import edit_listener
 
             say(runtime.clock.now(), "third party", edit_listener(runtime, world, action))
+        elif step.kind == "forge_step":
+            from fargate_ops_cli.local.world_actions import forge_step
+
+            say(runtime.clock.now(), "third party", forge_step(runtime, world, action))
         elif step.kind == "note":
             say(runtime.clock.now(), "note", action)
         elif step.kind == "spot_interruption":

@@ -155,6 +155,17 @@ class EditListenerAction(ActionSpec):
         return f"rule {self.rule}" if self.rule is not None else f"listener {self.listener}"
 
 
+class ForgeStepAction(_Strict):
+    """Someone invokes the deploy-step function directly with a document of their own (as anyone allowed
+    lambda:InvokeFunction could): `document` is its fields; `route` ("rule api", "listener 80") fills
+    listener_arn, `slots` ([live, green]) fill live and green from the world's services."""
+
+    step: str
+    document: dict[str, Any]
+    route: str | None = None
+    slots: list[str] | None = Field(default=None, min_length=2, max_length=2)
+
+
 ACTION_KINDS = (
     "deploy",
     "scale",
@@ -170,6 +181,7 @@ ACTION_KINDS = (
     "spot_interruption",
     "recover",
     "stop_execution",
+    "forge_step",
 )
 
 
@@ -190,6 +202,7 @@ class Step(_Strict):
     recover: RecoverAction | None = None
     # StopExecution on the deploy's execution, as someone in the console would (reason: its cause)
     stop_execution: DeployControlAction | None = None
+    forge_step: ForgeStepAction | None = None
 
     @field_validator("at", mode="before")
     @classmethod

@@ -1,5 +1,9 @@
 """Timeline actions a third party takes on the world while the application runs.
 
+`forge_step`: someone invokes the deploy-step function directly with a document of their own, as any
+principal allowed lambda:InvokeFunction on it could; the function runs as itself (its role, its IAM),
+and what it answers is narrated.
+
 `edit_listener`: someone (a console user, another pipeline, Terraform) rewrites a listener's default
 action or a rule's actions through the ELB API. It goes through the runtime's boto3 client as the
 world, so ELB validates it as it would any call, and it is not counted as the application's call.
@@ -7,13 +11,13 @@ world, so ELB validates it as it would any call, and it is not counted as the ap
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fargate_ops_cli.local.clients import as_world
 
 if TYPE_CHECKING:
     from fargate_ops_cli.local.runtime import LocalRuntime
-    from fargate_ops_cli.local.scenario import EditListenerAction
+    from fargate_ops_cli.local.scenario import EditListenerAction, ForgeStepAction
     from fargate_ops_cli.local.world.provision import ProvisionedWorld
 
 
@@ -33,3 +37,28 @@ def edit_listener(runtime: LocalRuntime, world: ProvisionedWorld, edit: EditList
         assert edit.fixed_response is not None
         what = f"answer {edit.fixed_response.status} itself"
     return f"edits {route.label}: {what}"
+
+
+def forge_step(runtime: LocalRuntime, world: ProvisionedWorld, forged: ForgeStepAction) -> str:
+    """Invokes the deploy-step function with the forged document; returns what the narrative says."""
+    document: dict[str, Any] = dict(forged.document)
+    if forged.route is not None:
+        document["listener_arn"] = world.routes[forged.route].arn
+    if forged.slots is not None:
+        for role, name in zip(("live", "green"), forged.slots, strict=True):
+            service = world.services[name]
+            document[role] = {
+                "service": name,
+                "service_arn": service.arn,
+                "target_group_arn": service.target_group_arn,
+                "task_definition": service.task_definition_arn,
+            }
+    deploy_id = str(document.get("deploy_id", "forged"))
+    execution = f"arn:aws:states:{world.region}:{world.account_id}:execution:fargate-ops-deploy:{deploy_id}"
+    document.setdefault("execution", execution)
+    what = f"invokes the deploy-step function directly ({forged.step}, a document of its own)"
+    try:
+        runtime.invoke("DeployStepFunction", {"step": forged.step, "deploy": document})
+    except RuntimeError as refused:
+        return f"{what}: refused: {refused}"
+    return f"{what}: accepted"

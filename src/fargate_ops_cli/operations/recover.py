@@ -35,7 +35,7 @@ def recover_deploy(
     record = situation.record
     if record is None:
         raise OperatorError(f"no deploy {deploy_id!r} in table {table}: check the id (`fargate-ops history`)")
-    execution = adapters.sfn.execution(str(record.get("execution", "")))
+    execution = adapters.sfn.execution_summary(str(record.get("execution", "")))
     target = healthy_slot(situation.live, situation.green) if situation.live and situation.green else None
     document: dict[str, Any] = {
         **situation.to_json(),

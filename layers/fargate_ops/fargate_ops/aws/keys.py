@@ -10,6 +10,7 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | deploy record | ``DEPLOY#<deploy_id>`` | ``META`` |
 | wait | ``SERVICE#<cluster>#<service>`` | ``WAIT`` |
 | service→application | ``SERVICE#<cluster>#<service>`` | ``APP`` |
+| listener→application | ``LISTENER#<listener or rule ARN>`` | ``APP`` |
 | reactions state | ``SERVICE#<cluster>#<service>`` | ``REACTIONS`` |
 | alarm watch | ``ALARM#<alarm name>`` | ``WATCH`` |
 | timeline entry | ``TIMELINE#<cluster>#<service>`` | ``<ISO time>#<event key>`` |
@@ -40,6 +41,11 @@ def application(cluster: str, application: str) -> str:
 
 def service(cluster: str, service: str) -> str:
     return f"SERVICE#{cluster}#{service}"
+
+
+def listener(listener_arn: str) -> str:
+    """A listener or listener rule a deploy shifts: its ``APP`` item names the one application it serves."""
+    return f"LISTENER#{listener_arn}"
 
 
 def deploy(deploy_id: str) -> str:

@@ -100,3 +100,4 @@ class WaitRecord:
 class Lease:
     deploy_id: str
     lease_expires_at: float
+    execution: str | None = None  # the execution that holds it (leases written before it was kept: None)

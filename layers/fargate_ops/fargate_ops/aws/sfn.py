@@ -1,9 +1,10 @@
-"""Step Functions: completing a waiting task by its token."""
+"""Step Functions: completing a waiting task by its token; what an execution is (DescribeExecution)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -18,6 +19,19 @@ ALREADY_OVER = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    arn: str
+    name: str
+    state_machine_arn: str
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE
+    input: Mapping[str, Any]
+
+    @property
+    def running(self) -> bool:
+        return self.status == "RUNNING"
 
 
 class StepFunctionsAdapter:
@@ -47,7 +61,27 @@ class StepFunctionsAdapter:
             raise translate(err, "states:SendTaskFailure") from err
         return True
 
-    def execution(self, execution_arn: str) -> dict[str, Any]:
+    def execution(self, execution_arn: str) -> Execution | None:
+        """The execution, or None if there is none by that ARN (a malformed ARN included)."""
+        try:
+            described = self._sfn.describe_execution(executionArn=execution_arn)
+        except ClientError as err:
+            if error_code(err) in ("ExecutionDoesNotExist", "InvalidArn"):
+                return None
+            raise translate(err, "states:DescribeExecution") from err
+        try:
+            given = json.loads(described.get("input") or "{}")
+        except ValueError:
+            given = {}
+        return Execution(
+            arn=described["executionArn"],
+            name=described.get("name", ""),
+            state_machine_arn=described["stateMachineArn"],
+            status=described["status"],
+            input=given if isinstance(given, dict) else {},
+        )
+
+    def execution_summary(self, execution_arn: str) -> dict[str, Any]:
         """{status, error, cause} of an execution, as Step Functions has it now."""
         try:
             described = self._sfn.describe_execution(executionArn=execution_arn)

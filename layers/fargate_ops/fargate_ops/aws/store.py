@@ -12,9 +12,9 @@ from fargate_ops.aws._errors import error_code, translate
 from fargate_ops.aws.dynamo import serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import ApplicationRecord, Lease, WaitRecord
-from fargate_ops.aws.store_deploys import DeployRecords
+from fargate_ops.aws.store_leases import LeaseRecords, lease_from_item
 from fargate_ops.aws.table import CONDITION_FAILED
-from fargate_ops.errors import DeployInputError, LeaseHeldError
+from fargate_ops.errors import LeaseHeldError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -27,8 +27,9 @@ LEASE_HELD_UNTIL_RELEASED = 99_999_999_999
 __all__ = ["ApplicationRecord", "Lease", "Store", "WaitRecord"]
 
 
-class Store(DeployRecords):
-    """Every item of the table; deploy records and alarm watches live in ``DeployRecords``."""
+class Store(LeaseRecords):
+    """Every item of the table; beginning a deploy and renewing its lease live in ``LeaseRecords``, deploy
+    records and alarm watches in ``DeployRecords``."""
 
     # applications
 
@@ -50,108 +51,15 @@ class Store(DeployRecords):
 
     # leases
 
-    def begin_deploy(
+    def acquire_lease(
         self,
-        *,
         cluster: str,
         application: str,
         deploy_id: str,
-        execution: str,
+        *,
         now: float,
         lease_expires_at: float,
-        deploy_record: Mapping[str, Any],
-        new_application: ApplicationRecord | None,
-    ) -> None:
-        """Take the application's lease, create the deploy record and (first deploy) the application.
-
-        One transaction: either all of it happens or nothing does. Re-running it for the same deploy and
-        execution (a Lambda retry) succeeds. The lease is a condition on ``lease_expires_at``, not TTL:
-        TTL deletes items up to days late.
-        """
-        pk = keys.application(cluster, application)
-        items: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": serialize(
-                        {
-                            "pk": pk,
-                            "sk": keys.LEASE,
-                            "deploy_id": deploy_id,
-                            "lease_expires_at": lease_expires_at,
-                        }
-                    ),
-                    "ConditionExpression": LEASE_FREE,
-                    "ExpressionAttributeValues": values(now=now, me=deploy_id),
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": serialize(
-                        {
-                            **deploy_record,
-                            "pk": keys.deploy(deploy_id),
-                            "sk": keys.META,
-                            "execution": execution,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk) OR execution = :execution",
-                    "ExpressionAttributeValues": values(execution=execution),
-                }
-            },
-        ]
-        if new_application is not None:
-            record = {**new_application.item(), "last_deploy_id": deploy_id}
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": serialize(record),
-                        "ConditionExpression": "attribute_not_exists(pk) OR last_deploy_id = :me",
-                        "ExpressionAttributeValues": values(me=deploy_id),
-                    }
-                }
-            )
-            for slot in new_application.slots:
-                items.append(
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": serialize(
-                                {
-                                    "pk": keys.service(cluster, slot),
-                                    "sk": keys.APP,
-                                    "application": application,
-                                }
-                            ),
-                        }
-                    }
-                )
-        else:
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": key(pk, keys.META),
-                        "UpdateExpression": "SET last_deploy_id = :me",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": values(me=deploy_id),
-                    }
-                }
-            )
-        codes = self._transact(items, "dynamodb:TransactWriteItems")
-        if codes is None:
-            return
-        if codes[0] == "ConditionalCheckFailed":
-            raise self._lease_held(cluster, application)
-        if codes[1] == "ConditionalCheckFailed":
-            raise DeployInputError("deploy_id", f"{deploy_id!r} was already used by another execution")
-        raise LeaseHeldError(f"{application} in {cluster} was registered by another deploy meanwhile")
-
-    def acquire_lease(
-        self, cluster: str, application: str, deploy_id: str, *, now: float, lease_expires_at: float
+        execution: str | None = None,
     ) -> None:
         """Take (or renew) the lease alone; LeaseHeldError if another deploy holds an unexpired one."""
         try:
@@ -162,6 +70,7 @@ class Store(DeployRecords):
                         "pk": keys.application(cluster, application),
                         "sk": keys.LEASE,
                         "deploy_id": deploy_id,
+                        "execution": execution,
                         "lease_expires_at": lease_expires_at,
                     }
                 ),
@@ -180,9 +89,7 @@ class Store(DeployRecords):
 
     def lease(self, cluster: str, application: str) -> Lease | None:
         item = self._get(keys.application(cluster, application), keys.LEASE)
-        if not item:
-            return None
-        return Lease(deploy_id=item["deploy_id"], lease_expires_at=float(item["lease_expires_at"]))
+        return lease_from_item(item) if item else None
 
     def hold_lease(self, cluster: str, application: str, deploy_id: str) -> bool:
         """Keep our lease until it is released by hand (a rollback that failed: traffic may be split).

@@ -38,14 +38,21 @@ class Table:
 
     def _transact(self, items: Sequence[TransactWriteItemTypeDef], operation: str) -> list[str] | None:
         """Run a transaction; ``None`` on success, else the per-item cancellation codes."""
+        reasons = self._transact_reasons(items, operation)
+        return None if reasons is None else [str(r.get("Code", "None")) for r in reasons]
+
+    def _transact_reasons(
+        self, items: Sequence[TransactWriteItemTypeDef], operation: str
+    ) -> list[dict[str, Any]] | None:
+        """Run a transaction; ``None`` on success, else its ``CancellationReasons`` (one per item, in
+        order: ``Code``, and ``Item`` where the item asked for ``ReturnValuesOnConditionCheckFailure``)."""
         try:
             self._ddb.transact_write_items(TransactItems=list(items))
         except ClientError as err:
             if error_code(err) != TRANSACTION_CANCELED:
                 raise translate(err, operation) from err
-            reasons = err.response.get("CancellationReasons", [])
-            codes = [str(r.get("Code", "None")) for r in reasons]
-            if not any(code == "ConditionalCheckFailed" for code in codes):
+            reasons = [dict(r) for r in err.response.get("CancellationReasons", [])]
+            if not any(str(r.get("Code")) == "ConditionalCheckFailed" for r in reasons):
                 raise translate(err, operation) from err
-            return codes
+            return reasons
         return None

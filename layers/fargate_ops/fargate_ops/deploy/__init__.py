@@ -1,5 +1,8 @@
 """Deploy steps, one module per step, each with ``run(doc, ctx) -> doc``; ``STEPS`` names them all.
 
+Before a step acts, ``trust.check`` holds its document against the deploy's records and renews the
+lease (one write per step, not per state).
+
 ``run_step`` is what ``functions/deploy_step`` calls with ``{"step": name, "deploy": {...}}``: it finds
 the step in ``STEPS`` (the one registry: the state machine's ``"step"`` names are its keys) and runs it.
 """
@@ -29,6 +32,7 @@ from fargate_ops.deploy import (
     scale_down_old,
     scale_up_green,
     shift_traffic,
+    trust,
 )
 from fargate_ops.deploy.context import StepContext
 from fargate_ops.errors import DeployInputError, UnknownStepError
@@ -52,7 +56,11 @@ def _notify(event: Mapping[str, Any], raw: Mapping[str, Any], ctx: StepContext) 
 
 def _on_document(name: str, run: DocumentStep) -> Callable[..., dict[str, Any]]:
     def step(event: Mapping[str, Any], raw: Mapping[str, Any], ctx: StepContext) -> dict[str, Any]:
-        return _done(name, run(parse_document(raw), ctx))
+        doc = parse_document(raw)
+        trust.check(
+            name, doc, ctx
+        )  # the one place every step passes: the document checked, the lease renewed
+        return _done(name, run(doc, ctx))
 
     return step
 

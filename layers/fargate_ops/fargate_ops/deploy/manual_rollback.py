@@ -28,7 +28,12 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     old, green = doc.require_slots()
     now = clock.now_epoch()
     ctx.store.acquire_lease(
-        doc.cluster, doc.application, doc.deploy_id, now=now, lease_expires_at=now + SHORT_LEASE_SECONDS
+        doc.cluster,
+        doc.application,
+        doc.deploy_id,
+        now=now,
+        lease_expires_at=now + SHORT_LEASE_SECONDS,
+        execution=doc.execution,
     )
     try:
         app = ctx.store.get_application(doc.cluster, doc.application)

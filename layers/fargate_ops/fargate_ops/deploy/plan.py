@@ -3,7 +3,8 @@
 Reads only: a rejected deploy changes nothing. The application record is written by acquire_lease,
 under the lease; an adopted service's second slot is created by create_green_slot, after it.
 
-Pre-flight: no other deploy holds the application; the listener (or rule) forwards to both slots'
+Pre-flight: no other deploy holds the application; no other application owns its slots, listener or
+rule; its longest path fits the maximum deploy duration; the listener (or rule) forwards to both slots'
 target groups with all traffic on one; the live slot runs tasks; the images' containers exist (or the
 whole task definition does); the watched alarms exist and none is in ALARM (unless ``ignore_alarms``);
 a test listener forwards to both target groups.
@@ -14,6 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
+from fargate_ops.aws import keys
+from fargate_ops.deploy.duration import check_longest_path
 from fargate_ops.domain.adoption import default_green_name, swapped_load_balancers
 from fargate_ops.domain.listener import forward_weights
 from fargate_ops.domain.slots import Slot, live_and_idle
@@ -40,6 +43,21 @@ def _check_lease(request: DeployInput, ctx: StepContext) -> None:
             "wait for it to end (or abort it) and start again",
             holder=lease.deploy_id,
         )
+
+
+def _check_owners(request: DeployInput, slot_names: list[str], routes: list[str], ctx: StepContext) -> None:
+    """A slot, listener or rule of another application: refuse now, naming it (AcquireLease's transaction
+    is what makes this hold however deploys interleave; this read refuses early, before anything else)."""
+    owned = [(f"the service {name}", keys.service(request.cluster, name)) for name in slot_names]
+    owned += [(route, keys.listener(route)) for route in routes]
+    for what, pk in owned:
+        owner = ctx.store.owner(pk)
+        if owner is not None and owner != request.application:
+            raise LeaseHeldError(
+                f"{what} belongs to application {owner}, not {request.application}: a slot, listener or "
+                "rule serves one application (deploy it as that application, or hand it over)",
+                holder=owner,
+            )
 
 
 def _resolve(request: DeployInput, app: ApplicationRecord | None) -> tuple[list[str], str]:
@@ -143,8 +161,11 @@ def _check_test_listener(request: DeployInput, slots: list[Slot], ctx: StepConte
 def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDocument:
     _check_lease(request, ctx)
     traffic_plan = request.traffic_plan()
+    check_longest_path(request, ctx.settings.max_deploy_seconds)
     app = ctx.store.get_application(request.cluster, request.application)
     slot_names, listener_arn = _resolve(request, app)
+    routes = [arn for arn in (listener_arn, request.test_listener_arn) if arn]
+    _check_owners(request, slot_names, routes, ctx)
     listener_actions = ctx.elbv2.actions(listener_arn)
     weights = forward_weights(listener_actions)
     adopted = _adopted_slots(request, slot_names, weights, ctx) if app is None else None

@@ -27,7 +27,12 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     record.save(ctx, doc, end_wait=True, rollback_window_closed_at=clock.iso(now))
     try:
         ctx.store.acquire_lease(
-            doc.cluster, doc.application, doc.deploy_id, now=now, lease_expires_at=now + SHORT_LEASE_SECONDS
+            doc.cluster,
+            doc.application,
+            doc.deploy_id,
+            now=now,
+            lease_expires_at=now + SHORT_LEASE_SECONDS,
+            execution=doc.execution,
         )
     except LeaseHeldError as err:
         doc.old_scaled_down = False

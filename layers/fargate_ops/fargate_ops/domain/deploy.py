@@ -1,4 +1,5 @@
-"""Deploy decisions: statuses, lease length, readiness evidence, and the rollback explanation."""
+"""Deploy decisions: statuses, readiness evidence, and the rollback explanation (the lease's length and
+the plan's longest path: deploy_duration.py)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ FAILED = "FAILED"
 ROLLBACK_FAILED = "ROLLBACK_FAILED"
 FINAL_STATUSES = frozenset({SUCCEEDED, ROLLED_BACK, FAILED, ROLLBACK_FAILED})
 
-# The Rollback state's longest retry budget (the compensation's in lint/retry_policy.py: 5 s doubling,
-# capped at 120 s, 25 attempts): a lease that ran out while Rollback retries could be taken over a split
-# listener, so the margin outlasts it.
-ROLLBACK_RETRY_SECONDS = 3_000
-# Margin on top of the longest the deploy can legitimately hold the lease (readiness, approvals, bakes):
-# covers Lambda retries, back-offs and the rollback itself.
-LEASE_MARGIN_SECONDS = 900 + ROLLBACK_RETRY_SECONDS
-
 # Step Functions' own error names that mean "the wait ran out".
 TIMEOUT_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 
@@ -31,29 +24,6 @@ TIMEOUT_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout"})
 APPROVAL_STATE = "AwaitApproval"
 VALIDATION_STATES = frozenset({"ValidationHook", "RouteTestTraffic"})
 MANUAL_ROLLBACK = "ManualRollback"
-
-
-def lease_seconds(
-    readiness_timeout_seconds: int,
-    total_bake_seconds: int,
-    *,
-    readiness_waits: int = 1,
-    approval_timeout_seconds: int = 0,
-    gates: int = 0,
-    metrics_waits_seconds: int = 0,
-) -> int:
-    """How long the deploy may hold the application's lease: every wait it may do, plus a margin.
-
-    ``metrics_waits_seconds``: the analyses' waits for CloudWatch, over every analysed step; ``gates``
-    counts the approvals an inconclusive analysis may ask for (policy ``pause``) too.
-    """
-    return (
-        readiness_timeout_seconds * max(readiness_waits, 1)
-        + total_bake_seconds
-        + approval_timeout_seconds * gates
-        + metrics_waits_seconds
-        + LEASE_MARGIN_SECONDS
-    )
 
 
 def steady_event_is_fresh(event_epoch: float | None, since_epoch: float | None) -> bool:

@@ -80,20 +80,30 @@ class _MotoLookups:
         return state_machine_of_task_token(self._account, self._region, token)
 
     def resource_tags(self, arn: str) -> dict[str, str]:
-        """aws:ResourceTag/*: the tags the resource has now (ECS resources; others read as untagged)."""
+        """aws:ResourceTag/*: the tags the resource has now (ECS resources, ELB listeners, rules, target
+        groups and load balancers, IAM roles; others, and resources that do not exist, read as untagged)."""
         import boto3
+        from botocore.exceptions import ClientError
 
         from fargate_ops_cli.local.clients import as_world
 
-        if ":ecs:" not in arn:
-            return {}
         with as_world():
-            ecs = boto3.client("ecs", region_name=self._region)
             try:
-                tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
-            except ecs.exceptions.ClientError:
+                if ":ecs:" in arn:
+                    ecs = boto3.client("ecs", region_name=self._region)
+                    tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
+                    return {t["key"]: t["value"] for t in tags}
+                if ":elasticloadbalancing:" in arn:
+                    elbv2 = boto3.client("elbv2", region_name=self._region)
+                    found = elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
+                    return {t["Key"]: t["Value"] for d in found for t in d.get("Tags", [])}
+                if ":iam::" in arn and ":role/" in arn:
+                    iam = boto3.client("iam", region_name=self._region)
+                    role = arn.rsplit("/", 1)[-1]
+                    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role).get("Tags", [])}
+            except ClientError:
                 return {}
-        return {t["key"]: t["value"] for t in tags}
+        return {}
 
 
 class IamEnforcer:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fargate_ops_cli.local.world import hooks as world_hooks
+from fargate_ops_cli.local.world.handover import hand_over
 from fargate_ops_cli.local.world.moto_access import Backends, keep_service_settings
 from fargate_ops_cli.local.world.ports import ClientFactory
 from fargate_ops_cli.local.world.routes import ProvisionedRoute, create_routes, routes_forwarding_to
@@ -146,6 +147,7 @@ def provision(
         routes={r.key: r for r in routes},
         hooks=world_hooks.create(client, spec.hooks, hook_packages or {}),
     )
+    hand_over(spec, world, client)
     cloudwatch = client("cloudwatch")
     for alarm in spec.alarms:
         _alarm(cloudwatch, world, alarm)

@@ -268,6 +268,10 @@ class AlarmSpec(_Model):
         return self.datapoints_to_alarm or self.evaluation_periods
 
 
+HANDOVER_TAG_KEY = "fargate-ops:handover"  # template.yaml's condition key (a key cannot be a parameter)
+DEFAULT_HANDOVER_TAG_VALUE = "fargate-ops"  # the HandoverTagValue parameter's default
+
+
 class WorldSpec(_Model):
     region: str = "us-east-1"
     account_id: str = "123456789012"
@@ -287,6 +291,10 @@ class WorldSpec(_Model):
     stop_timing: StopTimingSpec = Field(default_factory=StopTimingSpec)
     hooks: list[HookSpec] = Field(
         default_factory=list, description="Lambda functions from Python files next to the scenario"
+    )
+    handover_tag: str | None = Field(
+        DEFAULT_HANDOVER_TAG_VALUE,
+        description="the fargate-ops:handover value on every service, listener, rule, role (null: none)",
     )
 
     @model_validator(mode="after")
