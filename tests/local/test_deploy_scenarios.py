@@ -139,6 +139,12 @@ def _alarm_at_start(report: dict[str, Any]) -> None:
     assert not [c for c in report["api_calls"] if c.startswith("ecs:") and not c.startswith("ecs:Describe")]
 
 
+def _hotfix_ignore_alarms(report: dict[str, Any]) -> None:
+    alarm_states = [e["summary"] for e in report["events"] if "web-5xx" in e["summary"]]
+    assert alarm_states[1:] == ["alarm web-5xx OK → ALARM", "alarm web-5xx ALARM → OK"]  # fired throughout
+    assert any("ignore_alarms" in note for note in deploy(report)["notes"])
+
+
 def _analysis_fails(report: dict[str, Any]) -> None:
     analysis = deploy(report)["analysis"][0]
     assert analysis["green"]["error_rate"] == pytest.approx(0.05) and analysis["blue"]["error_rate"] == 0
@@ -300,6 +306,7 @@ EXTRA_CHECKS = {
     "never-healthy": _never_healthy,
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
+    "hotfix-ignore-alarms": _hotfix_ignore_alarms,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,
     "analysis-inconclusive-pause": _analysis_inconclusive_pause,
