@@ -145,6 +145,23 @@ def _hotfix_ignore_alarms(report: dict[str, Any]) -> None:
     assert any("ignore_alarms" in note for note in deploy(report)["notes"])
 
 
+def _listener_edited(report: dict[str, Any]) -> None:
+    d = deploy(report)
+    assert (
+        d["rollback_reason"]["error"] == "ListenerDriftError"
+        and d["rollback_reason"]["state"] == "ShiftTraffic"
+    )
+    assert "left as they are" in d["rollback_reason"]["untouched"]
+    history = _routes(report)["80"]["history"]
+    assert [h["forward"]["web-green-tg"] for h in history] == [0, 10, 0]  # the deploy's 10%, then the edit
+    assert history[-1]["at"] < _when_text(report, "step ShiftTraffic", last=True)  # nothing written after
+
+
+def _when_text(report: dict[str, Any], prefix: str, last: bool = False) -> str:
+    times = [e["at"] for e in report["timeline"] if e["text"].startswith(prefix)]
+    return times[-1] if last else times[0]
+
+
 def _analysis_fails(report: dict[str, Any]) -> None:
     analysis = deploy(report)["analysis"][0]
     assert analysis["green"]["error_rate"] == pytest.approx(0.05) and analysis["blue"]["error_rate"] == 0
@@ -306,6 +323,7 @@ EXTRA_CHECKS = {
     "never-healthy": _never_healthy,
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
+    "listener-edited": _listener_edited,
     "hotfix-ignore-alarms": _hotfix_ignore_alarms,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,

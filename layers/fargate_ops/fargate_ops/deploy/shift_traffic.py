@@ -4,6 +4,9 @@ With ``scale_with_traffic`` green must be able to carry the step's share before 
 has fewer tasks than ``ceil(live * percent / 100)`` (or they are not all healthy yet), it is scaled and
 the document says ``pending_ready``: the state machine waits for green's steady state, then comes back
 here once. After shifting, green is scaled to the *next* step's share, so it grows during the bake.
+
+Before the write, the live forward action must be what the deploy last wrote (``listener_guard``:
+someone else's edit stops the deploy with ListenerDriftError); after it, the weights are read back.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy import record
+from fargate_ops.deploy import listener_guard, record
 from fargate_ops.domain.listener import with_weights
 from fargate_ops.domain.services import is_steady
 from fargate_ops.domain.traffic import green_share_count, weights_for
@@ -61,9 +64,12 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             return doc
     weights = weights_for(step.percent, live.target_group_arn, green.target_group_arn)
     now = clock.now_epoch()
-    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights, current_actions=doc.listener_actions)
-    if changed and doc.listener_actions is not None:
-        doc.listener_actions = with_weights(doc.listener_actions, weights) or doc.listener_actions
+    # Someone else's edit since the deploy's last write stops the deploy here (never written over).
+    actions = listener_guard.live_actions_unchanged(doc, ctx)
+    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights, current_actions=actions)
+    if changed:
+        listener_guard.verify(ctx, doc.listener_arn or "", weights)
+        doc.listener_actions = with_weights(actions, weights) or actions
     if doc.scale_with_traffic:
         _prescale_next(doc, ctx, live, green)
     doc.weights = weights
