@@ -162,6 +162,24 @@ def _when_text(report: dict[str, Any], prefix: str, last: bool = False) -> str:
     return times[-1] if last else times[0]
 
 
+def _green_task_crashes_in_bake(report: dict[str, Any]) -> None:
+    """Green's weight is 0 within one event of the stop: the reaction to the crash's own event took it."""
+    d = deploy(report)
+    taken = [w for w in d["weight_history"] if w.get("by")]
+    assert len(taken) == 1 and list(taken[0]["weights"].values()) == [100, 0]
+    crashed = next(e for e in report["timeline"] if "to stop: EssentialContainerExited" in e["text"])
+    reaction = next(e for e in report["timeline"] if "its weight went back to blue" in e["text"])
+    assert reaction["at"] == crashed["at"] and _when(taken[0]["at"]) == _when(crashed["at"])
+    assert "rollback_reason" not in d or not d["rollback_reason"]  # one stop is no crash loop
+
+
+def _blue_scaled_out(report: dict[str, Any]) -> None:
+    green = next(s for s in report["services"] if s["name"] == "web-green")
+    assert green["desired"] == green["running"] == 4
+    states = [e["text"] for e in report["timeline"] if e["actor"] == "deploy d1"]
+    assert any(text.startswith("step AwaitStepReady") for text in states)  # green grew, then got 100%
+
+
 def _analysis_fails(report: dict[str, Any]) -> None:
     analysis = deploy(report)["analysis"][0]
     assert analysis["green"]["error_rate"] == pytest.approx(0.05) and analysis["blue"]["error_rate"] == 0
@@ -324,6 +342,8 @@ EXTRA_CHECKS = {
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
     "listener-edited": _listener_edited,
+    "green-task-crashes-in-bake": _green_task_crashes_in_bake,
+    "blue-scaled-out": _blue_scaled_out,
     "hotfix-ignore-alarms": _hotfix_ignore_alarms,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,

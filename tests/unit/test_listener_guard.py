@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from fargate_ops import clock
+from fargate_ops.aws.elbv2 import VERIFY_BACKOFF_SECONDS, Elbv2Adapter
 from fargate_ops.deploy import listener_guard
 from fargate_ops.domain.listener import forward_drift
 from fargate_ops.errors import ListenerDriftError, WeightsNotAppliedError
@@ -48,23 +49,12 @@ def test_a_forward_replaced_by_a_fixed_response_is_drift() -> None:
 
 @dataclass
 class FakeElb:
-    """Answers Describe with what it holds; the first `stale_reads` reads after a write show the old one."""
+    """The listener adapter, answering with the live actions it holds."""
 
     actions_now: list[dict[str, Any]]
-    stale_reads: int = 0
-    reads: int = 0
-    previous: list[dict[str, Any]] = field(default_factory=list)
 
     def actions(self, arn: str) -> list[dict[str, Any]]:
-        self.reads += 1
-        if self.stale_reads:
-            self.stale_reads -= 1
-            return self.previous
         return self.actions_now
-
-    def weights(self, arn: str) -> dict[str, int]:
-        groups = self.actions(arn)[0]["ForwardConfig"]["TargetGroups"]
-        return {g["TargetGroupArn"]: g["Weight"] for g in groups}
 
 
 @dataclass
@@ -134,20 +124,30 @@ def test_someone_elses_edit_stops_the_shift_saying_what_changed_and_since_when()
     assert "since it last wrote it at 09:01" in cause["reason"]
 
 
+class LaggingListeners:
+    """A boto3 ELBv2 client whose first ``stale_reads`` DescribeListeners still show the old action."""
+
+    def __init__(self, now: dict[str, int], stale_reads: int, before: dict[str, int]) -> None:
+        self.now, self.before, self.stale_reads, self.reads = now, before, stale_reads, 0
+
+    def describe_listeners(self, ListenerArns: list[str]) -> dict[str, Any]:
+        self.reads += 1
+        shown = self.before if self.reads <= self.stale_reads else self.now
+        return {"Listeners": [{"ListenerArn": ListenerArns[0], "DefaultActions": forward(shown)}]}
+
+
 def test_a_write_that_shows_after_two_stale_reads_is_verified(slept: list[float]) -> None:
-    elb = FakeElb(forward({BLUE: 90, GREEN: 10}), stale_reads=2, previous=forward({BLUE: 100, GREEN: 0}))
-    ctx = FakeContext(elb, FakeStore({}))
+    client = LaggingListeners({BLUE: 90, GREEN: 10}, stale_reads=2, before={BLUE: 100, GREEN: 0})
 
-    listener_guard.verify(ctx, LISTENER, {BLUE: 90, GREEN: 10})  # type: ignore[arg-type]
+    Elbv2Adapter(client).verify_weights(LISTENER, {BLUE: 90, GREEN: 10})  # type: ignore[arg-type]
 
-    assert elb.reads == 3 and slept == [1.0, 2.0]
+    assert client.reads == 3 and slept == [1.0, 2.0]
 
 
 def test_a_write_that_never_shows_fails_after_a_bounded_number_of_reads(slept: list[float]) -> None:
-    elb = FakeElb(forward({BLUE: 100, GREEN: 0}))
-    ctx = FakeContext(elb, FakeStore({}))
+    client = LaggingListeners({BLUE: 100, GREEN: 0}, stale_reads=0, before={})
 
     with pytest.raises(WeightsNotAppliedError, match="web-green-tg 10 → 0"):
-        listener_guard.verify(ctx, LISTENER, {BLUE: 90, GREEN: 10})  # type: ignore[arg-type]
+        Elbv2Adapter(client).verify_weights(LISTENER, {BLUE: 90, GREEN: 10})  # type: ignore[arg-type]
 
-    assert elb.reads == 1 + len(listener_guard.VERIFY_BACKOFF_SECONDS)
+    assert client.reads == 1 + len(VERIFY_BACKOFF_SECONDS)

@@ -8,10 +8,8 @@ shift the live action is compared with the deploy's own last write (the record's
 which the events function appends to as well when it takes green's weight away); a difference stops
 the deploy with ListenerDriftError naming what changed, and nothing is written over it.
 
-After a write, the weights are read back (DescribeListeners / DescribeRules). ELB's API is eventually
-consistent: a read right after ModifyListener may still show the old action, so a mismatch is read
-again after a short back-off, a bounded number of times (Argo Rollouts verifies its target-group
-weights the same way), before WeightsNotAppliedError.
+After a write, the weights are read back (``Elbv2Adapter.verify_weights``: a bounded re-read for ELB's
+eventual consistency, then WeightsNotAppliedError).
 """
 
 from __future__ import annotations
@@ -19,18 +17,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fargate_ops import clock
-from fargate_ops.domain.listener import forward_drift, forward_weights, weight_changes
-from fargate_ops.errors import ListenerDriftError, PreflightError, WeightsNotAppliedError
+from fargate_ops.domain.listener import forward_drift, forward_weights
+from fargate_ops.errors import ListenerDriftError, PreflightError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from fargate_ops.deploy.context import StepContext
     from fargate_ops.models.deploy import DeployDocument
-
-# Re-reads after a write whose weights do not show yet: 1 + 2 + 4 s at most (ELB usually settles in ~1 s).
-VERIFY_BACKOFF_SECONDS = (1.0, 2.0, 4.0)
 
 
 def last_written(doc: DeployDocument, ctx: StepContext) -> tuple[dict[str, int], str | None]:
@@ -75,18 +67,3 @@ def live_actions_unchanged(doc: DeployDocument, ctx: StepContext) -> list[dict[s
             )
         )
     return actions
-
-
-def verify(ctx: StepContext, arn: str, weights: Mapping[str, int]) -> None:
-    """Read the weights back until they show what was written, a bounded number of times."""
-    for pause in (0.0, *VERIFY_BACKOFF_SECONDS):
-        if pause:
-            clock.sleep(pause)
-        live = ctx.elbv2.weights(arn)
-        if all(live.get(tg) == weight for tg, weight in weights.items()):
-            return
-    missing = weight_changes(dict(weights), {tg: live[tg] for tg in weights if tg in live})
-    raise WeightsNotAppliedError(
-        f"{arn}: after {len(VERIFY_BACKOFF_SECONDS) + 1} reads the listener still shows "
-        f"{'; '.join(missing)} (written → read)"
-    )

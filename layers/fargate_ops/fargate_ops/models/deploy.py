@@ -219,7 +219,6 @@ class DeployDocument(DeployInput):
     green_ready: dict[str, Any] | None = None
     step_started_at: float | None = None
     pending_ready: bool = False
-    step_ready_index: int | None = None
     bake_result: dict[str, Any] | None = None
     window_result: dict[str, Any] | None = None
     analysis_results: list[dict[str, Any]] = Field(default_factory=list)
