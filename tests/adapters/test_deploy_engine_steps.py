@@ -257,7 +257,9 @@ def test_with_ignore_alarms_an_alarm_that_went_to_alarm_during_the_deploy_still_
     _alarm_changed_at("web-5xx", NOW - 600)
     alarm("web-latency")
     doc = through("shift_traffic", world, ctx, alarms=["web-5xx", "web-latency"], ignore_alarms=True)
-    boto3.client("cloudwatch").set_alarm_state(AlarmName="web-latency", StateValue="ALARM", StateReason="slow")
+    boto3.client("cloudwatch").set_alarm_state(
+        AlarmName="web-latency", StateValue="ALARM", StateReason="slow"
+    )
     _alarm_changed_at("web-latency", NOW + 1)
     ctx.task_token = "token-bake"
 

@@ -58,7 +58,7 @@ def emitted_metrics() -> tuple[set[str], list[str]]:
                     names.add(constants[arg.id])
                 elif isinstance(arg, ast.JoinedStr):
                     templates.append(
-                        "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in arg.values)
+                        "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in arg.values)
                     )
     return names, templates
 

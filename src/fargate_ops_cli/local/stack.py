@@ -268,7 +268,7 @@ def _key_policies_as_json(clients: ClientFactory, template: dict[str, Any], phys
 
     keys = kms_backends[clients.account_id][clients.region].keys
     for logical_id, resource in template["Resources"].items():
-        key = keys.get(physical.get(logical_id, "")) if resource["Type"] == "AWS::KMS::Key" else None
+        key: Any = keys.get(physical.get(logical_id, "")) if resource["Type"] == "AWS::KMS::Key" else None
         if key is not None and not isinstance(key.policy, str):
             key.policy = json.dumps(key.policy)
 
