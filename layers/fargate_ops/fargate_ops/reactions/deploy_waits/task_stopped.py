@@ -5,7 +5,7 @@ and exit codes are known then), minutes before STOPPED, and once per task whiche
 first: ECS's own circuit breaker counts the failure at that moment too, and its SERVICE_DEPLOYMENT_FAILED
 must find the evidence there.
 
-Any stop of a waited-on green task (normal ones too: a Spot reclaim) first asks ``green_health`` whether
+Any abnormal or Spot stop of a waited-on green task first asks ``green_health`` whether
 green is left without a healthy target while it carries weight; if so its weight goes back to blue now.
 """
 
@@ -61,13 +61,14 @@ def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
         return Outcome.ignored("not stopped")
     if facts.ref is None:
         return Outcome.ignored("not a service task")
+    if facts.stop.kind is StopKind.NORMAL:
+        # Scale-in or a replacement: ECS keeps the service's count, so no read (a normal stop is free).
+        return Outcome.ignored("normal stop")
     cluster, service = facts.ref.cluster, facts.ref.service
     wait = reactor.store.get_wait(cluster, service)
     if wait is None:
-        return Outcome.ignored(
-            "normal stop" if facts.stop.kind is not StopKind.ABNORMAL else "nobody waits on the service"
-        )
-    # Any stop of a waited-on green task (a crash, a Spot reclaim) may leave green with no healthy target.
+        return Outcome.ignored("nobody waits on the service")
+    # A crash or a Spot reclaim of a waited-on green task may leave green with no healthy target.
     health = take_weight_if_unserved(wait, reactor)
     crash = _count_crash(facts, facts.stop, wait, reactor)
     if health is None:
