@@ -231,6 +231,47 @@ def test_a_bake_does_not_start_while_a_watched_alarm_fires(
     assert record is not None and "waiting" not in record
 
 
+def _alarm_changed_at(name: str, when: float) -> None:
+    """Stamp the alarm's last state change (moto stamps real time; these tests run on a fixed clock)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = cloudwatch_backends[DEFAULT_ACCOUNT_ID][boto3.session.Session().region_name or "us-east-1"]
+    backend.alarms[name].state_updated_timestamp = datetime.fromtimestamp(when, UTC).replace(tzinfo=None)
+
+
+def test_with_ignore_alarms_a_bake_starts_while_an_alarm_fires_that_fired_before_the_deploy(
+    world: Any, ctx: StepContext
+) -> None:
+    alarm("web-5xx", "ALARM")
+    _alarm_changed_at("web-5xx", NOW - 600)
+    doc = through("shift_traffic", world, ctx, alarms=["web-5xx"], ignore_alarms=True)
+
+    ctx.task_token = "token-bake"
+    doc = run("bake", doc, ctx)
+
+    assert doc["step_index"] == 0
+
+
+def test_with_ignore_alarms_an_alarm_that_went_to_alarm_during_the_deploy_still_stops_the_bake(
+    world: Any, ctx: StepContext
+) -> None:
+    alarm("web-5xx", "ALARM")
+    _alarm_changed_at("web-5xx", NOW - 600)
+    alarm("web-latency")
+    doc = through("shift_traffic", world, ctx, alarms=["web-5xx", "web-latency"], ignore_alarms=True)
+    boto3.client("cloudwatch").set_alarm_state(
+        AlarmName="web-latency", StateValue="ALARM", StateReason="slow"
+    )
+    _alarm_changed_at("web-latency", NOW + 1)
+    ctx.task_token = "token-bake"
+
+    with pytest.raises(AlarmFiringError, match="web-latency") as raised:
+        run("bake", doc, ctx)
+
+    assert "web-5xx" not in str(raised.value)
+
+
 def test_the_step_after_a_wait_removes_it_from_the_record(world: Any, ctx: StepContext, store: Store) -> None:
     doc = through("shift_traffic", world, ctx)
     run("bake", doc, ctx)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 import pytest
@@ -39,11 +41,29 @@ def first_input(world: Any, **changes: Any) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def green_runs_and_serves(ctx: StepContext) -> Iterator[None]:
+    """moto starts no task and registers no target: while a shift looks, each service runs its desired
+    count, all healthy (a shift gives green weight only when it is whole)."""
+    describe = ctx.ecs.describe_service
+
+    def running(*args: Any) -> Any:
+        state = describe(*args)
+        return replace(state, running_count=state.desired_count, pending_count=0, deployments=())
+
+    with (
+        patch.object(ctx.ecs, "describe_service", running),
+        patch.object(ctx.elbv2, "healthy_targets", lambda *_: 99),
+    ):
+        yield
+
+
 def through(last: str, world: Any, ctx: StepContext, **changes: Any) -> dict[str, Any]:
     doc = first_input(world, **changes)
     for step in ("plan", "acquire_lease", "register_task_definition", "scale_up_green", "await_green",
                  "shift_traffic", "finalize"):  # fmt: skip
-        doc = run(step, doc, ctx)
+        with green_runs_and_serves(ctx) if step == "shift_traffic" else nullcontext():
+            doc = run(step, doc, ctx)
         if step == last:
             return doc
     raise AssertionError(last)

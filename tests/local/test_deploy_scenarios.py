@@ -139,6 +139,47 @@ def _alarm_at_start(report: dict[str, Any]) -> None:
     assert not [c for c in report["api_calls"] if c.startswith("ecs:") and not c.startswith("ecs:Describe")]
 
 
+def _hotfix_ignore_alarms(report: dict[str, Any]) -> None:
+    alarm_states = [e["summary"] for e in report["events"] if "web-5xx" in e["summary"]]
+    assert alarm_states[1:] == ["alarm web-5xx OK → ALARM", "alarm web-5xx ALARM → OK"]  # fired throughout
+    assert any("ignore_alarms" in note for note in deploy(report)["notes"])
+
+
+def _listener_edited(report: dict[str, Any]) -> None:
+    d = deploy(report)
+    assert (
+        d["rollback_reason"]["error"] == "ListenerDriftError"
+        and d["rollback_reason"]["state"] == "ShiftTraffic"
+    )
+    assert "left as they are" in d["rollback_reason"]["untouched"]
+    history = _routes(report)["80"]["history"]
+    assert [h["forward"]["web-green-tg"] for h in history] == [0, 10, 0]  # the deploy's 10%, then the edit
+    assert history[-1]["at"] < _when_text(report, "step ShiftTraffic", last=True)  # nothing written after
+
+
+def _when_text(report: dict[str, Any], prefix: str, last: bool = False) -> str:
+    times = [e["at"] for e in report["timeline"] if e["text"].startswith(prefix)]
+    return times[-1] if last else times[0]
+
+
+def _green_task_crashes_in_bake(report: dict[str, Any]) -> None:
+    """Green's weight is 0 within one event of the stop: the reaction to the crash's own event took it."""
+    d = deploy(report)
+    taken = [w for w in d["weight_history"] if w.get("by")]
+    assert len(taken) == 1 and list(taken[0]["weights"].values()) == [100, 0]
+    crashed = next(e for e in report["timeline"] if "to stop: EssentialContainerExited" in e["text"])
+    reaction = next(e for e in report["timeline"] if "its weight went back to blue" in e["text"])
+    assert reaction["at"] == crashed["at"] and _when(taken[0]["at"]) == _when(crashed["at"])
+    assert "rollback_reason" not in d or not d["rollback_reason"]  # one stop is no crash loop
+
+
+def _blue_scaled_out(report: dict[str, Any]) -> None:
+    green = next(s for s in report["services"] if s["name"] == "web-green")
+    assert green["desired"] == green["running"] == 4
+    states = [e["text"] for e in report["timeline"] if e["actor"] == "deploy d1"]
+    assert any(text.startswith("step AwaitStepReady") for text in states)  # green grew, then got 100%
+
+
 def _analysis_fails(report: dict[str, Any]) -> None:
     analysis = deploy(report)["analysis"][0]
     assert analysis["green"]["error_rate"] == pytest.approx(0.05) and analysis["blue"]["error_rate"] == 0
@@ -377,6 +418,10 @@ EXTRA_CHECKS = {
     "never-healthy": _never_healthy,
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
+    "listener-edited": _listener_edited,
+    "green-task-crashes-in-bake": _green_task_crashes_in_bake,
+    "blue-scaled-out": _blue_scaled_out,
+    "hotfix-ignore-alarms": _hotfix_ignore_alarms,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,
     "analysis-inconclusive-pause": _analysis_inconclusive_pause,

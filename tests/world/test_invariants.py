@@ -1,6 +1,6 @@
 import pytest
 
-from fargate_ops_cli.local.world.invariants import check
+from fargate_ops_cli.local.world.invariants import UnservedWeight, check
 from tests.world.helpers import World, build_world, two_slots
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -43,3 +43,28 @@ def test_weight_is_fine_once_the_group_has_a_healthy_target() -> None:
     world.clock.advance(15)
 
     assert world.sim.check_invariants() == []
+
+
+def test_unserved_weight_is_tolerated_for_one_events_delivery_and_reported_once_past_it() -> None:
+    world = build_world(**two_slots(blue=2, green=0))
+    unserved = UnservedWeight(tolerance_seconds=5)
+    assert unserved.check(world.sim, now=0) == []
+
+    shift(world, 90, 10)  # just after the check at 0: it may have lasted since then
+
+    assert unserved.check(world.sim, now=5) == []  # 5 s: within one event's delivery
+    (late,) = unserved.check(world.sim, now=10)
+    assert late.startswith(
+        "target group web-green-tg has weight 10 on listener 80 but no healthy target for 10s"
+    )
+    assert unserved.check(world.sim, now=15) == []  # told once per episode
+
+
+def test_without_a_tolerance_any_unserved_weight_a_check_sees_is_reported() -> None:
+    world = build_world(**two_slots(blue=2, green=0))
+    unserved = UnservedWeight(tolerance_seconds=0)
+    unserved.check(world.sim, now=0)
+
+    shift(world, 90, 10)
+
+    assert len(unserved.check(world.sim, now=5)) == 1

@@ -124,3 +124,13 @@ class MetricsNotReadyError(FargateOpsError):
 
 class AnalysisInconclusiveError(FargateOpsError):
     """The window's metrics were still incomplete after the wait, and the deploy's policy is ``fail``."""
+
+
+class ListenerDriftError(FargateOpsError):
+    """The listener's (or rule's) forward action is not what this deploy last wrote: someone else changed
+    it. The deploy stops there and leaves the edit as it is (never retried, never written over)."""
+
+
+class WeightsNotAppliedError(FargateOpsError):
+    """After a weight change, the listener still did not show the weights written (read back a bounded
+    number of times, for ELB's eventual consistency)."""

@@ -50,6 +50,10 @@ class ScenarioRunner:
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
         self._inbox: Inbox | None = None
+        delivery = scenario.event_delivery
+        self._unserved_weight = invariants.UnservedWeight(
+            scenario.world.reconcile_seconds + (delivery.max_delay_seconds if delivery is not None else 0.0)
+        )
 
     def run(self) -> Report:
         from fargate_ops_cli.local.world.hooks import HookFileError, package
@@ -302,7 +306,7 @@ class ScenarioRunner:
 
     def _check_invariants(self, sim: FargateSimulator, runtime: LocalRuntime) -> None:
         assert runtime.stack is not None
-        problems = invariants.check(sim) + deploy_invariants.during(
+        problems = self._unserved_weight.check(sim, runtime.clock.now()) + deploy_invariants.during(
             runtime, runtime.stack.outputs, self.deploys
         )
         self._record_violations(runtime, problems)

@@ -178,6 +178,8 @@ class Resolver:
                 return str(
                     self._clients.client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"]
                 )
+            if kind == "AWS::KMS::Key":  # its physical id is the key id
+                return str(self._clients.client("kms").describe_key(KeyId=physical)["KeyMetadata"]["Arn"])
             if physical.startswith("arn:"):
                 return physical
         if attribute == "TopicName" and kind == "AWS::SNS::Topic":
@@ -242,6 +244,7 @@ def deploy(
         for resource in page["StackResourceSummaries"]:
             physical[resource["LogicalResourceId"]] = resource.get("PhysicalResourceId", "")
     stack = DeployedStack(stack_name, cfn_template, physical, parameters=parameters)
+    _key_policies_as_json(clients, cfn_template, physical)
     stack.outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in description.get("Outputs", [])}
     resolver = Resolver(stack, clients, parameters)
 
@@ -256,6 +259,18 @@ def deploy(
         elif resource["Type"] == "AWS::Scheduler::Schedule":
             stack.schedules.append(_create_schedule(clients, resolver, logical_id, resource["Properties"]))
     return stack
+
+
+def _key_policies_as_json(clients: ClientFactory, template: dict[str, Any], physical: dict[str, str]) -> None:
+    """moto's CloudFormation keeps an AWS::KMS::Key's KeyPolicy as the template's mapping, where KMS
+    holds a JSON document (its DescribeKey then fails parsing it): store it as KMS would."""
+    from moto.kms.models import kms_backends
+
+    keys = kms_backends[clients.account_id][clients.region].keys
+    for logical_id, resource in template["Resources"].items():
+        key: Any = keys.get(physical.get(logical_id, "")) if resource["Type"] == "AWS::KMS::Key" else None
+        if key is not None and not isinstance(key.policy, str):
+            key.policy = json.dumps(key.policy)
 
 
 def _finish_state_machine(clients: ClientFactory, resolver: Resolver, arn: str, props: dict[str, Any]) -> str:

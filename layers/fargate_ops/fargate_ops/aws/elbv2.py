@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from fargate_ops import clock
 from fargate_ops.aws._errors import translate
-from fargate_ops.domain.listener import forward_weights, with_weights
-from fargate_ops.errors import FargateOpsError, ListenerNotFoundError
+from fargate_ops.domain.listener import forward_weights, weight_changes, with_weights
+from fargate_ops.errors import FargateOpsError, ListenerNotFoundError, WeightsNotAppliedError
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -19,6 +20,11 @@ NOT_FOUND: dict[str, type[FargateOpsError]] = {
     "RuleNotFound": ListenerNotFoundError,
     "LoadBalancerNotFound": ListenerNotFoundError,
 }
+
+# ELB's API is eventually consistent: a Describe right after ModifyListener/ModifyRule may still show the
+# old action. A write is read back, and a mismatch read again after 1, 2 and 4 s (it usually settles in
+# about a second) before WeightsNotAppliedError. Argo Rollouts verifies its target-group weights so too.
+VERIFY_BACKOFF_SECONDS = (1.0, 2.0, 4.0)
 
 
 def is_rule_arn(arn: str) -> bool:
@@ -69,6 +75,21 @@ class Elbv2Adapter:
         except ClientError as err:
             raise translate(err, "elasticloadbalancing:Modify", NOT_FOUND) from err
         return True
+
+    def verify_weights(self, arn: str, weights: Mapping[str, int]) -> None:
+        """Read the forward weights back until they show ``weights``, a bounded number of times."""
+        live: dict[str, int] = {}
+        for pause in (0.0, *VERIFY_BACKOFF_SECONDS):
+            if pause:
+                clock.sleep(pause)
+            live = self.weights(arn)
+            if all(live.get(tg) == weight for tg, weight in weights.items()):
+                return
+        shown = weight_changes(dict(weights), {tg: live[tg] for tg in weights if tg in live})
+        raise WeightsNotAppliedError(
+            f"{arn}: after {len(VERIFY_BACKOFF_SECONDS) + 1} reads the listener still shows "
+            f"{'; '.join(shown)} (written → read)"
+        )
 
     def healthy_targets(self, target_group_arn: str) -> int:
         """How many targets of the group pass their health checks now."""

@@ -35,7 +35,20 @@ from fargate_ops.deploy import (
     trust,
 )
 from fargate_ops.deploy.context import StepContext
-from fargate_ops.errors import DeployInputError, UnknownStepError
+from fargate_ops.errors import (
+    AlarmFiringError,
+    AnalysisFailedError,
+    AnalysisInconclusiveError,
+    DeployAbortedError,
+    DeployInputError,
+    GreenCrashLoopError,
+    GreenNotReadyError,
+    LeaseHeldError,
+    ListenerDriftError,
+    MetricsNotReadyError,
+    PreflightError,
+    UnknownStepError,
+)
 from fargate_ops.models.deploy import DeployDocument, parse_document, parse_input
 from fargate_ops.observability import bind, count, logger
 
@@ -88,6 +101,25 @@ STEPS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], StepContext], d
 }
 
 
+# What steps raise on purpose: a deploy's decisions (and the analysis asking to run again), each one a
+# failed invocation in the function's Errors metric. Counted as DeployStepDecision, so the template's
+# errors alarm can leave them out and page only on throttling, denials and bugs.
+DECISIONS: tuple[type[Exception], ...] = (
+    DeployInputError,
+    PreflightError,
+    LeaseHeldError,
+    AlarmFiringError,
+    AnalysisFailedError,
+    AnalysisInconclusiveError,
+    MetricsNotReadyError,
+    GreenCrashLoopError,
+    GreenNotReadyError,
+    DeployAbortedError,
+    ListenerDriftError,
+)
+DECISION_METRIC = "DeployStepDecision"
+
+
 def _done(step: str, doc: DeployDocument) -> dict[str, Any]:
     logger.info("deploy step done", extra={"status": doc.status, "step_index": doc.step_index})
     count(f"DeployStep_{step}")
@@ -109,4 +141,8 @@ def run_step(event: Mapping[str, Any], ctx: StepContext) -> dict[str, Any]:
         cluster=raw.get("cluster"),
         application=raw.get("application"),
     )
-    return STEPS[step](event, raw, ctx)
+    try:
+        return STEPS[step](event, raw, ctx)
+    except DECISIONS:
+        count(DECISION_METRIC)
+        raise

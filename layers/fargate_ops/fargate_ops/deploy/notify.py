@@ -36,6 +36,7 @@ def message(raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         "deploy_id": raw.get("deploy_id"),
         "cluster": raw.get("cluster"),
         "application": application,
+        "description": raw.get("description"),  # what the person who started it said it is
         "status": status,
         "strategy": raw.get("strategy"),
         "change": raw.get("change"),

@@ -73,6 +73,7 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "status": decisions.RUNNING,
         "strategy": doc.strategy,
         "change": doc.change.model_dump(mode="json", exclude_none=True),
+        "listener_arn": doc.listener_arn,  # the events function takes green's weight away here
         "live_slot": live.service,
         "listener_arn": doc.listener_arn,  # what recovery reads the weights of (it has no document)
         "green_slot": green.service,

@@ -1,7 +1,8 @@
 """Rollback: all traffic back on the live slot, green to zero, and the reason recorded.
 
 Acts only while this deploy holds the application's lease: if it never got it (or lost it to another
-deploy), touching the slots would break someone else's deploy, so it records and touches nothing.
+deploy), touching the slots would break someone else's deploy, so it records and touches nothing. After
+ListenerDriftError (someone else edited the listener) it records and touches nothing either.
 The reason names what failed and shows the evidence: stopped tasks' reasons and exit codes, ECS service
 warnings, the alarm and why it fired, the analysis numbers, the operator's abort reason.
 """
@@ -14,13 +15,15 @@ from fargate_ops import clock
 from fargate_ops.deploy import record
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.traffic import weights_for
-from fargate_ops.errors import FargateOpsError
+from fargate_ops.errors import FargateOpsError, ListenerDriftError
 from fargate_ops.models.deploy import Failure
 from fargate_ops.observability import count, logger
 
 if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
     from fargate_ops.models.deploy import DeployDocument
+
+DRIFT_ERROR = ListenerDriftError.__name__
 
 
 def _restore(doc: DeployDocument, ctx: StepContext) -> None:
@@ -36,6 +39,14 @@ def _restore(doc: DeployDocument, ctx: StepContext) -> None:
     app = ctx.store.get_application(doc.cluster, doc.application)
     if app is not None and app.live_slot != live.service:
         ctx.store.set_live_slot(doc.cluster, doc.application, live.service, at=clock.iso())
+
+
+def _stop_watching(doc: DeployDocument, ctx: StepContext, ours: bool) -> None:
+    """Retire this deploy's WAIT item on green and its alarm watches: nothing waits on them any more."""
+    if ours and doc.green is not None:
+        ctx.store.delete_wait(doc.cluster, doc.green.service, deploy_id=doc.deploy_id)
+    if doc.alarms:
+        ctx.store.unwatch_alarms(doc.alarms, doc.deploy_id)
 
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
@@ -58,11 +69,17 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     if lease is None or lease.deploy_id != doc.deploy_id:
         reason["untouched"] = "this deploy does not hold the application's lease; nothing was changed"
         doc.status = decisions.FAILED
+    elif failure.error == DRIFT_ERROR:
+        # Someone else took the listener over mid-deploy: writing weights now would undo their edit, and
+        # scaling green to zero could cut traffic they sent it. The deploy stops (FAILED, not rolled
+        # back); the person who edited the listener decides what comes next.
+        _stop_watching(doc, ctx, ours)
+        reason["untouched"] = (
+            "the listener was edited by someone else: its weights and both slots were left as they are"
+        )
+        doc.status = decisions.FAILED
     else:
-        if ours:
-            ctx.store.delete_wait(doc.cluster, green.service, deploy_id=doc.deploy_id)
-        if doc.alarms:
-            ctx.store.unwatch_alarms(doc.alarms, doc.deploy_id)
+        _stop_watching(doc, ctx, ours)
         try:
             _restore(doc, ctx)
         except FargateOpsError as err:

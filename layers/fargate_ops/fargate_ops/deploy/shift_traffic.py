@@ -1,9 +1,15 @@
-"""Shift traffic: the current step's share to green, recorded; with scale_with_traffic, green grows first.
+"""Shift traffic: the current step's share to green, recorded; green first made able to carry it.
 
-With ``scale_with_traffic`` green must be able to carry the step's share before it gets it: if green
-has fewer tasks than ``ceil(live * percent / 100)`` (or they are not all healthy yet), it is scaled and
-the document says ``pending_ready``: the state machine waits for green's steady state, then comes back
-here once. After shifting, green is scaled to the *next* step's share, so it grows during the bake.
+Green follows blue's live count (read at every shift: auto scaling or an operator may have scaled blue
+out since plan) and must be whole before it gets a share: ``ceil(live * percent / 100)`` tasks with
+``scale_with_traffic``, else as many as blue, all healthy in its target group. If green is short (it
+must grow, or lost a task: the events function may have taken its weight away), it is scaled and the
+document says ``pending_ready``: the state machine waits for green's steady state, then comes back
+here. With ``scale_with_traffic``, after shifting, green is scaled to the *next* step's share, so it
+grows during the bake.
+
+Before the write, the live forward action must be what the deploy last wrote (``listener_guard``:
+someone else's edit stops the deploy with ListenerDriftError); after it, the weights are read back.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fargate_ops import clock
-from fargate_ops.deploy import record
+from fargate_ops.deploy import listener_guard, record
 from fargate_ops.domain.listener import with_weights
 from fargate_ops.domain.services import is_steady
 from fargate_ops.domain.traffic import green_share_count, weights_for
@@ -53,17 +59,23 @@ def _prescale_next(doc: DeployDocument, ctx: StepContext, live: SlotState, green
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
     step = doc.current_step()
-    if doc.scale_with_traffic and doc.step_ready_index != doc.step_index:
-        needed = green_share_count(live.desired_count or 1, step.percent)
-        if not _grow_green(doc, ctx, needed):
-            doc.pending_ready = True
-            record.save(ctx, doc, "green", "step_index", end_wait=True)
-            return doc
+    # Blue's count now, not plan's: auto scaling or an operator may have scaled it out since.
+    live.desired_count = max(ctx.ecs.describe_service(doc.cluster, live.service).desired_count, 1)
+    needed = (
+        green_share_count(live.desired_count, step.percent) if doc.scale_with_traffic else live.desired_count
+    )
+    if not _grow_green(doc, ctx, needed):
+        doc.pending_ready = True
+        record.save(ctx, doc, "live", "green", "step_index", end_wait=True)
+        return doc
     weights = weights_for(step.percent, live.target_group_arn, green.target_group_arn)
     now = clock.now_epoch()
-    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights, current_actions=doc.listener_actions)
-    if changed and doc.listener_actions is not None:
-        doc.listener_actions = with_weights(doc.listener_actions, weights) or doc.listener_actions
+    # Someone else's edit since the deploy's last write stops the deploy here (never written over).
+    actions = listener_guard.live_actions_unchanged(doc, ctx)
+    changed = ctx.elbv2.set_weights(doc.listener_arn or "", weights, current_actions=actions)
+    if changed:
+        ctx.elbv2.verify_weights(doc.listener_arn or "", weights)
+        doc.listener_actions = with_weights(actions, weights) or actions
     if doc.scale_with_traffic:
         _prescale_next(doc, ctx, live, green)
     doc.weights = weights
@@ -73,6 +85,7 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         doc,
         "weights",
         "step_index",
+        "live",
         "green",
         end_wait=True,
         append={"weight_history": history} if changed else None,

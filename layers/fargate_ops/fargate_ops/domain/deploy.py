@@ -80,6 +80,9 @@ def _summary(error: str, detail: Any, state: str | None, timeouts: Mapping[str, 
         return f"analysis {text}"
     if error == "MetricsNotReadyError":
         return "the analysis never got its window's metrics from CloudWatch"
+    if error == "ListenerDriftError":
+        text = detail.get("reason") if isinstance(detail, Mapping) else detail
+        return str(text or "the listener was changed outside the deploy; the deploy stopped")
     if error == "DeployAbortedError":
         return str(detail) if isinstance(detail, str) and detail else "aborted by operator"
     if state in VALIDATION_STATES:

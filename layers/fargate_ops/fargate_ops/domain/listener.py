@@ -53,3 +53,32 @@ def with_weights(
             config["TargetGroups"] = [{"TargetGroupArn": arn, "Weight": w} for arn, w in wanted.items()]
         rewritten.append(new)
     return rewritten
+
+
+def target_group_name(arn: str) -> str:
+    """``web-green-tg`` of ``arn:aws:elasticloadbalancing:...:targetgroup/web-green-tg/0123abcd``."""
+    _, found, rest = arn.partition(":targetgroup/")
+    return rest.split("/", 1)[0] if found else arn
+
+
+def weight_changes(expected: Mapping[str, int], live: Mapping[str, int]) -> list[str]:
+    """What differs between the forward weights a deploy left and the live ones, in words (empty: none)."""
+    changes = []
+    for arn in sorted(set(expected) | set(live), key=target_group_name):
+        name = target_group_name(arn)
+        if arn not in live:
+            changes.append(f"{name} removed (had weight {expected[arn]})")
+        elif arn not in expected:
+            changes.append(f"{name} added with weight {live[arn]}")
+        elif expected[arn] != live[arn]:
+            changes.append(f"{name} {expected[arn]} → {live[arn]}")
+    return changes
+
+
+def forward_drift(expected: Mapping[str, int], actions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """How the live ``actions`` moved away from the forward weights ``expected`` (empty: they did not)."""
+    forwards = [a for a in actions if a.get("Type") == "forward"]
+    if len(forwards) != 1:
+        kinds = ", ".join(str(a.get("Type")) for a in actions) or "no action"
+        return [f"the forward action is gone (the actions are now: {kinds})"]
+    return weight_changes(expected, forward_weights(actions))

@@ -209,9 +209,9 @@ class DeployDocument(DeployInput):
     adopt_create: bool = False
     weights: dict[str, int] | None = None
     test_weights: dict[str, int] | None = None  # the test listener's weights before the deploy
-    # The listener's (or rule's) actions as plan read them, then as each shift left them: a shift sends
-    # them back with new weights without reading them again. fargate-ops owns this forward action for
-    # the deploy's length (as CodeDeploy does); rollback still reads the listener afresh.
+    # The listener's (or rule's) actions as plan read them, then as each shift left them. Each shift
+    # reads the live ones again and stops if their forward is not what the deploy last wrote (these
+    # target groups, the slots' weights from the record's weight history): deploy/listener_guard.py.
     listener_actions: list[dict[str, Any]] | None = None
     lease_expires_at: float | None = None
     started_at: str | None = None
@@ -219,7 +219,6 @@ class DeployDocument(DeployInput):
     green_ready: dict[str, Any] | None = None
     step_started_at: float | None = None
     pending_ready: bool = False
-    step_ready_index: int | None = None
     bake_result: dict[str, Any] | None = None
     window_result: dict[str, Any] | None = None
     analysis_results: list[dict[str, Any]] = Field(default_factory=list)

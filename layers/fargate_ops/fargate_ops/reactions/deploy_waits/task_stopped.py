@@ -4,6 +4,9 @@ It counts from the event in which ECS decides to stop the task (``stop_decided``
 and exit codes are known then), minutes before STOPPED, and once per task whichever of its events comes
 first: ECS's own circuit breaker counts the failure at that moment too, and its SERVICE_DEPLOYMENT_FAILED
 must find the evidence there.
+
+Any abnormal or Spot stop of a waited-on green task first asks ``green_health`` whether
+green is left without a healthy target while it carries weight; if so its weight goes back to blue now.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops.aws import keys
-from fargate_ops.domain.abnormal import StopKind
+from fargate_ops.domain.abnormal import StopClass, StopKind
 from fargate_ops.domain.crash_loop import crash_loop_reached
 from fargate_ops.domain.stops import StopEvidence
 from fargate_ops.errors import GreenCrashLoopError
+from fargate_ops.reactions.deploy_waits.green_health import take_weight_if_unserved
 from fargate_ops.reactions.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -53,17 +57,30 @@ def crash_loop_cause(wait: WaitRecord, threshold: int) -> dict[str, Any]:
 
 
 def on_task_state_change(facts: TaskFacts, reactor: Reactor) -> Outcome:
-    event, detail = facts.event, facts.event.detail
     if facts.stop is None:
         return Outcome.ignored("not stopped")
     if facts.ref is None:
         return Outcome.ignored("not a service task")
-    if facts.stop.kind is not StopKind.ABNORMAL:
+    if facts.stop.kind is StopKind.NORMAL:
+        # Scale-in or a replacement: ECS keeps the service's count, so no read (a normal stop is free).
         return Outcome.ignored("normal stop")
     cluster, service = facts.ref.cluster, facts.ref.service
     wait = reactor.store.get_wait(cluster, service)
     if wait is None:
         return Outcome.ignored("nobody waits on the service")
+    # A crash or a Spot reclaim of a waited-on green task may leave green with no healthy target.
+    health = take_weight_if_unserved(wait, reactor)
+    crash = _count_crash(facts, facts.stop, wait, reactor)
+    if health is None:
+        return crash
+    return Outcome.acted(health if not crash.acted_on else f"{crash.text}; {health}")
+
+
+def _count_crash(facts: TaskFacts, stop: StopClass, wait: WaitRecord, reactor: Reactor) -> Outcome:
+    event, detail = facts.event, facts.event.detail
+    cluster, service = wait.cluster, wait.service
+    if stop.kind is not StopKind.ABNORMAL:
+        return Outcome.ignored("normal stop")
     if (
         detail.task_definition_arn
         and wait.task_definition
