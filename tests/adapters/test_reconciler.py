@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from fargate_ops.deploy import run_step
 from fargate_ops.deploy.context import StepContext
 from fargate_ops.reconciler import reconcile
 from tests.adapters.conftest import FakeStepFunctions
+from tests.adapters.test_deploy_steps import green_runs_and_serves
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:deploy:d1"
 SAMPLE = (
@@ -36,7 +38,7 @@ class EndedExecutions(FakeStepFunctions):
     status: str = "ABORTED"
     asked: list[str] = field(default_factory=list)
 
-    def execution(self, execution_arn: str) -> dict[str, Any]:
+    def execution_summary(self, execution_arn: str) -> dict[str, Any]:
         self.asked.append(execution_arn)
         return {"status": self.status, "error": "OperatorStopped", "cause": "from the console"}
 
@@ -69,8 +71,10 @@ def shifted_to_ten_percent(world: Any, ctx: StepContext) -> dict[str, Any]:
         "change": {"images": {"app": "web:1.4.2"}},
         "strategy": {"type": "canary", "percent": 10, "bake": "5m"},
     }
+    ctx.sfn.start(EXECUTION, doc)  # type: ignore[attr-defined]  # the steps check their execution
     for step in ("plan", "acquire_lease", "register_task_definition", "scale_up_green", "shift_traffic"):
-        doc = run_step({"step": step, "deploy": doc, "execution": EXECUTION}, ctx)
+        with green_runs_and_serves(ctx) if step == "shift_traffic" else nullcontext():
+            doc = run_step({"step": step, "deploy": doc, "execution": EXECUTION}, ctx)
     return doc
 
 
