@@ -23,6 +23,7 @@ from fargate_ops.errors import SettingsError
 DEFAULT_KEEP_REVISIONS = 5
 DEFAULT_MAX_DEREGISTRATIONS = 20
 TIMELINE_RETENTION_DAYS = 14
+SCALING_TAG_KEY = "fargate-ops:schedule"
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:
@@ -70,6 +71,10 @@ class Settings:
     cluster_name_pattern: str = "*"
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     timeline_retention_days: int = TIMELINE_RETENTION_DAYS
+    # scheduled scaling (docs/scaling.md)
+    scaling_tag_key: str = SCALING_TAG_KEY
+    edge_schedule_name: str = ""
+    scheduler_role_arn: str = ""
 
     @property
     def crash_loop_threshold(self) -> int:
@@ -86,4 +91,7 @@ class Settings:
             cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             alert_policy=_alert_policy(env),
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
+            scaling_tag_key=env.get("SCALING_TAG_KEY", "").strip() or SCALING_TAG_KEY,
+            edge_schedule_name=env.get("EDGE_SCHEDULE_NAME", "").strip(),
+            scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", "").strip(),
         )

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
-from fargate_ops.aws.dynamo import serialize
+from fargate_ops.aws.dynamo import deserialize, serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.table import CONDITION_FAILED, Table
 from fargate_ops.errors import FargateOpsError
@@ -30,6 +30,16 @@ class ScheduleExistsError(FargateOpsError):
 
 class ScheduleNotFoundError(FargateOpsError):
     """No schedule of that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceScaling:
+    """One service's scaling items, read in one Query: its application (a blue/green slot), override
+    and state."""
+
+    application: str | None = None
+    override: Override | None = None
+    state: ScalingState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +167,41 @@ class ScalingStore(Table):
             raise translate(err, "dynamodb:DeleteItem") from err
 
     # what the reconciler remembers --------------------------------------------------------------
+
+    def service_scaling(self, cluster: str, service: str) -> ServiceScaling:
+        """The service's partition in one strongly consistent Query (a deploy may have just written
+        its APP item); one call per service instead of three GetItems."""
+        by_sk: dict[str, dict[str, Any]] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": values(pk=keys.service(cluster, service)),
+            "ConsistentRead": True,
+        }
+        try:
+            while True:
+                page = self._ddb.query(**kwargs)
+                for raw in page.get("Items", []):
+                    item = deserialize(raw)
+                    by_sk[str(item["sk"])] = item
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except ClientError as err:
+            raise translate(err, "dynamodb:Query") from err
+        override, state = by_sk.get(keys.OVERRIDE), by_sk.get(keys.SCALING)
+        return ServiceScaling(
+            application=(by_sk.get(keys.APP) or {}).get("application"),
+            override=parse_override(json.loads(override["document"])) if override else None,
+            state=ScalingState.from_item(state) if state else None,
+        )
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """A timeline entry (``TimelineEntry.item``): the service's scaling actions next to its events."""
+        try:
+            self._ddb.put_item(TableName=self._table, Item=serialize(entry))
+        except ClientError as err:
+            raise translate(err, "dynamodb:PutItem") from err
 
     def get_state(self, cluster: str, service: str) -> ScalingState | None:
         item = self._get(keys.service(cluster, service), keys.SCALING)
