@@ -45,5 +45,5 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         ),
         function_arn=getattr(context, "invoked_function_arn", None) if settings.edge_schedule_name else None,
     )
-    clusters = clusters_in_scope(EcsAdapter(clients.client("ecs")), None, settings.cluster_name_pattern)
-    return reconciler.run(clusters).as_dict()
+    ecs = EcsAdapter(clients.client("ecs"))
+    return reconciler.run(lambda: clusters_in_scope(ecs, None, settings.cluster_name_pattern)).as_dict()

@@ -15,6 +15,7 @@ from fargate_ops_cli.local.expectations import evaluate
 from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_cleanup, describe_event
 from fargate_ops_cli.local.report import Inbox, Report, build, subscribe_inbox
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+from fargate_ops_cli.local.scaling_world import ScalingRun
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
 from fargate_ops_cli.local.world import invariants
 from fargate_ops_cli.local.world.provision import ProvisionedWorld
@@ -50,6 +51,9 @@ class ScenarioRunner:
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
         self._inbox: Inbox | None = None
+        self.scaling = ScalingRun(
+            scenario.scaling, scenario.expect.capacities if scenario.expect else [], self.narrative
+        )
 
     def run(self) -> Report:
         from fargate_ops_cli.local.world.hooks import HookFileError, package
@@ -68,6 +72,7 @@ class ScenarioRunner:
             template=self.template,
             base_dir=self.base_dir,
             concurrency=self.scenario.concurrency,
+            parameters=_parameters(self.scenario),
         ) as local_world:
             runtime, stack, world, simulator = (
                 local_world.runtime,
@@ -92,7 +97,11 @@ class ScenarioRunner:
             self._record_violations(runtime, deploy_invariants.at_end(runtime, stack.outputs, self.deploys))
             assert self._inbox is not None
             report = build(self, runtime, simulator, world, self._inbox)
-        report.expectations = evaluate(self.scenario.expect, report)
+        report.scaling = self.scaling.report()
+        report.invariants_waived = (
+            self.scenario.expect is not None and not self.scenario.expect.invariants_hold
+        )
+        report.expectations = evaluate(self.scenario.expect, report) + self.scaling.check()
         return report
 
     def _sink(self, runtime: LocalRuntime, world: ProvisionedWorld) -> Any:
@@ -121,6 +130,7 @@ class ScenarioRunner:
         if runtime.iam is not None:  # a denial shows in the timeline when it happens
             runtime.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
         faults.install(self.scenario.faults, runtime)
+        self.scaling.install(local_world)
 
     # -- the timeline -----------------------------------------------------------------------------------
     def _schedule_timeline(
@@ -298,6 +308,12 @@ class _NarratedSink:
         event = self._bus.emit(source, detail_type, detail, resources)
         self._narrative.event(self._clock.now(), event)
         return event
+
+
+def _parameters(scenario: Scenario) -> dict[str, str] | None:
+    if scenario.scaling is None:
+        return None
+    return {"ScalingIntervalMinutes": str(scenario.scaling.interval_minutes)}
 
 
 def _describe_change(action: DeployAction) -> str:

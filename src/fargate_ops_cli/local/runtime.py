@@ -170,6 +170,7 @@ class LocalRuntime:
                 Payload=json.dumps(payload).encode(),
             )
         body = json.loads(response["Payload"].read() or b"null")
+        self.schedules.sync()  # what the function created through the Scheduler API fires too
         if "FunctionError" in response:
             raise RuntimeError(
                 f"{function_logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}"

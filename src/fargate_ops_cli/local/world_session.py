@@ -51,13 +51,14 @@ def open_local_world(
     template: Path | None = None,
     base_dir: Path | None = None,
     concurrency: ConcurrencySpec | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
     simulator starts (subscriptions, faults, narration); `template` replaces the repository's
     template.yaml (the IAM mutation test deploys copies with one statement dropped); `base_dir` is where
     the world's hook files are (the scenario's folder; default the current one); `concurrency` is a
-    scenario's (parallel deliveries, lagging reads). A hook file that cannot be read raises
-    `world_hooks.HookFileError` before anything starts."""
+    scenario's (parallel deliveries, lagging reads); `parameters` the template's. A hook file that
+    cannot be read raises `world_hooks.HookFileError` before anything starts."""
     hook_packages = world_hooks.package(spec.hooks, base_dir or Path.cwd())
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
@@ -72,7 +73,7 @@ def open_local_world(
         contextlib.ExitStack() as hooks,
     ):
         began = time.perf_counter()
-        stack = runtime.deploy_stack(template=template)
+        stack = runtime.deploy_stack(template=template, parameters=parameters)
         startup = time.perf_counter() - began
         with as_world():
             world = provision(spec, runtime.clients.client, hook_packages)

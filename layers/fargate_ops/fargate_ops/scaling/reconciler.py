@@ -13,6 +13,7 @@ as wanted writes nothing, and a missed run is healed by the next.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,12 +73,15 @@ class Reconciler:
         self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
         self._function_arn = function_arn
 
-    def run(self, clusters: list[str]) -> RunReport:
+    def run(self, clusters: Callable[[], list[str]]) -> RunReport:
+        """``clusters`` lists the clusters in scope (called only when there are schedules)."""
         now = datetime.fromtimestamp(clock.now_epoch(), UTC)
         schedules = {s.name: s for s in self._scaling.list_schedules()}
         report = RunReport()
+        if not schedules:  # nothing to hold (a service naming a missing schedule waits for it)
+            return report
         edges: list[datetime] = [e for s in schedules.values() if (e := _next(s, now)) is not None]
-        for cluster in clusters:
+        for cluster in clusters():
             services = self._aws.opted_in(cluster, self._settings.tag_key)
             report.services += len(services)
             bounds = self._aws.scalable_targets(services) if services else {}

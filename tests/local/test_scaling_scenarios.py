@@ -1,0 +1,75 @@
+"""Scheduled scaling's acceptance: every scenario in scenarios/scaling/, run through `fargate-ops local run`.
+
+Each scenario carries the capacities expected at its checked instants (`expect: capacities:`), so exit
+code 0 already means the service held them; the tests add what the issue asks to see: changes landing
+at the window edge (not at the next periodic run), an override expiring by itself, a missed run healed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fargate_ops_cli.main import cli
+from tests.iam.usage_record import assert_usage_recorded
+from tests.local.test_deploy_scenarios import unmet
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios" / "scaling"
+pytestmark = pytest.mark.xdist_group("scaling-scenarios")
+
+
+def run_scenario(path: Path) -> tuple[int, dict[str, Any]]:
+    import json
+
+    result = CliRunner().invoke(cli, ["local", "run", str(path), "--output", "json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def actions(report: dict[str, Any]) -> list[tuple[str, int | None, str]]:
+    return [(a["at"], a["desired"], a["reason"]) for a in report["scaling"]["actions"]]
+
+
+def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
+    files = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    tested = {"tokyo-office-week", "expiring-override", "missed-run-healed"}
+    assert set(files) == tested
+    for name in files:
+        assert "capacities:" in (SCENARIOS / f"{name}.yaml").read_text()
+
+
+def test_a_week_of_tokyo_office_hours_skips_the_public_holiday_and_changes_exactly_at_the_edges() -> None:
+    code, report = run_scenario(SCENARIOS / "tokyo-office-week.yaml")
+
+    assert code == 0, unmet(report)
+    # Monday 2026-11-23 is Labor Thanksgiving Day: the first office hours are Tuesday's, at 09:00 JST
+    # sharp (00:00 UTC), although the periodic run comes at 37 minutes past the hour.
+    assert actions(report)[:2] == [
+        ("2026-11-24T00:00:00+00:00", 3, "period office-hours"),
+        ("2026-11-24T09:00:00+00:00", 0, "default"),
+    ]
+    assert len(actions(report)) == 8  # four office days, up and down, nothing else
+    assert report["iam"]["denials"] == []
+    assert_usage_recorded(SCENARIOS / "tokyo-office-week.yaml", report)
+
+
+def test_an_override_wins_at_once_and_expires_on_time_by_itself() -> None:
+    code, report = run_scenario(SCENARIOS / "expiring-override.yaml")
+
+    assert code == 0, unmet(report)
+    done = actions(report)
+    assert done[1][:2] == ("2026-11-24T10:00:00+00:00", 4) and done[1][2].startswith("override of api")
+    assert done[2] == ("2026-11-24T14:00:00+00:00", 0, "default")  # 23:00 in Tokyo
+    assert_usage_recorded(SCENARIOS / "expiring-override.yaml", report)
+
+
+def test_a_missed_run_at_the_edge_is_healed_by_the_next_periodic_run() -> None:
+    code, report = run_scenario(SCENARIOS / "missed-run-healed.yaml")
+
+    assert code == 0, unmet(report)
+    assert "2026-11-25T00:00:00Z" in report["scaling"]["missed_runs"]  # the edge's own run
+    assert actions(report) == [("2026-11-25T00:15:00+00:00", 3, "period office-hours")]
+    assert_usage_recorded(SCENARIOS / "missed-run-healed.yaml", report)
