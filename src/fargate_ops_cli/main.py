@@ -31,6 +31,7 @@ from fargate_ops_cli.commands.history import history
 from fargate_ops_cli.commands.local import local
 from fargate_ops_cli.commands.promote import promote
 from fargate_ops_cli.commands.rollback import rollback
+from fargate_ops_cli.commands.scaling import scaling
 from fargate_ops_cli.commands.status import status
 
 
@@ -43,7 +44,7 @@ def cli(debug: bool) -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-for command in (deploy, status, history, promote, approve, abort, rollback, events, demo, local):
+for command in (deploy, status, history, promote, approve, abort, rollback, events, scaling, demo, local):
     cli.add_command(command)
 
 
