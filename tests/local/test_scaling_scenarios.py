@@ -35,7 +35,7 @@ def actions(report: dict[str, Any]) -> list[tuple[str, int | None, str]]:
 
 def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
     files = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-    tested = {"tokyo-office-week", "expiring-override", "missed-run-healed"}
+    tested = {"tokyo-office-week", "expiring-override", "missed-run-healed", "target-tracking-inside-bounds"}
     assert set(files) == tested
     for name in files:
         assert "capacities:" in (SCENARIOS / f"{name}.yaml").read_text()
@@ -73,3 +73,16 @@ def test_a_missed_run_at_the_edge_is_healed_by_the_next_periodic_run() -> None:
     assert "2026-11-25T00:00:00Z" in report["scaling"]["missed_runs"]  # the edge's own run
     assert actions(report) == [("2026-11-25T00:15:00+00:00", 3, "period office-hours")]
     assert_usage_recorded(SCENARIOS / "missed-run-healed.yaml", report)
+
+
+def test_with_autoscaling_the_schedule_sets_only_bounds_and_target_tracking_keeps_working() -> None:
+    code, report = run_scenario(SCENARIOS / "target-tracking-inside-bounds.yaml")
+
+    assert code == 0, unmet(report)
+    bounds = [(a["at"], a["desired"], a["min"], a["max"]) for a in report["scaling"]["actions"]]
+    assert bounds == [
+        ("2026-11-24T23:30:00+00:00", None, 2, 4),  # the first run: the night's bounds, no desiredCount
+        ("2026-11-25T00:00:00+00:00", None, 4, 10),
+    ]
+    assert report["api_calls"].get("ecs:UpdateService", 0) == 0  # the application never wrote desiredCount
+    assert_usage_recorded(SCENARIOS / "target-tracking-inside-bounds.yaml", report)

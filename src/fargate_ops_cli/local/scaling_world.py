@@ -44,28 +44,6 @@ class ScalingRun:
         self._function = stack.function_arn("ScalingFunction").split(":function:", 1)[1]
         table = stack.outputs["OpsTableName"]
         cluster = local_world.world.cluster_name
-        if self.spec is not None:
-            from fargate_ops.aws.store_scaling import ScalingStore
-
-            with as_world():
-                store = ScalingStore(runtime.clients.client("dynamodb"), table)
-                for raw in self.spec.schedules:
-                    store.put_schedule(raw, at=_iso(self._start), create=True)
-            if self.spec.schedules:  # as `fargate-ops scaling create` does: a first run now
-                runtime.invoke("ScalingFunction", {"source": "schedule"})
-            for override in self.spec.overrides:
-                runtime.clock.call_at(
-                    self._start + override.at,
-                    functools.partial(self._override, local_world, table, cluster, override),
-                    "scaling override",
-                )
-            self._skip_missed_runs(local_world)
-        for expected in self.expected:
-            runtime.clock.call_at(
-                self._start + expected.offset(self._start),
-                functools.partial(self._sample, local_world, cluster, expected),
-                "capacity sample",
-            )
         previous = runtime.lambdas.on_result
 
         def on_result(function: str, event: Any, result: Any) -> None:
@@ -91,6 +69,28 @@ class ScalingRun:
                     )
 
         runtime.lambdas.on_result = on_result
+        if self.spec is not None:
+            from fargate_ops.aws.store_scaling import ScalingStore
+
+            with as_world():
+                store = ScalingStore(runtime.clients.client("dynamodb"), table)
+                for raw in self.spec.schedules:
+                    store.put_schedule(raw, at=_iso(self._start), create=True)
+            if self.spec.schedules:  # as `fargate-ops scaling create` does: a first run now
+                runtime.invoke("ScalingFunction", {"source": "schedule"})
+            for override in self.spec.overrides:
+                runtime.clock.call_at(
+                    self._start + override.at,
+                    functools.partial(self._override, local_world, table, cluster, override),
+                    "scaling override",
+                )
+            self._skip_missed_runs(local_world)
+        for expected in self.expected:
+            runtime.clock.call_at(
+                self._start + expected.offset(self._start),
+                functools.partial(self._sample, local_world, cluster, expected),
+                "capacity sample",
+            )
 
     def _override(self, local_world: LocalWorld, table: str, cluster: str, override: Any) -> None:
         from fargate_ops.aws.store_scaling import ScalingStore

@@ -82,8 +82,30 @@ def open_local_world(
         )
         runtime.target_health = simulator.moto_health_hook
         hooks.enter_context(moto_hooks.world_hooks(simulator))
+        _start_autoscaling(spec, runtime, world, simulator)
         local = LocalWorld(runtime, stack, world, simulator, startup)
         if prepare is not None:
             prepare(local)
         simulator.start()
         yield local
+
+
+def _start_autoscaling(
+    spec: WorldSpec, runtime: LocalRuntime, world: ProvisionedWorld, simulator: FargateSimulator
+) -> None:
+    """Services declared with `autoscaling:` get their scalable target; the world's Application Auto
+    Scaling acts on every ECS scalable target of the cluster (world/autoscaling.py)."""
+    from fargate_ops_cli.local.world.autoscaling import AutoScalingWorld, register
+
+    for service in spec.services:
+        if service.autoscaling is not None:
+            register(runtime.clients.client, world.cluster_name, service.name, service.autoscaling)
+    if any(s.autoscaling is not None for s in spec.services):
+        AutoScalingWorld(
+            runtime.clock,
+            runtime.clients.client,
+            world.cluster_name,
+            {name: provisioned.target_group_arn for name, provisioned in world.services.items()},
+            float(spec.traffic.requests_per_minute),
+            simulator.traffic.weights,
+        ).start()
