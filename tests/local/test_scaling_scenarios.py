@@ -35,7 +35,14 @@ def actions(report: dict[str, Any]) -> list[tuple[str, int | None, str]]:
 
 def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
     files = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-    tested = {"tokyo-office-week", "expiring-override", "missed-run-healed", "target-tracking-inside-bounds"}
+    tested = {
+        "tokyo-office-week",
+        "expiring-override",
+        "missed-run-healed",
+        "target-tracking-inside-bounds",
+        "new-york-dst",
+        "pre-peak-warm-up",
+    }
     assert set(files) == tested
     for name in files:
         assert "capacities:" in (SCENARIOS / f"{name}.yaml").read_text()
@@ -86,3 +93,29 @@ def test_with_autoscaling_the_schedule_sets_only_bounds_and_target_tracking_keep
     ]
     assert report["api_calls"].get("ecs:UpdateService", 0) == 0  # the application never wrote desiredCount
     assert_usage_recorded(SCENARIOS / "target-tracking-inside-bounds.yaml", report)
+
+
+def test_across_the_spring_forward_night_the_batch_lasts_two_hours_and_office_hours_move_in_utc() -> None:
+    code, report = run_scenario(SCENARIOS / "new-york-dst.yaml")
+
+    assert code == 0, unmet(report)
+    assert [(a["at"], a["desired"]) for a in report["scaling"]["actions"]][1:] == [
+        ("2026-03-08T06:00:00+00:00", 1),  # 01:00 EST
+        ("2026-03-08T08:00:00+00:00", 0),  # 04:00 EDT: 02:00-03:00 did not exist
+        ("2026-03-09T05:00:00+00:00", 1),  # 01:00 EDT
+        ("2026-03-09T08:00:00+00:00", 0),
+        ("2026-03-09T12:00:00+00:00", 2),  # 08:00 EDT
+    ]
+    assert_usage_recorded(SCENARIOS / "new-york-dst.yaml", report)
+
+
+def test_a_pre_peak_window_scales_out_its_warm_up_early_and_is_healthy_when_it_starts() -> None:
+    code, report = run_scenario(SCENARIOS / "pre-peak-warm-up.yaml")
+
+    assert code == 0, unmet(report)
+    first = report["scaling"]["actions"][0]
+    assert (first["at"], first["desired"]) == ("2026-12-24T08:50:00+00:00", 6)
+    assert "warming up for 2026-12-24T09:00:00+00:00" in first["reason"]
+    at_start = next(s for s in report["scaling"]["capacities"] if s["at"] == "2026-12-24T09:00:00Z")
+    assert at_start["healthy"] == 6
+    assert_usage_recorded(SCENARIOS / "pre-peak-warm-up.yaml", report)
