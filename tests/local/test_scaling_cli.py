@@ -60,7 +60,7 @@ def test_a_schedule_is_created_listed_shown_and_cannot_be_created_twice(
     good = tmp_path / "office.yaml"
     good.write_text(SCHEDULE)
     result, body = fargate_ops(served.url, "scaling", "create", str(good))
-    assert (result.exit_code, body["schedule"]) == (0, "office")
+    assert (result.exit_code, body["schedule"], body["reconciling"]) == (0, "office", True)
     _, listed = fargate_ops(served.url, "scaling", "list")
     assert [s["name"] for s in listed["schedules"]] == ["office"]
     _, shown = fargate_ops(served.url, "scaling", "show", "office")

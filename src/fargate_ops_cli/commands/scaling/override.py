@@ -5,7 +5,6 @@ has to remove it); the reconciler is run at once, so it holds from now, not from
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import click
 
 from fargate_ops_cli.commands.common import Session, aws_options
+from fargate_ops_cli.commands.scaling.schedules import run_reconciler
 from fargate_ops_cli.operations.errors import OperatorError
 
 _SPAN = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?$")
@@ -80,14 +80,10 @@ def override(
         raise OperatorError(
             "; ".join(f"{f}: {m}" for f, m in error.problems) + " (nothing was stored)"
         ) from None
-    function = session.resources.scaling_function_arn
-    if function:  # asynchronous: the run's own retries and DLQ apply, the CLI does not wait
-        session.client("lambda").invoke(
-            FunctionName=function, InvocationType="Event", Payload=json.dumps({"source": "override"}).encode()
-        )
+    reconciling = run_reconciler(session, "override")
     document = kept.model_dump(mode="json", exclude_none=True) | {
         "cluster": cluster,
-        "reconciling": bool(function),
+        "reconciling": reconciling,
     }
     held = kept.desired if kept.desired is not None else f"min {kept.min} max {kept.max}"
     session.emit(

@@ -41,6 +41,19 @@ def read_schedule_file(path: Path) -> dict[str, Any]:
     return raw
 
 
+def run_reconciler(session: Session, source: str) -> bool:
+    """Run the reconciler now (asynchronously: its own retries apply, the CLI does not wait), so a new
+    schedule or override holds from now and the one-time schedule at its next edge is kept at once."""
+    import json
+
+    function = session.resources.scaling_function_arn
+    if function:
+        session.client("lambda").invoke(
+            FunctionName=function, InvocationType="Event", Payload=json.dumps({"source": source}).encode()
+        )
+    return bool(function)
+
+
 def _store(session: Session, table: str | None) -> Any:
     from fargate_ops.aws.store_scaling import ScalingStore
 
@@ -62,10 +75,12 @@ def _put(session: Session, path: Path, table: str | None, *, create: bool) -> No
     except (ScheduleExistsError, ScheduleNotFoundError) as error:
         raise OperatorError(str(error)) from None
     verb = "created" if create else "updated"
+    reconciling = run_reconciler(session, "schedule")
     document = {
         "schedule": schedule.name,
         verb: True,
         "document": schedule.model_dump(mode="json", exclude_none=True),
+        "reconciling": reconciling,
     }
     session.emit(document, lambda console: console.print(f"schedule {schedule.name} {verb}"))
 
