@@ -33,6 +33,7 @@ from fargate_ops_cli.commands.local import local
 from fargate_ops_cli.commands.promote import promote
 from fargate_ops_cli.commands.recover import recover
 from fargate_ops_cli.commands.rollback import rollback
+from fargate_ops_cli.commands.scaling import scaling
 from fargate_ops_cli.commands.status import status
 
 
@@ -45,7 +46,20 @@ def cli(debug: bool) -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-for command in (deploy, status, history, promote, approve, abort, rollback, recover, events, demo, local):
+for command in (
+    deploy,
+    status,
+    history,
+    promote,
+    approve,
+    abort,
+    rollback,
+    recover,
+    events,
+    scaling,
+    demo,
+    local,
+):
     cli.add_command(command)
 
 

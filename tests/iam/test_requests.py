@@ -165,3 +165,52 @@ def test_an_arn_of_the_wrong_resource_type_is_refused_as_a_mapping_error() -> No
 def test_a_call_the_mapping_does_not_know_is_an_error_not_a_pass() -> None:
     with pytest.raises(IamMappingError):
         auth("ecs", "DeleteCluster", cluster="prod")
+
+
+def test_bounding_an_ecs_scalable_target_also_authorises_update_service_on_its_service() -> None:
+    requests = auth(
+        "application-autoscaling",
+        "RegisterScalableTarget",
+        ServiceNamespace="ecs",
+        ResourceId="service/prod/api",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=2,
+        MaxCapacity=10,
+    )
+
+    by_action = {r.action: r for r in requests}
+    target = by_action["application-autoscaling:RegisterScalableTarget"]
+    assert target.context_dict()["application-autoscaling:service-namespace"] == "ecs"
+    assert target.context_dict()["application-autoscaling:scalable-dimension"] == "ecs:service:DesiredCount"
+    assert by_action["ecs:UpdateService"].resource == f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/api"
+    assert by_action["ecs:DescribeServices"].resource.endswith(":service/prod/api")
+
+
+def test_put_events_authorises_each_entry_with_its_source_and_detail_type() -> None:
+    requests = auth(
+        "events",
+        "PutEvents",
+        Entries=[
+            {"Source": "fargate-ops", "DetailType": "Scaling Action", "Detail": "{}"},
+            {"Source": "other", "DetailType": "x", "Detail": "{}", "EventBusName": "ops"},
+        ],
+    )
+
+    assert [r.resource.rsplit(":", 1)[-1] for r in requests] == ["event-bus/default", "event-bus/ops"]
+    assert [r.context_dict()["events:source"] for r in requests] == ["fargate-ops", "other"]
+
+
+def test_a_schedule_with_a_role_passes_it_to_the_scheduler() -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/edge"
+    requests = auth(
+        "scheduler",
+        "CreateSchedule",
+        Name="fargate-ops-scaling-edge",
+        ScheduleExpression="at(2026-11-23T00:00:00)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": "arn:aws:lambda:us-east-1:123456789012:function:f", "RoleArn": role},
+    )
+
+    assert requests[0].resource.endswith(":schedule/default/fargate-ops-scaling-edge")
+    assert (requests[1].action, requests[1].resource) == ("iam:PassRole", role)
+    assert requests[1].context_dict()["iam:passedtoservice"] == "scheduler.amazonaws.com"

@@ -32,3 +32,37 @@ def test_at_fires_once_then_never() -> None:
 def test_an_unknown_expression_is_refused() -> None:
     with pytest.raises(ScheduleExpressionError):
         next_fire("every day", MONDAY_9)
+
+
+def _schedule(name: str, expression: str) -> dict[str, object]:
+    return {
+        "Name": name,
+        "ScheduleExpression": expression,
+        "Target": {"Arn": f"arn:aws:lambda:us-east-1:123456789012:function:{name}"},
+    }
+
+
+def test_a_schedule_created_at_runtime_fires_and_one_moved_fires_only_at_its_new_time() -> None:
+    """What the scaling reconciler does: its periodic run creates, then moves, a one-time schedule."""
+    from fargate_ops_cli.local.clock import VirtualClock
+    from fargate_ops_cli.local.schedules import ScheduleRunner
+
+    clock = VirtualClock(MONDAY_9.timestamp())
+    held = {"tick": _schedule("tick", "rate(10 minutes)")}
+    runs: list[str] = []
+
+    def invoke(arn: str, event: object) -> tuple[bool, str]:
+        name = arn.rsplit(":", 1)[-1]
+        runs.append(f"{name}@{int(clock.now() - MONDAY_9.timestamp())}")
+        if name == "tick" and len(runs) == 1:
+            held["edge"] = _schedule("edge", "at(2026-01-05T09:23:00)")
+        elif name == "tick" and len(runs) == 2:
+            held["edge"] = _schedule("edge", "at(2026-01-05T09:27:00)")  # moved before it fired
+        return True, ""
+
+    runner = ScheduleRunner(
+        clock, invoke, lambda arn, payload: None, read_schedules=lambda: list(held.values())
+    )
+    runner.start(list(held.values()))
+    clock.run_until(MONDAY_9.timestamp() + 1800)
+    assert runs == ["tick@600", "tick@1200", "edge@1620", "tick@1800"]

@@ -35,6 +35,8 @@ STAR_ONLY_ACTIONS = {
     # Reads of the deploy engine: alarm states (pre-flight, bake checks); metric queries are not resources.
     "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",
+    # The reconciler's read of scalable targets: the reference lists no resource type for it.
+    "application-autoscaling:DescribeScalableTargets",
     "logs:CreateLogDelivery",
     "logs:GetLogDelivery",
     "logs:UpdateLogDelivery",
@@ -90,9 +92,14 @@ def test_every_function_logs_to_an_explicit_log_group_with_retention(name: str) 
     assert "RetentionInDays" in group["Properties"]
 
 
-def test_the_event_cleanup_and_reconciling_functions_are_the_asynchronously_invoked_ones() -> None:
+def test_the_event_cleanup_scaling_and_reconciling_functions_are_the_asynchronously_invoked_ones() -> None:
     # DeployStepFunction: the reconciler, on the deploy state machine's execution status changes.
-    assert ASYNC_FUNCTIONS == ["CleanupFunction", "DeployStepFunction", "EcsEventsFunction"]
+    assert ASYNC_FUNCTIONS == [
+        "CleanupFunction",
+        "DeployStepFunction",
+        "EcsEventsFunction",
+        "ScalingFunction",
+    ]
 
 
 @pytest.mark.parametrize("name", ASYNC_FUNCTIONS)
@@ -106,12 +113,16 @@ def test_every_asynchronous_target_has_a_dead_letter_queue(name: str) -> None:
         assert "DeadLetterConfig" in event["Properties"], event_name
 
 
-def test_pass_role_is_only_to_ecs_tasks() -> None:
+def test_pass_role_is_only_to_ecs_tasks_or_of_the_scheduler_role_to_the_scheduler() -> None:
     pass_role = [(n, s) for n, s in _statements() if "iam:PassRole" in _as_list(s["Action"])]
 
     assert pass_role
     for _, statement in pass_role:
-        assert statement["Condition"]["StringEquals"]["iam:PassedToService"] == "ecs-tasks.amazonaws.com"
+        to_service = statement["Condition"]["StringEquals"]["iam:PassedToService"]
+        if to_service == "scheduler.amazonaws.com":
+            assert statement["Resource"] == {"Fn::GetAtt": ["ScalingSchedulerRole", "Arn"]}
+        else:
+            assert to_service == "ecs-tasks.amazonaws.com"
         assert statement["Resource"] != "*"
 
 

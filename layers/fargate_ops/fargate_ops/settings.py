@@ -24,6 +24,7 @@ from fargate_ops.errors import SettingsError
 DEFAULT_KEEP_REVISIONS = 5
 DEFAULT_MAX_DEREGISTRATIONS = 20
 TIMELINE_RETENTION_DAYS = 14
+SCALING_TAG_KEY = "fargate-ops:schedule"
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:
@@ -75,6 +76,10 @@ class Settings:
     max_deploy_seconds: int = DEFAULT_MAX_DEPLOY_SECONDS
     # The deploy state machine's name: only its executions may hold a lease (None: not checked).
     deploy_state_machine_name: str | None = None
+    # scheduled scaling (docs/scaling.md)
+    scaling_tag_key: str = SCALING_TAG_KEY
+    edge_schedule_name: str = ""
+    scheduler_role_arn: str = ""
 
     @property
     def crash_loop_threshold(self) -> int:
@@ -93,4 +98,7 @@ class Settings:
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
             max_deploy_seconds=_positive_int(env, "MAX_DEPLOY_DURATION_SECONDS", DEFAULT_MAX_DEPLOY_SECONDS),
             deploy_state_machine_name=env.get("DEPLOY_STATE_MACHINE_NAME", "").strip() or None,
+            scaling_tag_key=env.get("SCALING_TAG_KEY", "").strip() or SCALING_TAG_KEY,
+            edge_schedule_name=env.get("EDGE_SCHEDULE_NAME", "").strip(),
+            scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", "").strip(),
         )

@@ -88,6 +88,10 @@ class Report:
     # the local IAM check: calls denied (principal, action, resource) and which statements allowed what
     iam: dict[str, Any] = field(default_factory=dict)
     listeners: list[dict[str, Any]] = field(default_factory=list)  # each listener's and rule's action now
+    scaling: dict[str, Any] = field(default_factory=dict)  # scaling actions, missed runs, capacity samples
+    # `expect: invariants_hold: false`: violations are reported, not a failed run (a service its schedule
+    # holds at zero behind its ALB answers 503 on purpose)
+    invariants_waived: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

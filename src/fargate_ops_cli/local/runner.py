@@ -15,6 +15,7 @@ from fargate_ops_cli.local.expectations import evaluate
 from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_cleanup, describe_event
 from fargate_ops_cli.local.report import Inbox, Report, build, subscribe_inbox
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+from fargate_ops_cli.local.scaling_world import ScalingRun
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
 from fargate_ops_cli.local.world import invariants
 from fargate_ops_cli.local.world.provision import ProvisionedWorld
@@ -54,6 +55,9 @@ class ScenarioRunner:
         self._unserved_weight = invariants.UnservedWeight(
             scenario.world.reconcile_seconds + (delivery.max_delay_seconds if delivery is not None else 0.0)
         )
+        self.scaling = ScalingRun(
+            scenario.scaling, scenario.expect.capacities if scenario.expect else [], self.narrative
+        )
 
     def run(self) -> Report:
         from fargate_ops_cli.local.world.hooks import HookFileError, package
@@ -72,6 +76,7 @@ class ScenarioRunner:
             template=self.template,
             base_dir=self.base_dir,
             concurrency=self.scenario.concurrency,
+            parameters=_parameters(self.scenario),
         ) as local_world:
             runtime, stack, world, simulator = (
                 local_world.runtime,
@@ -96,7 +101,11 @@ class ScenarioRunner:
             self._record_violations(runtime, deploy_invariants.at_end(runtime, stack.outputs, self.deploys))
             assert self._inbox is not None
             report = build(self, runtime, simulator, world, self._inbox)
-        report.expectations = evaluate(self.scenario.expect, report)
+        report.scaling = self.scaling.report()
+        report.invariants_waived = (
+            self.scenario.expect is not None and not self.scenario.expect.invariants_hold
+        )
+        report.expectations = evaluate(self.scenario.expect, report) + self.scaling.check()
         return report
 
     def _sink(self, runtime: LocalRuntime, world: ProvisionedWorld) -> Any:
@@ -125,6 +134,7 @@ class ScenarioRunner:
         if runtime.iam is not None:  # a denial shows in the timeline when it happens
             runtime.iam.on_denial = lambda d: self.narrative.say(d.at, "IAM", f"DENIED {d.call}: {d.message}")
         faults.install(self.scenario.faults, runtime)
+        self.scaling.install(local_world)
 
     # -- the timeline -----------------------------------------------------------------------------------
     def _schedule_timeline(
@@ -331,6 +341,12 @@ class _NarratedSink:
         event = self._bus.emit(source, detail_type, detail, resources)
         self._narrative.event(self._clock.now(), event)
         return event
+
+
+def _parameters(scenario: Scenario) -> dict[str, str] | None:
+    if scenario.scaling is None:
+        return None
+    return {"ScalingIntervalMinutes": str(scenario.scaling.interval_minutes)}
 
 
 def _describe_change(action: DeployAction) -> str:

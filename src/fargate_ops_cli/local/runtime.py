@@ -81,7 +81,9 @@ class LocalRuntime:
             self._start_from_target,
             parallel=self.concurrency.parallel,
         )
-        self.schedules = ScheduleRunner(self.clock, self._invoke_async, self._start_from_target)
+        self.schedules = ScheduleRunner(
+            self.clock, self._invoke_async, self._start_from_target, read_schedules=self._read_schedules
+        )
         self.stack: DeployedStack | None = None
         self.measure_memory = measure_memory
         self.target_health = target_health
@@ -169,6 +171,7 @@ class LocalRuntime:
                 Payload=json.dumps(payload).encode(),
             )
         body = json.loads(response["Payload"].read() or b"null")
+        self.schedules.sync()  # what the function created through the Scheduler API fires too
         if "FunctionError" in response:
             raise RuntimeError(
                 f"{function_logical_id} failed: {body.get('errorType')}: {body.get('errorMessage')}"
@@ -183,6 +186,20 @@ class LocalRuntime:
             fn = lambda_backends[self.clients.account_id][self.clients.region].get_function(name)
             (_, errored, _), invocation = self.lambdas.invoke_function(fn, event)
         return not errored, invocation.error or ""
+
+    def _read_schedules(self) -> list[dict[str, Any]]:
+        """Every schedule as the Scheduler API holds it (the world's reads, not the application's)."""
+        with as_world():
+            scheduler = self.clients.client("scheduler")
+            names = [
+                (s.get("GroupName"), s["Name"])
+                for page in scheduler.get_paginator("list_schedules").paginate()
+                for s in page.get("Schedules", [])
+            ]
+            return [
+                scheduler.get_schedule(Name=name, **({"GroupName": group} if group else {}))
+                for group, name in names
+            ]
 
     def _start_from_target(self, state_machine_arn: str, payload: str) -> None:
         with as_world():

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from fargate_ops_cli.local.concurrency import ConcurrencySpec
+from fargate_ops_cli.local.scaling_spec import ExpectedCapacity, ScalingSpec
 from fargate_ops_cli.local.world.listener_spec import ActionSpec, SpecReferenceError
 from fargate_ops_cli.local.world.spec import WorldSpec
 
@@ -263,6 +264,7 @@ class Expectations(_Strict):
     notifications_matching: list[ExpectedNotifications] = Field(default_factory=list)
     invariants_hold: bool = True
     iam_denials: int = Field(default=0, ge=0)  # calls the local IAM check refuses (AWS would too)
+    capacities: list[ExpectedCapacity] = Field(default_factory=list)  # scaling_spec.py
 
 
 class EventDelivery(_Strict):
@@ -313,6 +315,7 @@ class Scenario(_Strict):
     faults: Faults | None = None  # injected into the application's AWS calls and Lambda invocations
     # parallel deliveries and lagging reads, as in AWS (off: sequential and the same every run)
     concurrency: ConcurrencySpec | None = None
+    scaling: ScalingSpec | None = None  # schedules, overrides, missed runs (scaling_spec.py)
 
     @field_validator("run_for", mode="before")
     @classmethod

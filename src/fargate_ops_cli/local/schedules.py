@@ -1,5 +1,9 @@
 """EventBridge Scheduler on the virtual clock: moto stores schedules but never fires them.
 
+Schedules created, moved or deleted at runtime through the Scheduler API (the scaling reconciler keeps
+a one-time ``at()`` schedule at the next window edge) are picked up by ``sync``, which the runtime calls
+after every firing: an armed firing whose schedule changed or went away since does nothing.
+
 Supports the three expression kinds Scheduler has: `rate(5 minutes)`, `cron(0 9 ? * MON-FRI *)` (six
 fields, evaluated in `ScheduleExpressionTimezone`) and `at(2026-01-05T09:00:00)`. Cron evaluation uses
 croniter after mapping AWS's six-field form (with `?` and a year) onto the five-field form it knows.
@@ -80,27 +84,58 @@ class Firing:
     target: str
 
 
+def _identity(schedule: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What makes an armed firing still the schedule's: its expression, zone, state and target."""
+    return (
+        str(schedule["ScheduleExpression"]),
+        str(schedule.get("ScheduleExpressionTimezone", "UTC")),
+        str(schedule.get("State", "ENABLED")),
+        json.dumps(schedule.get("Target", {}), sort_keys=True, default=str),
+    )
+
+
 @dataclass
 class ScheduleRunner:
     clock: VirtualClock
     invoke_lambda: Callable[[str, Any], tuple[bool, str]]
     start_execution: Callable[[str, str], None]
     firings: list[Firing] = field(default_factory=list)
+    # every schedule the Scheduler API holds now (the runtime reads them through the API)
+    read_schedules: Callable[[], list[dict[str, Any]]] | None = None
+    _armed: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
 
     def start(self, schedules: list[dict[str, Any]]) -> None:
         for schedule in schedules:
-            if schedule.get("State", "ENABLED") == "ENABLED":
+            self._arm(schedule)
+
+    def sync(self) -> None:
+        """Arm what was created or changed through the API since; forget what was deleted."""
+        if self.read_schedules is None:
+            return
+        current = {str(s["Name"]): s for s in self.read_schedules()}
+        for name in set(self._armed) - set(current):
+            del self._armed[name]
+        for name, schedule in current.items():
+            if self._armed.get(name) != _identity(schedule):
                 self._arm(schedule)
 
     def _arm(self, schedule: dict[str, Any]) -> None:
+        identity = _identity(schedule)
+        self._armed[str(schedule["Name"])] = identity
+        if schedule.get("State", "ENABLED") != "ENABLED":
+            return
         now = datetime.fromtimestamp(self.clock.now(), UTC)
         when = next_fire(
             schedule["ScheduleExpression"], now, schedule.get("ScheduleExpressionTimezone", "UTC")
         )
         if when is not None:
-            self.clock.call_at(when.timestamp(), lambda: self._fire(schedule), f"schedule {schedule['Name']}")
+            self.clock.call_at(
+                when.timestamp(), lambda: self._fire(schedule, identity), f"schedule {schedule['Name']}"
+            )
 
-    def _fire(self, schedule: dict[str, Any]) -> None:
+    def _fire(self, schedule: dict[str, Any], identity: tuple[str, str, str, str]) -> None:
+        if self._armed.get(str(schedule["Name"])) != identity:
+            return  # moved, disabled or deleted since it was armed
         target = schedule["Target"]
         payload = target.get("Input", "{}")
         self.firings.append(Firing(self.clock.now(), schedule["Name"], target["Arn"]))
@@ -109,3 +144,4 @@ class ScheduleRunner:
         elif ":states:" in target["Arn"]:
             self.start_execution(target["Arn"], payload)
         self._arm(schedule)
+        self.sync()

@@ -51,13 +51,14 @@ def open_local_world(
     template: Path | None = None,
     base_dir: Path | None = None,
     concurrency: ConcurrencySpec | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
     simulator starts (subscriptions, faults, narration); `template` replaces the repository's
     template.yaml (the IAM mutation test deploys copies with one statement dropped); `base_dir` is where
     the world's hook files are (the scenario's folder; default the current one); `concurrency` is a
-    scenario's (parallel deliveries, lagging reads). A hook file that cannot be read raises
-    `world_hooks.HookFileError` before anything starts."""
+    scenario's (parallel deliveries, lagging reads); `parameters` the template's. A hook file that
+    cannot be read raises `world_hooks.HookFileError` before anything starts."""
     hook_packages = world_hooks.package(spec.hooks, base_dir or Path.cwd())
     began = datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).timestamp()
     with (
@@ -72,7 +73,7 @@ def open_local_world(
         contextlib.ExitStack() as hooks,
     ):
         began = time.perf_counter()
-        stack = runtime.deploy_stack(template=template)
+        stack = runtime.deploy_stack(template=template, parameters=parameters)
         startup = time.perf_counter() - began
         with as_world():
             world = provision(spec, runtime.clients.client, hook_packages)
@@ -81,8 +82,30 @@ def open_local_world(
         )
         runtime.target_health = simulator.moto_health_hook
         hooks.enter_context(moto_hooks.world_hooks(simulator))
+        _start_autoscaling(spec, runtime, world, simulator)
         local = LocalWorld(runtime, stack, world, simulator, startup)
         if prepare is not None:
             prepare(local)
         simulator.start()
         yield local
+
+
+def _start_autoscaling(
+    spec: WorldSpec, runtime: LocalRuntime, world: ProvisionedWorld, simulator: FargateSimulator
+) -> None:
+    """Services declared with `autoscaling:` get their scalable target; the world's Application Auto
+    Scaling acts on every ECS scalable target of the cluster (world/autoscaling.py)."""
+    from fargate_ops_cli.local.world.autoscaling import AutoScalingWorld, register
+
+    for service in spec.services:
+        if service.autoscaling is not None:
+            register(runtime.clients.client, world.cluster_name, service.name, service.autoscaling)
+    if any(s.autoscaling is not None for s in spec.services):
+        AutoScalingWorld(
+            runtime.clock,
+            runtime.clients.client,
+            world.cluster_name,
+            {name: provisioned.target_group_arn for name, provisioned in world.services.items()},
+            float(spec.traffic.requests_per_minute),
+            simulator.traffic.weights,
+        ).start()

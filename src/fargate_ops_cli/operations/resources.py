@@ -15,12 +15,16 @@ class Resources:
     state_machine_arn: str
     table_name: str
     topic_arn: str | None = None
+    scaling_function_arn: str | None = None  # run at once after `scaling override`
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, str], stack: str = DEFAULT_STACK) -> Resources:
         try:
             return cls(
-                outputs["DeployStateMachineArn"], outputs["OpsTableName"], outputs.get("NotificationTopicArn")
+                outputs["DeployStateMachineArn"],
+                outputs["OpsTableName"],
+                outputs.get("NotificationTopicArn"),
+                outputs.get("ScalingFunctionArn"),
             )
         except KeyError as missing:
             raise OperatorError(

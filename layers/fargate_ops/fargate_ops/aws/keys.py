@@ -16,6 +16,10 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | timeline entry | ``TIMELINE#<cluster>#<service>`` | ``<ISO time>#<event key>`` |
 | task version guard | ``TASK#<task ARN>`` | ``VERSION`` |
 | idempotency | ``EVENT#<event key>`` | ``SEEN`` |
+| scaling schedule | ``SCHEDULES`` | ``SCHEDULE#<name>`` (one partition: Query lists them all) |
+| scaling override | ``SERVICE#<cluster>#<service>`` | ``OVERRIDE`` |
+| scaling state | ``SERVICE#<cluster>#<service>`` | ``SCALING`` (what the service had before, last action) |
+| reconciler's edge | ``SCHEDULES`` | ``EDGE`` (the one-time schedule it keeps) |
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ REACTIONS = "REACTIONS"
 WATCH = "WATCH"
 VERSION = "VERSION"
 SEEN = "SEEN"
+OVERRIDE = "OVERRIDE"
+SCALING = "SCALING"
+EDGE = "EDGE"
+# Schedules are few (tens) and read together every reconcile run: one partition, one Query.
+SCHEDULES = "SCHEDULES"
 
 
 def application(cluster: str, application: str) -> str:
@@ -67,6 +76,11 @@ def timeline(cluster: str, service: str) -> str:
 def timeline_entry(at: float, event_key: str) -> str:
     # ISO 8601 UTC with milliseconds sorts as text in time order: Query can go newest first.
     return f"{clock.iso(at)}#{event_key}"
+
+
+def schedule(name: str) -> str:
+    """The sort key of a scaling schedule in the ``SCHEDULES`` partition."""
+    return f"SCHEDULE#{name}"
 
 
 def task(task_arn: str) -> str:

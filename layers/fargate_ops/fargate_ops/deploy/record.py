@@ -73,9 +73,10 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "status": decisions.RUNNING,
         "strategy": doc.strategy,
         "change": doc.change.model_dump(mode="json", exclude_none=True),
-        "listener_arn": doc.listener_arn,  # the events function takes green's weight away here
+        # where the events function takes green's weight away, and whose weights recovery reads (neither
+        # has the document)
+        "listener_arn": doc.listener_arn,
         "live_slot": live.service,
-        "listener_arn": doc.listener_arn,  # what recovery reads the weights of (it has no document)
         "green_slot": green.service,
         "live": _slot(live),
         "green": _slot(green),

@@ -67,6 +67,8 @@ def authorisations(call: Call, lookups: Lookups) -> list[AuthRequest]:
     prefix = IAM_PREFIX.get(call.service, call.service)
     if call.service == "dynamodb" and call.operation in ("TransactWriteItems", "TransactGetItems"):
         return list(_transaction(call))
+    if call.service == "events" and call.operation == "PutEvents":
+        return list(_put_events(call))
     action = f"{prefix}:{ACTION_NAME.get((call.service, call.operation), call.operation)}"
     if not reference.action_exists(action):
         raise IamMappingError(f"{call.service}.{call.operation}: {action} is not in the reference")
@@ -193,6 +195,29 @@ def _iam(call: Call, lookups: Lookups) -> list[str]:
     raise IamMappingError(f"iam:{call.operation}: no resource ARN builder")
 
 
+def _autoscaling(call: Call, lookups: Lookups) -> list[str]:
+    # A scalable target's ARN ends in an id Application Auto Scaling draws at random, so a policy can
+    # only name scalable-target/*; its service and dimension are what conditions can scope (below).
+    return [call.arn("application-autoscaling", "scalable-target/*")]
+
+
+def _scheduler(call: Call, lookups: Lookups) -> list[str]:
+    group = str(call.params.get("GroupName") or "default")
+    return [call.arn("scheduler", f"schedule/{group}/{call.params['Name']}")]
+
+
+def _put_events(call: Call) -> Iterator[AuthRequest]:
+    """PutEvents is authorised per entry, on its bus, with that entry's source and detail-type."""
+    for entry in call.params.get("Entries", []):
+        bus = str(entry.get("EventBusName") or "default")
+        arn = bus if bus.startswith("arn:") else call.arn("events", f"event-bus/{bus}")
+        context: dict[str, ContextValue] = {
+            "events:source": str(entry.get("Source", "")),
+            "events:detail-type": str(entry.get("DetailType", "")),
+        }
+        yield AuthRequest.of("events:PutEvents", arn, context)
+
+
 _BUILDERS: dict[str, Callable[[Call, Lookups], list[str]]] = {
     "ecs": _ecs,
     "elasticloadbalancing": _elb,
@@ -202,6 +227,8 @@ _BUILDERS: dict[str, Callable[[Call, Lookups], list[str]]] = {
     "lambda": _lambda,
     "cloudwatch": _cloudwatch,
     "iam": _iam,
+    "application-autoscaling": _autoscaling,
+    "scheduler": _scheduler,
 }
 
 
@@ -219,6 +246,10 @@ def _context(call: Call, action: str) -> dict[str, ContextValue]:
     """The keys the reference says this action supplies, where the request decides them."""
     supported = reference.condition_keys(action)
     context: dict[str, ContextValue] = {}
+    if "application-autoscaling:service-namespace" in supported and "ServiceNamespace" in call.params:
+        context["application-autoscaling:service-namespace"] = str(call.params["ServiceNamespace"])
+    if "application-autoscaling:scalable-dimension" in supported and "ScalableDimension" in call.params:
+        context["application-autoscaling:scalable-dimension"] = str(call.params["ScalableDimension"])
     if "ecs:cluster" in supported:
         context["ecs:cluster"] = _cluster_arn(call)
     if "ecs:task-definition" in supported and call.params.get("taskDefinition"):
@@ -261,6 +292,21 @@ def _implied(call: Call, lookups: Lookups) -> list[AuthRequest]:
             implied.append(_pass_role(str(p["role"]), ECS_SERVICE))
         if _tags(call):
             implied.append(_tag_on_create(call, _service_arn(call, str(p["serviceName"])), "CreateService"))
+    elif call.service == "application-autoscaling" and call.operation == "RegisterScalableTarget":
+        # Registering (or re-bounding) an ECS service's target also needs the caller to be allowed
+        # ecs:DescribeServices and ecs:UpdateService on the service (Application Auto Scaling's
+        # "permissions required for API actions on target resources").
+        resource_id = str(p.get("ResourceId", ""))
+        if p.get("ServiceNamespace") == "ecs" and resource_id.count("/") == 2:
+            _, cluster, service = resource_id.split("/")
+            arn = call.arn("ecs", f"service/{cluster}/{service}")
+            cluster_arn = call.arn("ecs", f"cluster/{cluster}")
+            implied.append(AuthRequest.of("ecs:DescribeServices", arn, {"ecs:cluster": cluster_arn}))
+            implied.append(AuthRequest.of("ecs:UpdateService", arn, {"ecs:cluster": cluster_arn}))
+    elif call.service == "scheduler" and call.operation in ("CreateSchedule", "UpdateSchedule"):
+        role = (p.get("Target") or {}).get("RoleArn")
+        if role:
+            implied.append(_pass_role(str(role), "scheduler.amazonaws.com"))
     return implied
 
 

@@ -193,6 +193,22 @@ class StopTimingSpec(_Model):
     )
 
 
+class AutoScalingSpec(_Model):
+    """An Application Auto Scaling scalable target on the service (world/autoscaling.py acts on it)."""
+
+    min: int = Field(ge=0, le=5000)
+    max: int = Field(ge=0, le=5000)
+    target_requests_per_task: float | None = Field(
+        None, gt=0, description="a target tracking policy on ALBRequestCountPerTarget (per minute)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AutoScalingSpec:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
 class ServiceSpec(_Model):
     name: str
     image: str
@@ -213,6 +229,7 @@ class ServiceSpec(_Model):
         None, description="none: launchType FARGATE; else a capacity provider strategy of this one provider"
     )
     environment: dict[str, str] = Field(default_factory=dict, description="the container's variables")
+    autoscaling: AutoScalingSpec | None = None
 
     @property
     def target_group_name(self) -> str:

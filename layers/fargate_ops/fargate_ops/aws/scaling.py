@@ -1,0 +1,178 @@
+"""The reconciler's AWS calls: opted-in services, scalable targets, the writes, status tags, events, and
+the one-time EventBridge Scheduler schedule at the next window edge.
+
+Batches as the APIs allow: DescribeServices 10 services (with ``include=["TAGS"]``, so the opt-in tag
+costs no ListTagsForResource per service), DescribeScalableTargets 50 resource ids, PutEvents 10 entries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from botocore.exceptions import ClientError
+
+from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.aws.ecs import DESCRIBE_SERVICES_BATCH, NOT_FOUND, iter_batches
+
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
+
+SCALABLE_TARGETS_BATCH = 50  # DescribeScalableTargets takes at most 50 ResourceIds
+PUT_EVENTS_BATCH = 10
+DIMENSION: Final[Literal["ecs:service:DesiredCount"]] = "ecs:service:DesiredCount"
+EVENT_SOURCE = "fargate-ops"
+EVENT_DETAIL_TYPE = "Scaling Action"
+# ECS tag values: letters, digits, spaces and + - = . _ : / @, at most 256 characters.
+_TAG_VALUE_UNSAFE = re.compile(r"[^\w\s+\-=.:/@]")
+
+
+def tag_value(text: str) -> str:
+    return _TAG_VALUE_UNSAFE.sub("", text)[:256]
+
+
+@dataclass(frozen=True, slots=True)
+class OptedIn:
+    """An ACTIVE service carrying the opt-in tag."""
+
+    cluster: str
+    name: str
+    arn: str
+    schedule: str
+    desired: int
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def resource_id(self) -> str:
+        """Application Auto Scaling's ResourceId of the service."""
+        return f"service/{self.cluster}/{self.name}"
+
+
+class ScalingAdapter:
+    def __init__(
+        self,
+        ecs: ECSClient,
+        autoscaling: ApplicationAutoScalingClient,
+        events: EventBridgeClient,
+        scheduler: EventBridgeSchedulerClient,
+    ) -> None:
+        self._ecs, self._aas, self._events, self._scheduler = ecs, autoscaling, events, scheduler
+
+    # reading ------------------------------------------------------------------------------------
+
+    def opted_in(self, cluster: str, tag_key: str) -> list[OptedIn]:
+        """Every ACTIVE service of the cluster whose ``tag_key`` tag names a schedule."""
+        arns: list[str] = []
+        try:
+            for page in self._ecs.get_paginator("list_services").paginate(cluster=cluster):
+                arns.extend(page.get("serviceArns", []))
+        except ClientError as err:
+            raise translate(err, "ecs:ListServices", NOT_FOUND) from err
+        found: list[OptedIn] = []
+        for batch in iter_batches(arns, DESCRIBE_SERVICES_BATCH):
+            try:
+                response = self._ecs.describe_services(cluster=cluster, services=batch, include=["TAGS"])
+            except ClientError as err:
+                raise translate(err, "ecs:DescribeServices", NOT_FOUND) from err
+            for service in response.get("services", []):
+                tags = {t.get("key", ""): t.get("value", "") for t in service.get("tags", [])}
+                if service.get("status") == "ACTIVE" and tags.get(tag_key):
+                    found.append(
+                        OptedIn(
+                            cluster=cluster,
+                            name=service["serviceName"],
+                            arn=service["serviceArn"],
+                            schedule=tags[tag_key],
+                            desired=int(service.get("desiredCount", 0)),
+                            tags=tags,
+                        )
+                    )
+        return found
+
+    def scalable_targets(self, services: Sequence[OptedIn]) -> dict[str, tuple[int, int]]:
+        """ResourceId -> (min, max) of the services that have a scalable target."""
+        bounds: dict[str, tuple[int, int]] = {}
+        ids = [s.resource_id for s in services]
+        for batch in iter_batches(ids, SCALABLE_TARGETS_BATCH):
+            try:
+                pages = self._aas.get_paginator("describe_scalable_targets").paginate(
+                    ServiceNamespace="ecs", ResourceIds=batch, ScalableDimension=DIMENSION
+                )
+                for page in pages:
+                    for target in page.get("ScalableTargets", []):
+                        bounds[target["ResourceId"]] = (target["MinCapacity"], target["MaxCapacity"])
+            except ClientError as err:
+                raise translate(err, "application-autoscaling:DescribeScalableTargets") from err
+        return bounds
+
+    # writing ------------------------------------------------------------------------------------
+
+    def set_desired(self, service: OptedIn, desired: int) -> None:
+        try:
+            self._ecs.update_service(cluster=service.cluster, service=service.name, desiredCount=desired)
+        except ClientError as err:
+            raise translate(err, "ecs:UpdateService", NOT_FOUND) from err
+
+    def set_bounds(self, service: OptedIn, low: int, high: int) -> None:
+        """RegisterScalableTarget on an existing target: only its bounds change (role, policies stay)."""
+        try:
+            self._aas.register_scalable_target(
+                ServiceNamespace="ecs",
+                ResourceId=service.resource_id,
+                ScalableDimension=DIMENSION,
+                MinCapacity=low,
+                MaxCapacity=high,
+            )
+        except ClientError as err:
+            raise translate(err, "application-autoscaling:RegisterScalableTarget") from err
+
+    def tag(self, service: OptedIn, tags: Mapping[str, str]) -> None:
+        """Status tags, only those that differ from what the service carries."""
+        changed = {k: tag_value(v) for k, v in tags.items() if service.tags.get(k) != tag_value(v)}
+        if not changed:
+            return
+        try:
+            self._ecs.tag_resource(
+                resourceArn=service.arn, tags=[{"key": k, "value": v} for k, v in sorted(changed.items())]
+            )
+        except ClientError as err:
+            raise translate(err, "ecs:TagResource", NOT_FOUND) from err
+
+    def announce(self, details: Iterable[Mapping[str, Any]], resources: Iterable[str] = ()) -> None:
+        """One "Scaling Action" event per change on the default bus."""
+        entries: list[PutEventsRequestEntryTypeDef] = [
+            {"Source": EVENT_SOURCE, "DetailType": EVENT_DETAIL_TYPE, "Detail": json.dumps(d, sort_keys=True)}
+            for d in details
+        ]
+        for start in range(0, len(entries), PUT_EVENTS_BATCH):
+            try:
+                self._events.put_events(Entries=entries[start : start + PUT_EVENTS_BATCH])
+            except ClientError as err:
+                raise translate(err, "events:PutEvents") from err
+
+    def keep_one_time_schedule(self, name: str, expression: str, target_arn: str, role_arn: str) -> None:
+        """Create or move the one-time schedule (``at(...)``, UTC) that runs the reconciler at the edge."""
+        request: dict[str, Any] = {
+            "Name": name,
+            "ScheduleExpression": expression,
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": target_arn, "RoleArn": role_arn, "Input": json.dumps({"source": "edge"})},
+            "State": "ENABLED",
+        }
+        try:
+            self._scheduler.update_schedule(**request)
+        except ClientError as err:
+            if error_code(err) != "ResourceNotFoundException":
+                raise translate(err, "scheduler:UpdateSchedule") from err
+            try:
+                self._scheduler.create_schedule(**request)
+            except ClientError as create_err:
+                raise translate(create_err, "scheduler:CreateSchedule") from create_err

@@ -1,0 +1,1 @@
+"""Scheduled scaling: the reconciler (reconciler.py) over domain/schedule.py and domain/scaling.py."""

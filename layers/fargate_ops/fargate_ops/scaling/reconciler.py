@@ -1,0 +1,237 @@
+"""One reconcile run: make every opted-in service hold what its schedule wants now, then keep the one-time
+schedule at the next window edge.
+
+Per service: the schedule its tag names, its override and saved state (one Query), the decision
+(domain/scaling.plan), the writes. A blue/green slot is acted on only while it is the live slot, and
+not at all while a deploy holds the application's lease (deferred: the next run, or the deploy's end,
+brings it to what the schedule wants). Every change is saved before it is made (the capacity found, on
+the first change), then recorded on the service's timeline, counted (``ScalingActions``), announced as
+a "Scaling Action" event and shown as status tags. Runs are idempotent: a run that finds every service
+as wanted writes nothing, and a missed run is healed by the next.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fargate_ops import clock
+from fargate_ops.aws.keys import timeline, timeline_entry
+from fargate_ops.aws.scaling import OptedIn, ScalingAdapter
+from fargate_ops.aws.store import Store
+from fargate_ops.aws.store_scaling import ScalingState, ScalingStore
+from fargate_ops.domain.scaling import Found, Plan, Saved, plan
+from fargate_ops.domain.schedule import capacity_at, next_edge
+from fargate_ops.errors import FargateOpsError
+from fargate_ops.models.schedule import Schedule
+from fargate_ops.observability import count, logger
+
+TAG_LAST_ACTION = "fargate-ops:scaling-last-action"
+TAG_ERROR = "fargate-ops:scaling-error"
+# How far ahead the one-time schedule looks; further edges are reached by the periodic runs.
+EDGE_HORIZON = timedelta(days=8)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileSettings:
+    tag_key: str
+    edge_schedule_name: str
+    scheduler_role_arn: str
+    timeline_retention_days: int = 14
+
+
+@dataclass
+class RunReport:
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    services: int = 0
+    next_edge: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "services": self.services,
+            "actions": self.actions,
+            "deferred": self.deferred,
+            "errors": self.errors,
+            "next_edge": self.next_edge,
+        }
+
+
+class Reconciler:
+    def __init__(
+        self,
+        aws: ScalingAdapter,
+        scaling: ScalingStore,
+        store: Store,
+        settings: ReconcileSettings,
+        function_arn: str | None,
+    ) -> None:
+        self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
+        self._function_arn = function_arn
+
+    def run(self, clusters: Callable[[], list[str]]) -> RunReport:
+        """``clusters`` lists the clusters in scope (called only when there are schedules)."""
+        now = datetime.fromtimestamp(clock.now_epoch(), UTC)
+        schedules = {s.name: s for s in self._scaling.list_schedules()}
+        report = RunReport()
+        if not schedules:  # nothing to hold (a service naming a missing schedule waits for it)
+            return report
+        edges: list[datetime] = [e for s in schedules.values() if (e := _next(s, now)) is not None]
+        for cluster in clusters():
+            services = self._aws.opted_in(cluster, self._settings.tag_key)
+            report.services += len(services)
+            bounds = self._aws.scalable_targets(services) if services else {}
+            for service in services:
+                until = self._reconcile(service, schedules, bounds.get(service.resource_id), now, report)
+                if until is not None:
+                    edges.append(until)
+        self._keep_edge(min((e for e in edges if e > now), default=None), report)
+        return report
+
+    def _reconcile(
+        self,
+        service: OptedIn,
+        schedules: dict[str, Schedule],
+        bounds: tuple[int, int] | None,
+        now: datetime,
+        report: RunReport,
+    ) -> datetime | None:
+        """Reconcile one service; returns its override's end (an edge the schedules do not know)."""
+        schedule = schedules.get(service.schedule)
+        if schedule is None:
+            self._fail(service, f"no schedule {service.schedule}", report)
+            return None
+        items = self._scaling.service_scaling(service.cluster, service.name)
+        if items.application is not None and not self._may_act(service, items.application, now, report):
+            return None
+        state = items.state
+        saved = (
+            Saved(state.saved_desired, state.saved_min, state.saved_max)
+            if state is not None and state.saved_desired is not None
+            else None
+        )
+        overrides = [items.override] if items.override is not None else []
+        wanted = capacity_at(schedule, now, overrides, saved=saved)
+        found = Found(service.desired, *(bounds or (None, None)))
+        decided = plan(wanted, found, saved)
+        base = state or ScalingState(service.cluster, service.name, schedule.name)
+        if decided.save is not None:  # saved before anything changes: a failed write loses nothing
+            base = replace(
+                base,
+                saved_desired=decided.save.desired,
+                saved_min=decided.save.min,
+                saved_max=decided.save.max,
+            )
+            self._scaling.put_state(base)
+        if decided.restore:
+            base = replace(base, saved_desired=None, saved_min=None, saved_max=None)
+        if decided.changes:
+            try:
+                self._write(service, decided)
+            except FargateOpsError as err:
+                self._fail(service, str(err), report)
+                return _until(items.override, now)
+            self._announce(service, schedule, decided, found, now, report)
+            base = replace(
+                base, last_action=decided.describe(), last_action_at=now.timestamp(), last_error=None
+            )
+        if decided.changes or decided.restore:
+            self._scaling.put_state(replace(base, schedule=schedule.name))
+        return _until(items.override, now)
+
+    def _may_act(self, service: OptedIn, application: str, now: datetime, report: RunReport) -> bool:
+        """A slot of a blue/green application: only the live slot, and never under a deploy's lease."""
+        lease = self._store.lease(service.cluster, application)
+        if lease is not None and lease.lease_expires_at > now.timestamp():
+            report.deferred.append(f"{service.name}: {application} is being deployed by {lease.deploy_id}")
+            count("ScalingDeferred")
+            return False
+        record = self._store.get_application(service.cluster, application)
+        return record is None or record.live_slot in (None, service.name)
+
+    def _write(self, service: OptedIn, decided: Plan) -> None:
+        if decided.bounds is not None:
+            self._aws.set_bounds(service, *decided.bounds)
+        if decided.desired is not None:
+            self._aws.set_desired(service, decided.desired)
+
+    def _announce(
+        self,
+        service: OptedIn,
+        schedule: Schedule,
+        decided: Plan,
+        found: Found,
+        now: datetime,
+        report: RunReport,
+    ) -> None:
+        summary = decided.describe()
+        detail = {
+            "cluster": service.cluster,
+            "service": service.name,
+            "schedule": schedule.name,
+            "action": "restore" if decided.restore else "scale",
+            "desired": decided.desired,
+            "min": decided.bounds[0] if decided.bounds else None,
+            "max": decided.bounds[1] if decided.bounds else None,
+            "before": {"desired": found.desired, "min": found.min, "max": found.max},
+            "reason": decided.reason,
+            "at": now.isoformat(),
+        }
+        at = now.timestamp()
+        self._scaling.record(
+            {
+                "pk": timeline(service.cluster, service.name),
+                "sk": timeline_entry(at, f"scaling-{int(at)}"),
+                "cluster": service.cluster,
+                "service": service.name,
+                "at": at,
+                "kind": "scaling",
+                "summary": f"schedule {schedule.name}: {summary}",
+                "detail": detail,
+                "expires_at": int(at) + self._settings.timeline_retention_days * 86_400,
+            }
+        )
+        count("ScalingActions")
+        self._aws.announce([detail])
+        self._aws.tag(service, {TAG_LAST_ACTION: f"{clock.iso(at)} {summary}", TAG_ERROR: "none"})
+        logger.info("scaling action", extra=detail)
+        report.actions.append(detail)
+
+    def _fail(self, service: OptedIn, message: str, report: RunReport) -> None:
+        report.errors.append({"service": service.name, "error": message})
+        count("ScalingErrors")
+        logger.warning("scaling error", extra={"service": service.name, "error": message})
+        self._aws.tag(service, {TAG_ERROR: message})
+
+    def _keep_edge(self, edge: datetime | None, report: RunReport) -> None:
+        if edge is None or self._function_arn is None:
+            return
+        # at() takes whole seconds: round up, so the run lands at or just after the edge, never before.
+        moment = datetime.fromtimestamp(math.ceil(edge.timestamp()), UTC)
+        expression = f"at({moment.strftime('%Y-%m-%dT%H:%M:%S')})"
+        report.next_edge = moment.isoformat()
+        if self._scaling.get_edge() == expression:
+            return
+        self._aws.keep_one_time_schedule(
+            self._settings.edge_schedule_name,
+            expression,
+            self._function_arn,
+            self._settings.scheduler_role_arn,
+        )
+        self._scaling.put_edge(expression)
+
+
+def _next(schedule: Schedule, now: datetime) -> datetime | None:
+    edge = next_edge(schedule, now, within=EDGE_HORIZON)
+    return edge.at if edge is not None else None
+
+
+def _until(override: Any, now: datetime) -> datetime | None:
+    if override is None:
+        return None
+    until: datetime = override.until
+    return until if until > now else None
