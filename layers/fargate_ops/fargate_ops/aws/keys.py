@@ -15,6 +15,7 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | timeline entry | ``TIMELINE#<cluster>#<service>`` | ``<ISO time>#<event key>`` |
 | task version guard | ``TASK#<task ARN>`` | ``VERSION`` |
 | idempotency | ``EVENT#<event key>`` | ``SEEN`` |
+| cleanup mark (what takes no tag) | ``CLEANUP#MARK`` | ``<kind>#<resource>`` |
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ REACTIONS = "REACTIONS"
 WATCH = "WATCH"
 VERSION = "VERSION"
 SEEN = "SEEN"
+
+# partition keys with no variable part
+CLEANUP_MARKS = "CLEANUP#MARK"
 
 
 def application(cluster: str, application: str) -> str:
@@ -61,6 +65,11 @@ def timeline(cluster: str, service: str) -> str:
 def timeline_entry(at: float, event_key: str) -> str:
     # ISO 8601 UTC with milliseconds sorts as text in time order: Query can go newest first.
     return f"{clock.iso(at)}#{event_key}"
+
+
+def cleanup_mark(kind: str, resource: str) -> str:
+    """The sort key of a cleanup mark (ECR images and the table's own items take no tags)."""
+    return f"{kind}#{resource}"
 
 
 def task(task_arn: str) -> str:

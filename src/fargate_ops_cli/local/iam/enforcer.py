@@ -80,18 +80,27 @@ class _MotoLookups:
         return state_machine_of_task_token(self._account, self._region, token)
 
     def resource_tags(self, arn: str) -> dict[str, str]:
-        """aws:ResourceTag/*: the tags the resource has now (ECS resources; others read as untagged)."""
+        """aws:ResourceTag/*: the tags the resource has now (ECS resources and ELB target groups; others
+        read as untagged)."""
         import boto3
 
         from fargate_ops_cli.local.clients import as_world
 
+        if ":elasticloadbalancing:" in arn and ":targetgroup/" in arn:
+            with as_world():
+                elb = boto3.client("elbv2", region_name=self._region)
+                try:
+                    found = elb.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
+                except elb.exceptions.ClientError:
+                    return {}
+            return {t["Key"]: t.get("Value", "") for d in found for t in d.get("Tags", [])}
         if ":ecs:" not in arn:
             return {}
         with as_world():
             ecs = boto3.client("ecs", region_name=self._region)
             try:
                 tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
-            except ecs.exceptions.ClientError:
+            except (ecs.exceptions.ClientError, NotImplementedError):  # moto tags no tasks
                 return {}
         return {t["key"]: t["value"] for t in tags}
 
