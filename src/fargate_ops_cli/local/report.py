@@ -88,6 +88,7 @@ class Report:
     # the local IAM check: calls denied (principal, action, resource) and which statements allowed what
     iam: dict[str, Any] = field(default_factory=dict)
     listeners: list[dict[str, Any]] = field(default_factory=list)  # each listener's and rule's action now
+    cleanups: list[dict[str, Any]] = field(default_factory=list)  # each cleanup run: when, mode, result
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,6 +188,7 @@ class Run(Protocol):
     violations: list[str]
     narrative: Narrative
     startup_seconds: float
+    cleanups: list[dict[str, Any]]  # each cleanup run (local/cleanup_steps.py)
 
 
 def build(
@@ -265,5 +267,6 @@ def build(
         largest_payload_bytes=payloads,
         iam=runtime.iam.summary() if runtime.iam is not None else {"enforced": False},
         listeners=listeners_report(world, sim),
+        cleanups=list(run.cleanups),
     )
     return report

@@ -51,6 +51,7 @@ def open_local_world(
     template: Path | None = None,
     base_dir: Path | None = None,
     concurrency: ConcurrencySpec | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Iterator[LocalWorld]:
     """`sink` builds the simulator's event sink (default: the bus); `prepare` runs before the
     simulator starts (subscriptions, faults, narration); `template` replaces the repository's
@@ -72,7 +73,7 @@ def open_local_world(
         contextlib.ExitStack() as hooks,
     ):
         began = time.perf_counter()
-        stack = runtime.deploy_stack(template=template)
+        stack = runtime.deploy_stack(parameters=parameters, template=template)
         startup = time.perf_counter() - began
         with as_world():
             world = provision(spec, runtime.clients.client, hook_packages)
