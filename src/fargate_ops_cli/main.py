@@ -24,6 +24,7 @@ import click
 
 from fargate_ops_cli.commands.abort import abort
 from fargate_ops_cli.commands.approve import approve
+from fargate_ops_cli.commands.cleanup import cleanup
 from fargate_ops_cli.commands.demo import demo
 from fargate_ops_cli.commands.deploy import deploy
 from fargate_ops_cli.commands.events import events
@@ -43,7 +44,7 @@ def cli(debug: bool) -> None:
     """fargate-ops: blue/green deploys, event reactions, scaling windows and cleanup for ECS/Fargate."""
 
 
-for command in (deploy, status, history, promote, approve, abort, rollback, events, demo, local):
+for command in (deploy, status, history, promote, approve, abort, rollback, events, cleanup, demo, local):
     cli.add_command(command)
 
 

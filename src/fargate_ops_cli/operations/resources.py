@@ -15,12 +15,16 @@ class Resources:
     state_machine_arn: str
     table_name: str
     topic_arn: str | None = None
+    cleanup_function: str | None = None
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, str], stack: str = DEFAULT_STACK) -> Resources:
         try:
             return cls(
-                outputs["DeployStateMachineArn"], outputs["OpsTableName"], outputs.get("NotificationTopicArn")
+                outputs["DeployStateMachineArn"],
+                outputs["OpsTableName"],
+                outputs.get("NotificationTopicArn"),
+                outputs.get("CleanupFunctionName"),
             )
         except KeyError as missing:
             raise OperatorError(
