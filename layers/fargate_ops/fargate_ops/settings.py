@@ -21,7 +21,6 @@ from fargate_ops.domain.alert_state import (
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
-DEFAULT_MAX_DEREGISTRATIONS = 20
 TIMELINE_RETENTION_DAYS = 14
 
 
@@ -66,8 +65,6 @@ class Settings:
     table_name: str
     topic_arn: str
     keep_revisions: int = DEFAULT_KEEP_REVISIONS
-    max_deregistrations: int = DEFAULT_MAX_DEREGISTRATIONS
-    cluster_name_pattern: str = "*"
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     timeline_retention_days: int = TIMELINE_RETENTION_DAYS
 
@@ -82,8 +79,6 @@ class Settings:
             table_name=_required(env, "TABLE_NAME"),
             topic_arn=_required(env, "TOPIC_ARN"),
             keep_revisions=_positive_int(env, "KEEP_REVISIONS", DEFAULT_KEEP_REVISIONS),
-            max_deregistrations=_positive_int(env, "MAX_DEREGISTRATIONS", DEFAULT_MAX_DEREGISTRATIONS),
-            cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             alert_policy=_alert_policy(env),
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
         )
