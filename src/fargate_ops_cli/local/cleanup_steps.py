@@ -34,6 +34,24 @@ def _changes(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     }
 
 
+def invoke_cleanup(runtime: LocalRuntime, payload: dict[str, Any]) -> dict[str, Any]:
+    """Invoke the CleanupFunction as its schedule does (from a clock thread, where its token bucket's
+    waits pass on the virtual clock); raises RuntimeError with the function's error."""
+    import json
+
+    from moto.awslambda.models import lambda_backends
+
+    assert runtime.stack is not None
+    name = runtime.stack.function_arn("CleanupFunction").split(":function:", 1)[1]
+    with as_world():
+        fn = lambda_backends[runtime.clients.account_id][runtime.clients.region].get_function(name)
+    (output, errored, _), _invocation = runtime.lambdas.invoke_function(fn, payload)
+    body: dict[str, Any] = json.loads(output or "null") or {}
+    if errored:
+        raise RuntimeError(f"CleanupFunction failed: {body.get('errorType')}: {body.get('errorMessage')}")
+    return body
+
+
 def run_cleanup(
     runtime: LocalRuntime, world: ProvisionedWorld, action: CleanupAction, runs: list[dict[str, Any]]
 ) -> str:
@@ -50,7 +68,7 @@ def run_cleanup(
         payload["continue"] = runs[-1]["result"]["continue_token"]
     before = _writes(runtime)
     try:
-        result = runtime.invoke("CleanupFunction", payload)
+        result = invoke_cleanup(runtime, payload)
     except RuntimeError as failed:  # the function's error (an IAM denial, say): the run goes on
         runs.append({"at": runtime.clock.now(), "mode": mode, "result": {"error": str(failed)}, "writes": {}})
         return f"cleanup ({mode}) FAILED: {failed}"

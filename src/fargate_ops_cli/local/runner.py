@@ -162,7 +162,13 @@ class ScenarioRunner:
         elif step.kind == "cleanup":
             from fargate_ops_cli.local.cleanup_steps import run_cleanup
 
-            say(runtime.clock.now(), "fargate-ops", run_cleanup(runtime, world, action, self.cleanups))
+            # On a clock thread of its own: the cleanup's token bucket waits on the virtual clock (a
+            # handler on the driver thread cannot wait: that thread is what moves time).
+            def cleanup() -> None:
+                text = run_cleanup(runtime, world, action, self.cleanups)
+                say(runtime.clock.now(), "fargate-ops", text)  # when the run ended
+
+            runtime.clock.start_later(0, cleanup, "cleanup")
         elif step.kind == "third_party_call":
             from fargate_ops_cli.local.cleanup_steps import third_party_call
 
