@@ -82,6 +82,7 @@ bench: venv
 	@[ -f scripts/bench.py ] || { echo "make bench: scripts/bench.py does not exist yet"; exit 1; }
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_events.py
+	$(BIN)/python scripts/bench_cleanup.py
 
 # --- the gate ------------------------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ WILDCARD_ONLY_ACTIONS: Mapping[str, str] = {
     "ecs:DescribeTaskDefinition": "read; no resource type in the ECS authorization reference",
     "ecs:ListTaskDefinitions": "read; list calls take no resource",
     "ecs:ListTaskDefinitionFamilies": "read; list calls take no resource",
+    "tag:TagResources": "no resource type; AWS then checks each resource's own TagResource (scoped)",
+    "tag:UntagResources": "no resource type; AWS then checks each resource's own UntagResource (scoped)",
     "elasticloadbalancing:Describe*": "read; ELBv2 Describe calls support only *",
     "cloudwatch:GetMetricData": "read; metric queries are not resources",
     "cloudwatch:PutMetricData": "metrics are not resources; narrow with the cloudwatch:namespace key",

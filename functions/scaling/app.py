@@ -20,8 +20,8 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     from fargate_ops.aws.scaling import ScalingAdapter
     from fargate_ops.aws.store import Store
     from fargate_ops.aws.store_scaling import ScalingStore
-    from fargate_ops.cleanup.task_definitions import clusters_in_scope
     from fargate_ops.scaling.reconciler import Reconciler, ReconcileSettings
+    from fargate_ops.scaling.scope import clusters_in_scope
 
     settings = Settings.from_env()
     source = event.get("source") if isinstance(event, dict) else None
@@ -46,4 +46,4 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         function_arn=getattr(context, "invoked_function_arn", None) if settings.edge_schedule_name else None,
     )
     ecs = EcsAdapter(clients.client("ecs"))
-    return reconciler.run(lambda: clusters_in_scope(ecs, None, settings.cluster_name_pattern)).as_dict()
+    return reconciler.run(lambda: clusters_in_scope(ecs, settings.cluster_name_pattern)).as_dict()

@@ -25,6 +25,7 @@ import click
 
 from fargate_ops_cli.commands.abort import abort
 from fargate_ops_cli.commands.approve import approve
+from fargate_ops_cli.commands.cleanup import cleanup
 from fargate_ops_cli.commands.demo import demo
 from fargate_ops_cli.commands.deploy import deploy
 from fargate_ops_cli.commands.events import events
@@ -56,6 +57,7 @@ for command in (
     rollback,
     recover,
     events,
+    cleanup,
     scaling,
     demo,
     local,

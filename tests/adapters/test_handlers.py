@@ -72,5 +72,6 @@ def test_the_cleanup_handler_uses_the_scheduled_dry_run_event(
 ) -> None:
     result = handler("cleanup").lambda_handler(load_event("cleanup-dry-run.json"), None)
 
-    assert result["clusters"] == ["prod"]
-    assert [entry["arn"] for entry in result["families"]["web"]["keep"]] == [world.task_definition]
+    kept = {k["resource"]: k["reasons"] for k in result["plan"]["kept"]}
+    assert result["dry_run"] is True
+    assert any("PRIMARY deployment of service prod/web-blue" in r for r in kept[world.task_definition])

@@ -117,16 +117,18 @@ def test_tag_resource_with_another_create_action_is_denied(runtime: LocalRuntime
     assert not creating.allowed
 
 
-def test_listing_services_of_a_cluster_outside_the_pattern_is_denied_by_its_condition(
+def test_the_cleanup_reads_every_cluster_but_deletes_only_marked_slots_in_its_pattern(
     runtime: LocalRuntime,
 ) -> None:
+    # "In use" is decided over the whole account (a staging service's revision stays), so every
+    # cluster is read; a delete needs the cluster pattern and the orphan mark.
     ecs = runtime.clients.client("ecs")
     with as_principal(role_of(runtime, "CleanupFunction"), "fargate-ops-cleanup"):
-        ecs.list_services(cluster="prod")
-        error = refusal(lambda: ecs.list_services(cluster="dev"))
+        ecs.list_services(cluster="dev")
+        error = refusal(lambda: ecs.delete_service(cluster="prod", service="web-green"))
 
     assert error["Code"] == "AccessDeniedException"
-    assert "ecs:ListServices on resource: *" in error["Message"]
+    assert "ecs:DeleteService" in error["Message"]
 
 
 def test_an_operator_call_is_counted_but_not_checked(runtime: LocalRuntime) -> None:

@@ -21,11 +21,7 @@ def test_settings_are_read_from_the_given_environment() -> None:
 def test_optional_settings_fall_back_to_their_defaults() -> None:
     settings = Settings.from_env(BASE)
 
-    assert (settings.keep_revisions, settings.crash_loop_threshold, settings.cluster_name_pattern) == (
-        5,
-        3,
-        "*",
-    )
+    assert (settings.keep_revisions, settings.crash_loop_threshold) == (5, 3)
 
 
 @pytest.mark.parametrize("missing", ["TABLE_NAME", "TOPIC_ARN"])

@@ -45,6 +45,18 @@ STAR_ONLY_ACTIONS = {
     "logs:PutResourcePolicy",
     "logs:DescribeResourcePolicies",
     "logs:DescribeLogGroups",
+    # The cleanup's account-wide inventory, and its marks through the Tagging API (each resource's own
+    # TagResource is then checked, scoped by ARN and tag keys).
+    "ecs:ListTasks",
+    "tag:GetResources",
+    "tag:TagResources",
+    "tag:UntagResources",
+    "events:ListEventBuses",
+    "events:ListRules",
+    "scheduler:ListSchedules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTags",
 }
 
 

@@ -22,7 +22,6 @@ from fargate_ops.domain.deploy_duration import DEFAULT_MAX_DEPLOY_SECONDS
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
-DEFAULT_MAX_DEREGISTRATIONS = 20
 TIMELINE_RETENTION_DAYS = 14
 SCALING_TAG_KEY = "fargate-ops:schedule"
 
@@ -68,15 +67,14 @@ class Settings:
     table_name: str
     topic_arn: str
     keep_revisions: int = DEFAULT_KEEP_REVISIONS
-    max_deregistrations: int = DEFAULT_MAX_DEREGISTRATIONS
-    cluster_name_pattern: str = "*"
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     timeline_retention_days: int = TIMELINE_RETENTION_DAYS
     # A plan whose longest path is longer is refused (Step Functions ends an execution after a year).
     max_deploy_seconds: int = DEFAULT_MAX_DEPLOY_SECONDS
     # The deploy state machine's name: only its executions may hold a lease (None: not checked).
     deploy_state_machine_name: str | None = None
-    # scheduled scaling (docs/scaling.md)
+    # scheduled scaling (docs/scaling.md): the clusters whose services it looks at, by name pattern
+    cluster_name_pattern: str = "*"
     scaling_tag_key: str = SCALING_TAG_KEY
     edge_schedule_name: str = ""
     scheduler_role_arn: str = ""
@@ -92,12 +90,11 @@ class Settings:
             table_name=_required(env, "TABLE_NAME"),
             topic_arn=_required(env, "TOPIC_ARN"),
             keep_revisions=_positive_int(env, "KEEP_REVISIONS", DEFAULT_KEEP_REVISIONS),
-            max_deregistrations=_positive_int(env, "MAX_DEREGISTRATIONS", DEFAULT_MAX_DEREGISTRATIONS),
-            cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             alert_policy=_alert_policy(env),
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
             max_deploy_seconds=_positive_int(env, "MAX_DEPLOY_DURATION_SECONDS", DEFAULT_MAX_DEPLOY_SECONDS),
             deploy_state_machine_name=env.get("DEPLOY_STATE_MACHINE_NAME", "").strip() or None,
+            cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             scaling_tag_key=env.get("SCALING_TAG_KEY", "").strip() or SCALING_TAG_KEY,
             edge_schedule_name=env.get("EDGE_SCHEDULE_NAME", "").strip(),
             scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", "").strip(),

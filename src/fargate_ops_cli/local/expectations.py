@@ -174,6 +174,10 @@ def evaluate(expect: Expectations | None, report: Report) -> list[dict[str, Any]
     """Every check of a finished run: its own `expect:` lines, Step Functions' headroom and IAM denials
     (the last two hold for every scenario, with or without `expect:`)."""
     results = check(expect, report) if expect is not None else []
+    if expect is not None and expect.cleanups:
+        from fargate_ops_cli.local.cleanup_steps import check_cleanups
+
+        results += check_cleanups(expect.cleanups, report.cleanups)
     results += check_headroom(report)
     # AWS would refuse these calls: a run with an unexpected denial is not green, with or without expect:
     iam_result = check_iam(expect, report)

@@ -154,18 +154,21 @@ def describe_event(event: dict[str, Any]) -> str | None:
 
 
 def describe_cleanup(result: Any) -> str:
-    """One line per family: what a cleanup run deregistered (or would), and why the rest stays."""
-    if not isinstance(result, dict) or "families" not in result:
+    """What a cleanup run found and did: its plan's headline, then each action with its reason."""
+    if not isinstance(result, dict) or "plan" not in result:
         return str(result)
-    verb = "would deregister" if result.get("dry_run", True) else "deregistered"
-    parts = []
-    for family, plan in sorted(result["families"].items()):
-        doomed = [str(arn).rsplit("/", 1)[-1] for arn in plan.get("deregister", [])]
-        kept = [
-            f"{str(k.get('arn', '')).rsplit('/', 1)[-1]} ({', '.join(k.get('reasons', []))})"
-            for k in plan.get("keep", [])
-        ]
-        parts.append(
-            f"{family}: {verb} {', '.join(doomed) or 'nothing'}; keeps {', '.join(kept) or 'nothing'}"
-        )
-    return " | ".join(parts) or "no task definition family in scope"
+    lines = [str(line).strip() for line in result.get("lines", [])]
+    headline = lines[0] if lines else "no plan"
+    plan = result["plan"]
+    actions = [
+        f"{a['action']} {a['resource'].rsplit('/', 1)[-1]} ({a['reason'].split(';')[0]})"
+        for a in plan["actions"]
+    ]
+    done = (result.get("applied") or {}).get("done") or {}
+    parts = [headline]
+    if plan.get("refused"):
+        parts.append(f"refused: {plan['refused']}")
+    parts += actions[:12] + ([f"... {len(actions) - 12} more"] if len(actions) > 12 else [])
+    if not result.get("dry_run", True):
+        parts.append("done: " + (", ".join(f"{n} {what}" for what, n in sorted(done.items())) or "nothing"))
+    return " | ".join(parts)

@@ -92,6 +92,7 @@ class Report:
     # `expect: invariants_hold: false`: violations are reported, not a failed run (a service its schedule
     # holds at zero behind its ALB answers 503 on purpose)
     invariants_waived: bool = False
+    cleanups: list[dict[str, Any]] = field(default_factory=list)  # each cleanup run: when, mode, result
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -191,6 +192,7 @@ class Run(Protocol):
     violations: list[str]
     narrative: Narrative
     startup_seconds: float
+    cleanups: list[dict[str, Any]]  # each cleanup run (local/cleanup_steps.py)
 
 
 def build(
@@ -269,5 +271,6 @@ def build(
         largest_payload_bytes=payloads,
         iam=runtime.iam.summary() if runtime.iam is not None else {"enforced": False},
         listeners=listeners_report(world, sim),
+        cleanups=list(run.cleanups),
     )
     return report

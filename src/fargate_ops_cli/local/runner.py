@@ -12,7 +12,7 @@ from typing import Any
 from fargate_ops_cli.local import deploy_invariants, faults
 from fargate_ops_cli.local.clients import as_app, as_world
 from fargate_ops_cli.local.expectations import evaluate
-from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_cleanup, describe_event
+from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_event
 from fargate_ops_cli.local.report import Inbox, Report, build, subscribe_inbox
 from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
 from fargate_ops_cli.local.scaling_world import ScalingRun
@@ -48,6 +48,7 @@ class ScenarioRunner:
         self.violations: list[str] = []
         self.startup_seconds = 0.0
         self._sent = 0  # events sent `as_service`, for their ids
+        self.cleanups: list[dict[str, Any]] = []  # each cleanup run's result (local/cleanup_steps.py)
         self._clock_now: Callable[[], float] = lambda: 0.0
         self._events_function = ""
         self._inbox: Inbox | None = None
@@ -192,16 +193,19 @@ class ScenarioRunner:
                     cluster=world.cluster_name, service=action.service, desiredCount=action.desired
                 )
         elif step.kind == "cleanup":
-            mode = "apply" if action.apply else "dry run"
-            payload: dict[str, Any] = {"clusters": [world.cluster_name], "apply": action.apply}
-            if action.keep_revisions is not None:
-                payload["keep_revisions"] = action.keep_revisions
-            try:
-                result = runtime.invoke("CleanupFunction", payload)
-            except RuntimeError as failed:  # the function's error (an IAM denial, say): the run goes on
-                say(runtime.clock.now(), "fargate-ops", f"cleanup ({mode}) FAILED: {failed}")
-            else:
-                say(runtime.clock.now(), "fargate-ops", f"cleanup ({mode}): {describe_cleanup(result)}")
+            from fargate_ops_cli.local.cleanup_steps import run_cleanup
+
+            # On a clock thread of its own: the cleanup's token bucket waits on the virtual clock (a
+            # handler on the driver thread cannot wait: that thread is what moves time).
+            def cleanup() -> None:
+                text = run_cleanup(runtime, world, action, self.cleanups)
+                say(runtime.clock.now(), "fargate-ops", text)  # when the run ended
+
+            runtime.clock.start_later(0, cleanup, "cleanup")
+        elif step.kind == "third_party_call":
+            from fargate_ops_cli.local.cleanup_steps import third_party_call
+
+            say(runtime.clock.now(), "third party", third_party_call(runtime, action))
         elif step.kind == "image_behaviour":
             from fargate_ops_cli.local.world.spec import ImageBehaviour
 
@@ -344,9 +348,11 @@ class _NarratedSink:
 
 
 def _parameters(scenario: Scenario) -> dict[str, str] | None:
-    if scenario.scaling is None:
-        return None
-    return {"ScalingIntervalMinutes": str(scenario.scaling.interval_minutes)}
+    """Template parameters the stack is deployed with: the scenario's own, and its scaling interval."""
+    parameters = dict(scenario.parameters)
+    if scenario.scaling is not None:
+        parameters.setdefault("ScalingIntervalMinutes", str(scenario.scaling.interval_minutes))
+    return parameters or None
 
 
 def _describe_change(action: DeployAction) -> str:

@@ -90,6 +90,19 @@ class ScaleAction(_Strict):
 class CleanupAction(_Strict):
     apply: bool = False
     keep_revisions: int | None = Field(default=None, ge=1)
+    kinds: list[str] | None = None  # default: the template's CleanupKinds
+    clusters: list[str] | None = None  # default: the world's cluster
+    resume: bool = False  # pass the last run's continue_token (a run that ran out of time)
+
+
+class ThirdPartyCallAction(_Strict):
+    """Any AWS call a third party makes on the account (as the world: not the application's, not checked
+    by IAM): a rule or schedule that runs a task, a service in another cluster, an image pushed."""
+
+    service: str
+    operation: str  # botocore's snake_case name: put_rule, create_schedule, register_task_definition
+    params: dict[str, Any] = Field(default_factory=dict)
+    times: int = Field(default=1, ge=1, le=1000)
 
 
 class ImageBehaviourAction(_Strict):
@@ -183,6 +196,7 @@ ACTION_KINDS = (
     "recover",
     "stop_execution",
     "forge_step",
+    "third_party_call",
 )
 
 
@@ -204,6 +218,7 @@ class Step(_Strict):
     # StopExecution on the deploy's execution, as someone in the console would (reason: its cause)
     stop_execution: DeployControlAction | None = None
     forge_step: ForgeStepAction | None = None
+    third_party_call: ThirdPartyCallAction | None = None
 
     @field_validator("at", mode="before")
     @classmethod
@@ -257,6 +272,19 @@ class ExpectedService(_Strict):
     running: int | None = None
 
 
+class ExpectedCleanup(_Strict):
+    """What the n-th cleanup run (1-based) planned and did; resources by short name (web-blue:1)."""
+
+    run: int = Field(ge=1)
+    marked: list[str] | None = None  # exactly these marked
+    deleted: list[str] | None = None  # exactly these deleted
+    kept: list[str] = Field(default_factory=list)  # at least these kept
+    kept_because: dict[str, str] = Field(default_factory=dict)  # a kept one's reasons contain this
+    refused_contains: str | None = None
+    complete: bool | None = None
+    changed: int | None = None  # how many writes it made (0: changed nothing)
+
+
 class Expectations(_Strict):
     deploys: list[ExpectedDeploy] = Field(default_factory=list)
     services: list[ExpectedService] = Field(default_factory=list)
@@ -265,6 +293,7 @@ class Expectations(_Strict):
     invariants_hold: bool = True
     iam_denials: int = Field(default=0, ge=0)  # calls the local IAM check refuses (AWS would too)
     capacities: list[ExpectedCapacity] = Field(default_factory=list)  # scaling_spec.py
+    cleanups: list[ExpectedCleanup] = Field(default_factory=list)
 
 
 class EventDelivery(_Strict):
@@ -316,6 +345,8 @@ class Scenario(_Strict):
     # parallel deliveries and lagging reads, as in AWS (off: sequential and the same every run)
     concurrency: ConcurrencySpec | None = None
     scaling: ScalingSpec | None = None  # schedules, overrides, missed runs (scaling_spec.py)
+    # template parameters the stack is deployed with (sam deploy --parameter-overrides), e.g. CleanupGraceDays
+    parameters: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("run_for", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ class Resources:
     table_name: str
     topic_arn: str | None = None
     scaling_function_arn: str | None = None  # run at once after `scaling override`
+    cleanup_function: str | None = None
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, str], stack: str = DEFAULT_STACK) -> Resources:
@@ -25,6 +26,7 @@ class Resources:
                 outputs["OpsTableName"],
                 outputs.get("NotificationTopicArn"),
                 outputs.get("ScalingFunctionArn"),
+                outputs.get("CleanupFunctionName"),
             )
         except KeyError as missing:
             raise OperatorError(

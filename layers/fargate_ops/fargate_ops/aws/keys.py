@@ -20,6 +20,7 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | scaling override | ``SERVICE#<cluster>#<service>`` | ``OVERRIDE`` |
 | scaling state | ``SERVICE#<cluster>#<service>`` | ``SCALING`` (what the service had before, last action) |
 | reconciler's edge | ``SCHEDULES`` | ``EDGE`` (the one-time schedule it keeps) |
+| cleanup mark (what takes no tag) | ``CLEANUP#MARK`` | ``<kind>#<resource>`` |
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ SCALING = "SCALING"
 EDGE = "EDGE"
 # Schedules are few (tens) and read together every reconcile run: one partition, one Query.
 SCHEDULES = "SCHEDULES"
+
+# partition keys with no variable part
+CLEANUP_MARKS = "CLEANUP#MARK"
 
 
 def application(cluster: str, application: str) -> str:
@@ -81,6 +85,11 @@ def timeline_entry(at: float, event_key: str) -> str:
 def schedule(name: str) -> str:
     """The sort key of a scaling schedule in the ``SCHEDULES`` partition."""
     return f"SCHEDULE#{name}"
+
+
+def cleanup_mark(kind: str, resource: str) -> str:
+    """The sort key of a cleanup mark (ECR images and the table's own items take no tags)."""
+    return f"{kind}#{resource}"
 
 
 def task(task_arn: str) -> str:

@@ -21,7 +21,12 @@ from fargate_ops_cli.local.iam import reference
 from fargate_ops_cli.local.iam.policy import AuthRequest, ContextValue
 
 # boto3 service name -> IAM service prefix, where they differ
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "stepfunctions": "states", "cloudwatch": "cloudwatch"}
+IAM_PREFIX = {
+    "elbv2": "elasticloadbalancing",
+    "stepfunctions": "states",
+    "cloudwatch": "cloudwatch",
+    "resourcegroupstaggingapi": "tag",
+}
 # boto3 operation -> IAM action, where they differ
 ACTION_NAME = {("lambda", "Invoke"): "InvokeFunction", ("lambda", "InvokeAsync"): "InvokeAsync"}
 # What a transaction's items authorise (DynamoDB has no TransactWriteItems action: each item is checked).
@@ -82,7 +87,7 @@ def authorisations(call: Call, lookups: Lookups) -> list[AuthRequest]:
     else:
         requests = []
         for arn in builder(call, lookups):
-            if reference.resource_type_of(action, arn) is None:  # a wrong ARN would deny for no reason
+            if arn != "*" and reference.resource_type_of(action, arn) is None:  # a wrong ARN would deny
                 raise IamMappingError(f"{action}: {arn} is none of {reference.resource_types(action)}")
             requests.append(AuthRequest.of(action, arn, _context(call, action)))
     return requests + _implied(call, lookups)
@@ -124,8 +129,14 @@ def _ecs(call: Call, lookups: Lookups) -> list[str]:
         return [str(p["resourceArn"])]
     if op in ("DescribeClusters",):
         return [c if c.startswith("arn:") else call.arn("ecs", f"cluster/{c}") for c in p.get("clusters", [])]
-    if op in ("ListTasks", "DescribeTasks", "StopTask"):
-        return [_cluster_arn(call)]
+    if op == "ListTasks":  # on a container instance when one is named, else on "*" (with ecs:cluster)
+        return [str(p["containerInstance"])] if p.get("containerInstance") else ["*"]
+    if op in ("DescribeTasks", "StopTask"):  # authorised on each task
+        tasks = p.get("tasks") or [p.get("task", "")]
+        cluster = _name(_cluster_arn(call))
+        return [t if str(t).startswith("arn:") else call.arn("ecs", f"task/{cluster}/{t}") for t in tasks]
+    if op == "DeleteTaskDefinitions":  # authorised per revision
+        return [_task_definition_arn(call, str(t)) for t in p.get("taskDefinitions", [])]
     raise IamMappingError(f"ecs:{op}: no resource ARN builder")
 
 
@@ -189,6 +200,27 @@ def _cloudwatch(call: Call, lookups: Lookups) -> list[str]:
     raise IamMappingError(f"cloudwatch:{call.operation}: no resource ARN builder")
 
 
+def _ecr(call: Call, lookups: Lookups) -> list[str]:
+    p = call.params
+    if p.get("repositoryName"):
+        return [call.arn("ecr", f"repository/{p['repositoryName']}")]
+    if p.get("resourceArn"):
+        return [str(p["resourceArn"])]
+    names = p.get("repositoryNames") or ["*"]  # DescribeRepositories lists every one when given none
+    return [call.arn("ecr", f"repository/{n}") for n in names]
+
+
+def _events(call: Call, lookups: Lookups) -> list[str]:
+    bus = str(call.params.get("EventBusName") or "default").rsplit("/", 1)[-1]
+    rule = str(call.params["Rule"])
+    return [call.arn("events", f"rule/{rule}" if bus == "default" else f"rule/{bus}/{rule}")]
+
+
+def _scheduler(call: Call, lookups: Lookups) -> list[str]:
+    group = str(call.params.get("GroupName") or "default")
+    return [call.arn("scheduler", f"schedule/{group}/{call.params['Name']}")]
+
+
 def _iam(call: Call, lookups: Lookups) -> list[str]:
     if "RoleName" in call.params:
         return [f"arn:aws:iam::{call.account}:role/{call.params['RoleName']}"]
@@ -199,11 +231,6 @@ def _autoscaling(call: Call, lookups: Lookups) -> list[str]:
     # A scalable target's ARN ends in an id Application Auto Scaling draws at random, so a policy can
     # only name scalable-target/*; its service and dimension are what conditions can scope (below).
     return [call.arn("application-autoscaling", "scalable-target/*")]
-
-
-def _scheduler(call: Call, lookups: Lookups) -> list[str]:
-    group = str(call.params.get("GroupName") or "default")
-    return [call.arn("scheduler", f"schedule/{group}/{call.params['Name']}")]
 
 
 def _put_events(call: Call) -> Iterator[AuthRequest]:
@@ -228,6 +255,8 @@ _BUILDERS: dict[str, Callable[[Call, Lookups], list[str]]] = {
     "cloudwatch": _cloudwatch,
     "iam": _iam,
     "application-autoscaling": _autoscaling,
+    "ecr": _ecr,
+    "events": _events,
     "scheduler": _scheduler,
 }
 
@@ -287,6 +316,16 @@ def _implied(call: Call, lookups: Lookups) -> list[AuthRequest]:
             revision = lookups.next_task_definition_revision(family)
             arn = call.arn("ecs", f"task-definition/{family}:{revision}")
             implied.append(_tag_on_create(call, arn, "RegisterTaskDefinition"))
+    elif call.service == "resourcegroupstaggingapi" and call.operation in ("TagResources", "UntagResources"):
+        # The Tagging API then tags each resource through its own service, as the caller.
+        keys = sorted(p.get("Tags", {})) if call.operation == "TagResources" else sorted(p.get("TagKeys", []))
+        context: dict[str, ContextValue] = {"aws:TagKeys": tuple(keys)}
+        if call.operation == "TagResources":
+            context.update({f"aws:RequestTag/{k}": str(v) for k, v in p.get("Tags", {}).items()})
+        for arn in p.get("ResourceARNList", []):
+            if ":ecs:" in str(arn):
+                action = "ecs:TagResource" if call.operation == "TagResources" else "ecs:UntagResource"
+                implied.append(AuthRequest.of(action, str(arn), context))
     elif call.service == "ecs" and call.operation == "CreateService":
         if p.get("role"):
             implied.append(_pass_role(str(p["role"]), ECS_SERVICE))

@@ -1,0 +1,77 @@
+"""Collects the cleanup ``Inventory`` over the whole account and region, whatever the deletion scope.
+
+The scope only says what may be changed; "in use" is decided over everything (docs/cleanup.md), so
+every cluster, bus, schedule group, load balancer and repository is read. Network interfaces and log
+groups are not collected yet: their kinds find nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fargate_ops.aws import inventory_ecr, inventory_ecs, inventory_reach
+from fargate_ops.aws.inventory_table import CleanupTable
+from fargate_ops.domain.inventory import Inventory, Revision
+
+TAGGED_TYPES = ("ecs:task-definition",)
+
+
+@dataclass
+class InventoryCollector:
+    """Reads the account through one client per service (``client_factory``, the package's)."""
+
+    client_factory: Callable[[str], Any]
+    table: CleanupTable
+    account: str
+    region: str
+    with_images: bool = False  # ECR images are collected only when their kind is cleaned
+
+    def collect(self) -> Inventory:
+        client = self.client_factory
+        ecs = client("ecs")
+        tags = inventory_ecs.tagged(client("resourcegroupstaggingapi"), TAGGED_TYPES)
+        revisions = inventory_ecs.revisions(ecs, tags)
+        services, tasks = [], []
+        for cluster in inventory_ecs.clusters(ecs):
+            services += inventory_ecs.services(ecs, cluster)
+            tasks += inventory_ecs.live_tasks(ecs, cluster)
+        groups, listeners, rules = inventory_reach.load_balancing(client("elbv2"))
+        apps, leases, records, marks = self.table.scan()
+        repositories, images = [], []
+        if self.with_images:
+            ecr = client("ecr")
+            repositories = inventory_ecr.repositories(ecr)
+            for repository in repositories:
+                images += inventory_ecr.images(ecr, repository.name)
+        return Inventory(
+            account=self.account,
+            region=self.region,
+            revisions=tuple(revisions),
+            services=tuple(services),
+            tasks=tuple(tasks),
+            rule_targets=tuple(inventory_reach.rule_targets(client("events"))),
+            schedule_targets=tuple(inventory_reach.schedule_targets(client("scheduler"))),
+            target_groups=tuple(groups),
+            listeners=tuple(listeners),
+            listener_rules=tuple(rules),
+            applications=tuple(apps),
+            leases=tuple(leases),
+            deploy_records=tuple(records),
+            repositories=tuple(repositories),
+            images=tuple(images),
+            marks=marks,
+        )
+
+    def describe_images(self, inventory: Inventory, arns: Collection[str]) -> Inventory:
+        """The inventory with the images of these revisions read (DescribeTaskDefinition, one each)."""
+        ecs = self.client_factory("ecs")
+        wanted = set(arns)
+
+        def described(revision: Revision) -> Revision:
+            if revision.arn not in wanted or revision.images is not None:
+                return revision
+            return replace(revision, images=inventory_ecs.revision_images(ecs, revision.arn))
+
+        return replace(inventory, revisions=tuple(described(r) for r in inventory.revisions))

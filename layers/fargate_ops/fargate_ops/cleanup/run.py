@@ -1,0 +1,87 @@
+"""One cleanup run: collect the whole account, plan, and (when asked) apply, within the time given.
+
+The report is the plan (every action with its reason, what is kept and why) and what was done. An
+unfinished run (time up) returns ``continue_token``: passed back as ``{"continue": token}``, the next run
+plans at the same moment, so its marks and grace periods agree with the first, and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from fargate_ops import clock
+from fargate_ops.aws.cleanup_inventory import InventoryCollector
+from fargate_ops.cleanup.config import CleanupConfig
+from fargate_ops.cleanup.executor import ExecutionReport, Executor
+from fargate_ops.cleanup.pacing import TokenBucket
+from fargate_ops.domain.cleanup_plan import CleanupPlan, plan_cleanup
+from fargate_ops.domain.cleanup_policy import IMAGE, TASK_DEFINITION
+from fargate_ops.domain.inventory import DELETE_IN_PROGRESS, Inventory
+from fargate_ops.observability import count, logger
+
+OTHER_WRITES_PER_SECOND = 5.0  # tags, ELB, ECR and the table: far from their limits
+TOKEN_MAX_AGE_SECONDS = 86_400  # an older token is ignored: the run plans at its own time
+
+
+def _plan(
+    collector: InventoryCollector, inventory: Inventory, config: CleanupConfig, now: float
+) -> tuple[Inventory, CleanupPlan]:
+    """Plan; with images cleaned, first without them, to describe only the revisions that stay."""
+    policy = config.policy
+    if IMAGE not in policy.kinds:
+        return inventory, plan_cleanup(inventory, policy, now)
+    first = plan_cleanup(inventory, replace(policy, kinds=policy.kinds - {IMAGE}), now)
+    leaving = set(first.deletions(TASK_DEFINITION)) if TASK_DEFINITION in policy.kinds else set()
+    staying = [r.arn for r in inventory.revisions if r.arn not in leaving and r.status != DELETE_IN_PROGRESS]
+    described = collector.describe_images(inventory, staying)
+    return described, plan_cleanup(described, policy, now)
+
+
+def planning_time(event: dict[str, Any]) -> float:
+    now = clock.now_epoch()
+    token = event.get("continue")
+    if (
+        isinstance(token, int | float)
+        and not isinstance(token, bool)
+        and 0 <= now - token <= TOKEN_MAX_AGE_SECONDS
+    ):
+        return float(token)
+    return now
+
+
+def run_cleanup(
+    collector: InventoryCollector,
+    config: CleanupConfig,
+    *,
+    apply: bool,
+    now: float,
+    remaining: Callable[[], float] = lambda: float("inf"),
+    progress: Callable[[str], None] = lambda _line: None,
+) -> dict[str, Any]:
+    inventory, plan = _plan(collector, collector.collect(), config, now)
+    progress(plan.lines()[0])
+    report = ExecutionReport()
+    if apply:
+        executor = Executor(
+            collector.client_factory,
+            collector.table,
+            inventory,
+            revisions=TokenBucket(config.writes_per_second, burst=1),
+            writes=TokenBucket(OTHER_WRITES_PER_SECOND, burst=10),
+            remaining=remaining,
+            progress=progress,
+        )
+        report = executor.apply(plan)
+    count("CleanupActionsPlanned", len(plan.actions))
+    count("CleanupActionsDone", sum(report.done.values()))
+    logger.info("cleanup", extra={"planned": len(plan.actions), "done": report.done, "refused": plan.refused})
+    return {
+        "dry_run": not apply,
+        "plan": plan.as_dict(),
+        "lines": plan.lines(),
+        "applied": report.as_dict() if apply else None,
+        "complete": report.complete,
+        "continue_token": None if report.complete else plan.now,
+    }

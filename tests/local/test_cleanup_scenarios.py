@@ -1,0 +1,59 @@
+"""The cleanup's acceptance scenarios (scenarios/cleanup/), through the real CLI, as the others run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fargate_ops_cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios" / "cleanup"
+pytestmark = pytest.mark.xdist_group("cleanup_scenarios")
+
+
+def run(name: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["local", "run", str(SCENARIOS / name), "--output", "json"])
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert result.exit_code == 0, [e for e in report["expectations"] if not e["ok"]]
+    return report
+
+
+def writes(report: dict[str, Any], call: str) -> int:
+    return sum(run["writes"].get(call, 0) for run in report["cleanups"])
+
+
+def test_after_deploys_a_dry_run_changes_nothing_an_apply_marks_and_past_the_grace_deletes() -> None:
+    report = run("after-deploys.yaml")
+
+    dry_run = report["cleanups"][0]
+    assert dry_run["mode"] == "dry run" and dry_run["writes"] == {}
+    assert [a["action"] for a in report["cleanups"][3]["result"]["plan"]["actions"]] == [
+        "deregister",
+        "delete",
+    ]
+
+
+def test_revisions_only_a_rule_a_schedule_or_a_service_out_of_scope_uses_are_kept() -> None:
+    report = run("kept-references.yaml")
+
+    assert report["cleanups"][0]["result"]["plan"]["actions"] == []
+
+
+def test_a_guard_trip_refuses_the_whole_run_and_changes_nothing() -> None:
+    report = run("guard-trip.yaml")
+
+    assert report["cleanups"][1]["result"]["plan"]["refused"]
+    assert report["cleanups"][1]["writes"] == {}
+
+
+def test_an_interrupted_run_resumes_and_finishes_without_doing_anything_twice() -> None:
+    report = run("interrupted.yaml")
+
+    assert [r["result"]["complete"] for r in report["cleanups"][1:4]] == [False, False, True]
+    assert writes(report, "ecs:DeregisterTaskDefinition") == 19
+    assert writes(report, "ecs:DeleteTaskDefinitions") == 2  # 19 revisions, 10 per call
