@@ -134,6 +134,14 @@ def _alarm_during_bake(report: dict[str, Any]) -> None:
     assert reason["state"] == "Bake" and reason["cause"]["alarms"][0]["state"] == "ALARM"
 
 
+def _alarm_failure_throttled(report: dict[str, Any]) -> None:
+    # The alarm's first invocation failed (its SendTaskFailure throttled); Lambda's retry failed the bake.
+    assert report["lambda_invocations"]["fargate-ops-ecs-events"]["errors"] == 1
+    reason = deploy(report)["rollback_reason"]
+    assert reason["cause"]["detected"] == "by the alarm state change event while waiting (bake)"
+    assert deploy(report)["weight_history"][-1]["at"] < "2026-01-05T09:06"  # minutes into a 20-minute bake
+
+
 def _alarm_at_start(report: dict[str, Any]) -> None:
     assert "ignore_alarms" in deploy(report)["cause"]
     assert not [c for c in report["api_calls"] if c.startswith("ecs:") and not c.startswith("ecs:Describe")]
@@ -300,6 +308,7 @@ EXTRA_CHECKS = {
     "never-healthy": _never_healthy,
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
+    "alarm-failure-throttled": _alarm_failure_throttled,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,
     "analysis-inconclusive-pause": _analysis_inconclusive_pause,
