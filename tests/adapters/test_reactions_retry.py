@@ -79,7 +79,11 @@ def alarm_event(event_id: str = "alarm-1") -> dict[str, Any]:
         "resources": [f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{ALARM}"],
         "detail": {
             "alarmName": ALARM,
-            "state": {"value": "ALARM", "reason": "Threshold Crossed", "timestamp": "2026-01-05T09:02:00.000+0000"},
+            "state": {
+                "value": "ALARM",
+                "reason": "Threshold Crossed",
+                "timestamp": "2026-01-05T09:02:00.000+0000",
+            },
         },
     }
 

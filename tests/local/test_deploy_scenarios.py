@@ -142,6 +142,14 @@ def _alarm_failure_throttled(report: dict[str, Any]) -> None:
     assert deploy(report)["weight_history"][-1]["at"] < "2026-01-05T09:06"  # minutes into a 20-minute bake
 
 
+def _foreign_events(report: dict[str, Any]) -> None:
+    foreign = [e for e in report["events"] if (e["account"], e["region"]) != ("123456789012", "us-east-1")]
+    said = [e["text"] for e in report["timeline"] if e["actor"] == "fargate-ops"]
+    assert len(foreign) == 3
+    assert said == ["green ready: wait completed (on web-green: SERVICE_STEADY_STATE)"]  # our own, at 2m30s
+    assert next(e for e in report["timeline"] if e["text"] == said[0])["at"] >= "2026-01-05T09:02"
+
+
 def _alarm_at_start(report: dict[str, Any]) -> None:
     assert "ignore_alarms" in deploy(report)["cause"]
     assert not [c for c in report["api_calls"] if c.startswith("ecs:") and not c.startswith("ecs:Describe")]
@@ -309,6 +317,7 @@ EXTRA_CHECKS = {
     "alarm-during-bake": _alarm_during_bake,
     "alarm-at-start": _alarm_at_start,
     "alarm-failure-throttled": _alarm_failure_throttled,
+    "foreign-events": _foreign_events,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,
     "analysis-inconclusive-pause": _analysis_inconclusive_pause,

@@ -18,6 +18,7 @@ from fargate_ops.domain.alert_state import (
     SPOT_WINDOW_SECONDS,
     AlertPolicy,
 )
+from fargate_ops.domain.event_sources import EventSources
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
@@ -56,6 +57,16 @@ def _alert_policy(env: Mapping[str, str]) -> AlertPolicy:
     )
 
 
+def _event_sources(env: Mapping[str, str]) -> EventSources | None:
+    account = env.get("ACCOUNT_ID", "").strip()
+    if not account:
+        return None
+    region = env.get("AWS_REGION", "").strip()
+    if not region:  # Lambda always sets it
+        raise SettingsError("environment variable AWS_REGION is required with ACCOUNT_ID")
+    return EventSources.parse(account, region, env.get("EVENT_SOURCE_ACCOUNTS", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a function reads from its environment.
@@ -70,6 +81,9 @@ class Settings:
     cluster_name_pattern: str = "*"
     alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     timeline_retention_days: int = TIMELINE_RETENTION_DAYS
+    # The accounts and region whose events the reactions act on; None: not restricted (the template
+    # always sets ACCOUNT_ID for the events function; tests of other behaviour may leave it out).
+    event_sources: EventSources | None = None
 
     @property
     def crash_loop_threshold(self) -> int:
@@ -86,4 +100,5 @@ class Settings:
             cluster_name_pattern=env.get("CLUSTER_NAME_PATTERN", "").strip() or "*",
             alert_policy=_alert_policy(env),
             timeline_retention_days=_positive_int(env, "TIMELINE_RETENTION_DAYS", TIMELINE_RETENTION_DAYS),
+            event_sources=_event_sources(env),
         )
