@@ -17,6 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from fargate_ops.domain.redaction import fingerprint
 from fargate_ops_cli.main import cli
 from tests.iam.usage_record import assert_usage_recorded
 
@@ -273,8 +274,16 @@ def _environment_only(report: dict[str, Any]) -> None:
     services = {s["name"]: s for s in report["services"]}
     green, blue = services["web-green"]["containers"]["web"], services["web-blue"]["containers"]["web"]
     assert green["image"] == blue["image"] == "shop:v1"
-    assert green["environment"] == {"LOG_LEVEL": "info", "FEATURE_CHECKOUT": "on"}  # LEGACY_MODE removed
-    assert blue["environment"] == {"LEGACY_MODE": "1", "LOG_LEVEL": "info"}
+    # The report shows values hashed (redaction.py): the same value, the same hash.
+    assert green["environment"] == {"LOG_LEVEL": fingerprint("info"), "FEATURE_CHECKOUT": fingerprint("on")}
+    assert blue["environment"] == {"LEGACY_MODE": fingerprint("1"), "LOG_LEVEL": fingerprint("info")}
+
+
+def _secret_environment(report: dict[str, Any]) -> None:
+    # tests/local/test_no_secret_in_any_output.py searches every output; here, what the report shows.
+    green = next(s for s in report["services"] if s["name"] == "web-green")["containers"]["web"]
+    assert green["environment"] == {"DB_PASSWORD": fingerprint("s3cr3t-VALUE-123")}
+    assert "s3cr3t-VALUE-123" not in json.dumps(report)
 
 
 def _failed_by_the_crash_loop_once(report: dict[str, Any]) -> None:
@@ -331,6 +340,7 @@ EXTRA_CHECKS = {
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
+    "secret-environment": _secret_environment,
     "concurrent-crashes": _concurrent_crashes,
     "event-after-park": _event_after_park,
 }

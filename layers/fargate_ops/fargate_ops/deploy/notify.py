@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fargate_ops.domain.deploy import describe_reason
+from fargate_ops.domain.redaction import redacted_change
 from fargate_ops.observability import count
 
 REJECTED = "REJECTED"
@@ -32,13 +33,14 @@ def message(raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         subject += f": {describe_reason(reason)}"
     elif failure:
         subject += f": {failure.get('Error')}"
+    change = raw.get("change")
     body: dict[str, Any] = {
         "deploy_id": raw.get("deploy_id"),
         "cluster": raw.get("cluster"),
         "application": application,
         "status": status,
         "strategy": raw.get("strategy"),
-        "change": raw.get("change"),
+        "change": redacted_change(change) if isinstance(change, Mapping) else None,
         "live": raw.get("live"),
         "green": raw.get("green"),
         "weights": raw.get("weights"),
