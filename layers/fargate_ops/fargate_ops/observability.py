@@ -59,7 +59,7 @@ def entry_point(handler: Handler) -> Handler:
             function_name=getattr(context, "function_name", None),
             request_id=getattr(context, "aws_request_id", None),
         )
-        if logger.isEnabledFor(logging.DEBUG):  # environment values hashed, task tokens left out
+        if logger.log_level <= logging.DEBUG:  # redacted: environment values hashed, no task token
             logger.debug("event", extra={"event": redacted(event)})
         metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE_NAME)
         token = _metrics.set(metrics)
