@@ -113,6 +113,8 @@ def _rollback_after_success(report: dict[str, Any]) -> None:
 def _crash_loop(report: dict[str, Any]) -> None:
     stops = deploy(report)["rollback_reason"]["stops"]
     assert len(stops) == 3 and all(s["exit_codes"] == {"web": 137} for s in stops)
+    [told] = [n["subject"] for n in report["notifications"] if "ROLLED_BACK" in n["subject"]]
+    assert "crash loop: web exit 137" in told[:80]  # the why within what a mail client shows
 
 
 def _image_missing(report: dict[str, Any]) -> None:
