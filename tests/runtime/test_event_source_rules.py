@@ -81,3 +81,15 @@ def test_the_bus_delivers_an_event_only_where_the_rules_account_and_region_match
 
     rules = {d.rule for d in hub.bus.deliveries if d.event_id == event["id"]}
     assert rules == ({"fargate-ops-service-action"} if delivered else set())
+
+
+def test_the_events_function_is_told_its_account_and_the_forwarded_ones(hub: LocalRuntime) -> None:
+    # Without ACCOUNT_ID the code would not restrict (Settings.event_sources is None): the template sets it.
+    assert hub.stack is not None
+    with as_world():
+        function = hub.clients.client("lambda").get_function(
+            FunctionName=hub.stack.function_arn("EcsEventsFunction")
+        )
+    variables = function["Configuration"]["Environment"]["Variables"]
+
+    assert (variables["ACCOUNT_ID"], variables["EVENT_SOURCE_ACCOUNTS"]) == (OURS, FORWARDED)
