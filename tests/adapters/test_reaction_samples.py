@@ -168,7 +168,7 @@ def test_the_circuit_breaker_rollback_sample_tells_people_it_is_rolling_back(
 
     [message] = inbox.messages()
     assert message["subject"] == (
-        "fargate-ops: servicetest in default: circuit breaker rolling back deployment ecs-svc/123"
+        "fargate-ops: servicetest in default: circuit breaker rolling back (ecs-svc/123)"
     )
 
 
@@ -178,7 +178,7 @@ def test_the_deployment_failed_sample_tells_people_the_deployment_failed(
     handle(load_event("ecs-deployment-state-change-service-deployment-failed.json"))
 
     [message] = inbox.messages()
-    assert message["subject"] == "fargate-ops: servicetest in default: deployment ecs-svc/123 failed"
+    assert message["subject"] == "fargate-ops: servicetest in default: deployment failed (ecs-svc/123)"
     assert "circuit breaker: task failed to start" in message["body"]["content"]["description"]
 
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from fargate_ops.domain.redaction import fingerprint
 from fargate_ops_cli.main import cli
 from tests.iam.usage_record import assert_usage_recorded
 
@@ -112,6 +113,8 @@ def _rollback_after_success(report: dict[str, Any]) -> None:
 def _crash_loop(report: dict[str, Any]) -> None:
     stops = deploy(report)["rollback_reason"]["stops"]
     assert len(stops) == 3 and all(s["exit_codes"] == {"web": 137} for s in stops)
+    [told] = [n["subject"] for n in report["notifications"] if "ROLLED_BACK" in n["subject"]]
+    assert "crash loop: web exit 137" in told[:80]  # the why within what a mail client shows
 
 
 def _image_missing(report: dict[str, Any]) -> None:
@@ -132,6 +135,22 @@ def _never_healthy(report: dict[str, Any]) -> None:
 def _alarm_during_bake(report: dict[str, Any]) -> None:
     reason = deploy(report)["rollback_reason"]
     assert reason["state"] == "Bake" and reason["cause"]["alarms"][0]["state"] == "ALARM"
+
+
+def _alarm_failure_throttled(report: dict[str, Any]) -> None:
+    # The alarm's first invocation failed (its SendTaskFailure throttled); Lambda's retry failed the bake.
+    assert report["lambda_invocations"]["fargate-ops-ecs-events"]["errors"] == 1
+    reason = deploy(report)["rollback_reason"]
+    assert reason["cause"]["detected"] == "by the alarm state change event while waiting (bake)"
+    assert deploy(report)["weight_history"][-1]["at"] < "2026-01-05T09:06"  # minutes into a 20-minute bake
+
+
+def _foreign_events(report: dict[str, Any]) -> None:
+    foreign = [e for e in report["events"] if (e["account"], e["region"]) != ("123456789012", "us-east-1")]
+    said = [e["text"] for e in report["timeline"] if e["actor"] == "fargate-ops"]
+    assert len(foreign) == 3
+    assert said == ["green ready: wait completed (on web-green: SERVICE_STEADY_STATE)"]  # our own, at 2m30s
+    assert next(e for e in report["timeline"] if e["text"] == said[0])["at"] >= "2026-01-05T09:02"
 
 
 def _alarm_at_start(report: dict[str, Any]) -> None:
@@ -353,8 +372,16 @@ def _environment_only(report: dict[str, Any]) -> None:
     services = {s["name"]: s for s in report["services"]}
     green, blue = services["web-green"]["containers"]["web"], services["web-blue"]["containers"]["web"]
     assert green["image"] == blue["image"] == "shop:v1"
-    assert green["environment"] == {"LOG_LEVEL": "info", "FEATURE_CHECKOUT": "on"}  # LEGACY_MODE removed
-    assert blue["environment"] == {"LEGACY_MODE": "1", "LOG_LEVEL": "info"}
+    # The report shows values hashed (redaction.py): the same value, the same hash.
+    assert green["environment"] == {"LOG_LEVEL": fingerprint("info"), "FEATURE_CHECKOUT": fingerprint("on")}
+    assert blue["environment"] == {"LEGACY_MODE": fingerprint("1"), "LOG_LEVEL": fingerprint("info")}
+
+
+def _secret_environment(report: dict[str, Any]) -> None:
+    # tests/local/test_no_secret_in_any_output.py searches every output; here, what the report shows.
+    green = next(s for s in report["services"] if s["name"] == "web-green")["containers"]["web"]
+    assert green["environment"] == {"DB_PASSWORD": fingerprint("s3cr3t-VALUE-123")}
+    assert "s3cr3t-VALUE-123" not in json.dumps(report)
 
 
 def _failed_by_the_crash_loop_once(report: dict[str, Any]) -> None:
@@ -422,6 +449,8 @@ EXTRA_CHECKS = {
     "green-task-crashes-in-bake": _green_task_crashes_in_bake,
     "blue-scaled-out": _blue_scaled_out,
     "hotfix-ignore-alarms": _hotfix_ignore_alarms,
+    "alarm-failure-throttled": _alarm_failure_throttled,
+    "foreign-events": _foreign_events,
     "analysis-fails": _analysis_fails,
     "analysis-inconclusive": _analysis_inconclusive,
     "analysis-inconclusive-pause": _analysis_inconclusive_pause,
@@ -440,6 +469,7 @@ EXTRA_CHECKS = {
     "validation-hook": _validation_hook,
     "validation-hook-fails": _validation_hook_fails,
     "environment-only": _environment_only,
+    "secret-environment": _secret_environment,
     "concurrent-crashes": _concurrent_crashes,
     "event-after-park": _event_after_park,
     "rollback-fails-always": _rollback_fails_always,

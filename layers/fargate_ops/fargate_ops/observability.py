@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+from fargate_ops.domain.redaction import redacted
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "fargate-ops")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FargateOps")
@@ -43,7 +46,8 @@ def count(name: str, value: float = 1) -> None:
 
 
 def entry_point(handler: Handler) -> Handler:
-    """Wrap a Lambda handler: fresh per-invocation log keys, event at DEBUG, metrics flushed at the end.
+    """Wrap a Lambda handler: fresh per-invocation log keys, event at DEBUG (redacted: no environment
+    value, no task token), metrics flushed at the end.
 
     Tolerates a ``None`` or minimal context (local runtime, tests).
     """
@@ -55,7 +59,8 @@ def entry_point(handler: Handler) -> Handler:
             function_name=getattr(context, "function_name", None),
             request_id=getattr(context, "aws_request_id", None),
         )
-        logger.debug("event", extra={"event": event})
+        if logger.log_level <= logging.DEBUG:  # redacted: environment values hashed, no task token
+            logger.debug("event", extra={"event": redacted(event)})
         metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE_NAME)
         token = _metrics.set(metrics)
         try:

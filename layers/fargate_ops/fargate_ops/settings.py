@@ -19,6 +19,7 @@ from fargate_ops.domain.alert_state import (
     AlertPolicy,
 )
 from fargate_ops.domain.deploy_duration import DEFAULT_MAX_DEPLOY_SECONDS
+from fargate_ops.domain.event_sources import EventSources
 from fargate_ops.errors import SettingsError
 
 DEFAULT_KEEP_REVISIONS = 5
@@ -57,6 +58,16 @@ def _alert_policy(env: Mapping[str, str]) -> AlertPolicy:
     )
 
 
+def _event_sources(env: Mapping[str, str]) -> EventSources | None:
+    account = env.get("ACCOUNT_ID", "").strip()
+    if not account:
+        return None
+    region = env.get("AWS_REGION", "").strip()
+    if not region:  # Lambda always sets it
+        raise SettingsError("environment variable AWS_REGION is required with ACCOUNT_ID")
+    return EventSources.parse(account, region, env.get("EVENT_SOURCE_ACCOUNTS", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a function reads from its environment.
@@ -78,6 +89,9 @@ class Settings:
     scaling_tag_key: str = SCALING_TAG_KEY
     edge_schedule_name: str = ""
     scheduler_role_arn: str = ""
+    # The accounts and region whose events the reactions act on; None: not restricted (the template
+    # always sets ACCOUNT_ID for the events function; tests of other behaviour may leave it out).
+    event_sources: EventSources | None = None
 
     @property
     def crash_loop_threshold(self) -> int:
@@ -98,4 +112,5 @@ class Settings:
             scaling_tag_key=env.get("SCALING_TAG_KEY", "").strip() or SCALING_TAG_KEY,
             edge_schedule_name=env.get("EDGE_SCHEDULE_NAME", "").strip(),
             scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", "").strip(),
+            event_sources=_event_sources(env),
         )

@@ -2,6 +2,7 @@
 
     faults:
       throttle: {service: ecs, rate: 0.3, seed: 1}    # 3 of every 10 ECS calls: ThrottlingException
+      # or: {service: stepfunctions, operation: SendTaskFailure, times: 1}   # the first such call only
       fail_step: {step: shift_traffic, times: 1}      # the step Lambda fails once (or "always")
       fail_step: {step: rollback, times: always, error: TransientError}   # named as Step Functions sees it
 
@@ -29,16 +30,32 @@ class InjectedFaultError(RuntimeError):
 
 
 def throttler(fault: ThrottleFault) -> Any:
-    """callable(service, operation) -> bool: of every ten calls to the service, the first rate*10."""
+    """callable(service, operation) -> bool: of every ten calls to the service, the first rate*10; or
+    the first `times` calls (of the operation, if the fault names one)."""
     calls: Counter[str] = Counter()
+    if fault.times is not None:
+        return _first_calls(fault.service, fault.operation, fault.times)
+    assert fault.rate is not None
     throttled_per_decade = max(1, min(DECADE - 1, round(fault.rate * DECADE)))
 
     def throttle(service: str, operation: str) -> bool:
-        if service != fault.service:
+        if service != fault.service or fault.operation not in (None, operation):
             return False
         index = calls[service] + fault.seed
         calls[service] += 1
         return index % DECADE < throttled_per_decade
+
+    return throttle
+
+
+def _first_calls(service: str, operation: str | None, times: int) -> Any:
+    left = [times]
+
+    def throttle(called_service: str, called_operation: str) -> bool:
+        if called_service != service or operation not in (None, called_operation) or left[0] == 0:
+            return False
+        left[0] -= 1
+        return True
 
     return throttle
 

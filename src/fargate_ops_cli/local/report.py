@@ -172,12 +172,15 @@ def _engine_fields(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _containers(ecs: Any, task_definition: str) -> dict[str, dict[str, Any]]:
-    """What the service's revision runs: each container's image and environment."""
+    """What the service's revision runs: each container's image and environment (values hashed, as the
+    application shows them: a report must not carry a secret either)."""
+    from fargate_ops.domain.redaction import fingerprint
+
     definition = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]
     return {
         c["name"]: {
             "image": c.get("image"),
-            "environment": {e["name"]: e["value"] for e in c.get("environment", [])},
+            "environment": {e["name"]: fingerprint(e["value"]) for e in c.get("environment", [])},
         }
         for c in definition.get("containerDefinitions", [])
     }

@@ -35,8 +35,10 @@ class ScenarioRunner:
         measure_memory: bool = False,
         base_dir: Path | None = None,
         template: Path | None = None,
+        on_finish: Callable[[LocalRuntime], None] | None = None,
     ) -> None:
         self.scenario = scenario
+        self.on_finish = on_finish  # sees the runtime after the run, before it closes (tests read it)
         self.template = template
         self.repo_root = repo_root
         self.base_dir = base_dir or Path.cwd()
@@ -102,6 +104,8 @@ class ScenarioRunner:
             self._record_violations(runtime, deploy_invariants.at_end(runtime, stack.outputs, self.deploys))
             assert self._inbox is not None
             report = build(self, runtime, simulator, world, self._inbox)
+            if self.on_finish is not None:
+                self.on_finish(runtime)
         report.scaling = self.scaling.report()
         report.invariants_waived = (
             self.scenario.expect is not None and not self.scenario.expect.invariants_hold
@@ -356,13 +360,16 @@ def _parameters(scenario: Scenario) -> dict[str, str] | None:
 
 
 def _describe_change(action: DeployAction) -> str:
+    """What the deploy changes, as the application shows it: environment values hashed (redaction.py)."""
+    from fargate_ops.domain.redaction import fingerprint
+
     if action.task_definition is not None:
         return f"task definition {action.task_definition}"
     parts = [f"{c} → {i}" for c, i in (action.images or {}).items()]
     for container, variables in (action.environment or {}).items():
         parts.append(
             f"{container} env "
-            + ", ".join(f"{k}={'(unset)' if v is None else v}" for k, v in variables.items())
+            + ", ".join(f"{k}={'(unset)' if v is None else fingerprint(v)}" for k, v in variables.items())
         )
     return ", ".join(parts)
 

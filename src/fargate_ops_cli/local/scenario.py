@@ -308,11 +308,20 @@ class EventDelivery(_Strict):
 
 class ThrottleFault(_Strict):
     """Throttle a share of the application's calls to one AWS service, deterministically: of every ten
-    calls (counted per service, shifted by `seed`), the first `rate * 10` get ThrottlingException."""
+    calls (counted per service, shifted by `seed`), the first `rate * 10` get ThrottlingException. Or,
+    with `times`, the first `times` calls (of `operation`, if given: botocore's name, SendTaskFailure)."""
 
-    service: str = "ecs"  # botocore's service name: ecs, elbv2, dynamodb, ...
-    rate: float = Field(gt=0, lt=1)
+    service: str = "ecs"  # botocore's service name: ecs, elbv2, dynamodb, stepfunctions...
+    rate: float | None = Field(default=None, gt=0, lt=1)
     seed: int = Field(default=0, ge=0)
+    operation: str | None = None
+    times: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _rate_or_times(self) -> ThrottleFault:
+        if (self.rate is None) == (self.times is None):
+            raise ValueError("give rate (a share of the calls) or times (the first calls), not both")
+        return self
 
 
 class FailStepFault(_Strict):

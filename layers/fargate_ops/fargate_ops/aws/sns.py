@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import translate
+from fargate_ops.domain.subjects import MAX_SUBJECT_CHARS  # SNS: ASCII, no line breaks, 100 at most
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
-
-MAX_SUBJECT_CHARS = 100  # SNS: ASCII, no line breaks, under 100 characters
 
 
 def clean_subject(subject: str) -> str:

@@ -275,6 +275,10 @@ class Store(LeaseRecords):
         )
         return codes is None
 
+    def was_seen(self, event_key: str) -> bool:
+        """Whether an event was remembered (a strongly consistent read: a copy may have just marked it)."""
+        return self._get(keys.event(event_key), keys.SEEN) is not None
+
     def mark_seen(self, event_key: str, expires_at: int) -> bool:
         """Remember an event; False if it was seen before."""
         try:

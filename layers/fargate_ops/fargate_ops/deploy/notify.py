@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fargate_ops.domain.deploy import describe_reason
+from fargate_ops.domain.redaction import redacted_change
+from fargate_ops.domain.subjects import deploy_subject
 from fargate_ops.observability import count
 
 REJECTED = "REJECTED"
@@ -25,13 +26,10 @@ def outcome(raw: Mapping[str, Any]) -> str:
 def message(raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     status = outcome(raw)
     application = raw.get("application", "?")
-    subject = f"fargate-ops: {application} deploy {status}"
     failure = raw.get("failure") if isinstance(raw.get("failure"), Mapping) else None
     reason = raw.get("rollback_reason") if isinstance(raw.get("rollback_reason"), Mapping) else None
-    if reason:
-        subject += f": {describe_reason(reason)}"
-    elif failure:
-        subject += f": {failure.get('Error')}"
+    subject = deploy_subject(str(application), status, reason, failure)
+    change = raw.get("change")
     body: dict[str, Any] = {
         "deploy_id": raw.get("deploy_id"),
         "cluster": raw.get("cluster"),
@@ -39,7 +37,7 @@ def message(raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         "description": raw.get("description"),  # what the person who started it said it is
         "status": status,
         "strategy": raw.get("strategy"),
-        "change": raw.get("change"),
+        "change": redacted_change(change) if isinstance(change, Mapping) else None,
         "live": raw.get("live"),
         "green": raw.get("green"),
         "weights": raw.get("weights"),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fargate_ops import clock
 from fargate_ops.deploy.waiting import WAITING
 from fargate_ops.domain import deploy as decisions
+from fargate_ops.domain.redaction import redacted_change
 from fargate_ops.models.deploy import DeployInput
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "application": doc.application,
         "status": decisions.RUNNING,
         "strategy": doc.strategy,
-        "change": doc.change.model_dump(mode="json", exclude_none=True),
+        # Environment values are hashed: the record is what operators and `status` read (redaction.py).
+        "change": redacted_change(doc.change.model_dump(mode="json", exclude_none=True)),
         # where the events function takes green's weight away, and whose weights recovery reads (neither
         # has the document)
         "listener_arn": doc.listener_arn,
@@ -89,5 +91,11 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "alarms": list(doc.alarms),
         "notes": list(doc.notes),
         # what a person asked for (every field of the input), for `fargate-ops status`
-        "input": doc.model_dump(mode="json", include=set(DeployInput.model_fields), exclude_none=True),
+        "input": _shown_input(doc),
     }
+
+
+def _shown_input(doc: DeployDocument) -> dict[str, Any]:
+    shown = doc.model_dump(mode="json", include=set(DeployInput.model_fields), exclude_none=True)
+    shown["change"] = redacted_change(shown["change"])
+    return shown

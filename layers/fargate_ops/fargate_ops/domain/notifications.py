@@ -24,9 +24,9 @@ from fargate_ops.domain.alert_state import (
     Alert,
     AlertKind,
 )
+from fargate_ops.domain.subjects import compose
 
 ORIGIN = "reactions"
-MAX_SUBJECT_CHARS = 100  # SNS: under 100 ASCII characters; the text and the body carry everything
 EVENT_TYPES = {
     AlertKind.CRASH_LOOP: "CrashLoop",
     AlertKind.SERVICE_EVENT: "ServiceEvent",
@@ -266,16 +266,12 @@ def render(
     return Notification(
         id=notification_id,
         kind=alert.kind,
-        subject=_fit(f"fargate-ops: {subject}"),
+        subject=compose(f"{ref.service} in {ref.cluster}", subject),
         text="\n".join(lines),
         facts=facts,
         next_steps=next_steps,
         service=ref,
     )
-
-
-def _fit(subject: str) -> str:
-    return subject if len(subject) <= MAX_SUBJECT_CHARS else subject[: MAX_SUBJECT_CHARS - 3] + "..."
 
 
 def _crash_loop(alert: Alert, ref: ServiceRef, logs: LogLink | None) -> tuple[str, list[str]]:
@@ -285,16 +281,16 @@ def _crash_loop(alert: Alert, ref: ServiceRef, logs: LogLink | None) -> tuple[st
     failure = describe_failure(latest)
     window = _minutes(float(facts.get("window_seconds") or 0))
     if facts.get("new_evidence"):
-        subject = f"{ref.service} in {ref.cluster} still crash-looping, new evidence: {failure}"
+        subject = f" still crash-looping, new evidence: {failure}"
         opening = f"{ref.service} ({ref.cluster}) is still crash-looping, and its tasks now fail differently."
     elif facts.get("ecs_event"):
-        subject = f"{ref.service} in {ref.cluster} is crash-looping: {failure}"
+        subject = f" is crash-looping: {failure}"
         opening = (
             f"{ref.service} ({ref.cluster}) is crash-looping: ECS reports {facts['ecs_event']} after "
             f"{len(stops)} abnormal task stop(s)."
         )
     else:
-        subject = f"{ref.service} in {ref.cluster} is crash-looping: {failure}"
+        subject = f" is crash-looping: {failure}"
         opening = (
             f"{ref.service} ({ref.cluster}) is crash-looping: {facts.get('abnormal_stops')} abnormal task "
             f"stops within {window} (threshold {facts.get('threshold')})."
@@ -323,7 +319,7 @@ def _service_event(alert: Alert, ref: ServiceRef) -> tuple[str, list[str]]:
     name = str(alert.facts.get("event_name"))
     reason = alert.facts.get("reason")
     words = SERVICE_EVENT_WORDS.get(name, name)
-    subject = f"{ref.service} in {ref.cluster}: {words}" + (f" ({reason})" if reason else "")
+    subject = f": {words}" + (f" ({reason})" if reason else "")
     lines = [
         f"ECS reported {name} for {ref.service} ({ref.cluster}) at {iso(alert.facts.get('at'))}"
         + (f": {reason}." if reason else "."),
@@ -337,9 +333,9 @@ def _circuit_breaker(alert: Alert, ref: ServiceRef) -> tuple[str, list[str]]:
     facts = alert.facts
     deployment = facts.get("deployment_id") or "?"
     if facts.get("event_name") == "SERVICE_DEPLOYMENT_FAILED":
-        subject = f"{ref.service} in {ref.cluster}: deployment {deployment} failed"
+        subject = f": deployment failed ({deployment})"
     else:
-        subject = f"{ref.service} in {ref.cluster}: circuit breaker rolling back deployment {deployment}"
+        subject = f": circuit breaker rolling back ({deployment})"
     lines = [
         f"ECS reported {facts.get('event_name')} for {ref.service} ({ref.cluster}) "
         f"at {iso(facts.get('at'))}: {facts.get('reason') or 'no reason given'}",
@@ -354,7 +350,7 @@ def _spot(alert: Alert, ref: ServiceRef) -> tuple[str, list[str]]:
     facts = alert.facts
     window = _minutes(float(facts.get("window_seconds") or 0))
     count = facts.get("interruptions")
-    subject = f"{ref.service} in {ref.cluster}: {count} Fargate Spot interruptions within {window}"
+    subject = f": {count} Fargate Spot interruptions within {window}"
     lines = [
         f"Fargate Spot reclaimed {count} tasks of {ref.service} ({ref.cluster}) within {window} "
         f"(alert at {facts.get('threshold')}). ECS replaces them; if this persists, consider more FARGATE "

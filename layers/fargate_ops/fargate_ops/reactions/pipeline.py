@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fargate_ops.models import events
+from fargate_ops.observability import count
 from fargate_ops.reactions import facts as read
 from fargate_ops.reactions.deploy_waits import alarm, deployment_state, service_action
 from fargate_ops.reactions.deploy_waits import task_stopped as deploy_task_stopped
@@ -77,15 +78,24 @@ class Reaction:
 
 def react(event: AnyEvent, reactor: Reactor) -> Reaction:
     """Both sides' outcomes for one event (for the handler's result, its log line and metric)."""
+    sources = reactor.settings.event_sources
+    watch_refusal = sources.refusal(event.account, event.region) if sources else ""
+    if watch_refusal:
+        count("EventFromElsewhere")
+        return Reaction(Outcome.ignored(watch_refusal), Outcome.ignored(watch_refusal))
     route = ROUTES.get(type(event), NOT_WATCHED)
     facts = route.facts(event)
-    return Reaction(_deploy_side(route, facts, reactor), _watch_side(route, facts, reactor))
+    return Reaction(react_deploy_waits(event, reactor, facts), _watch_side(route, facts, reactor))
 
 
-def react_deploy_waits(event: AnyEvent, reactor: Reactor) -> Outcome:
-    """The deploy side alone (tests of what it costs and does without the watch side)."""
+def react_deploy_waits(event: AnyEvent, reactor: Reactor, facts: read.Facts | None = None) -> Outcome:
+    """The deploy side (alone: tests of what it costs and does without the watch side)."""
+    sources = reactor.settings.event_sources
+    refusal = sources.deploy_refusal(event.account, event.region) if sources else ""
+    if refusal:
+        return Outcome.ignored(refusal)
     route = ROUTES.get(type(event), NOT_WATCHED)
-    return _deploy_side(route, route.facts(event), reactor)
+    return _deploy_side(route, facts if facts is not None else route.facts(event), reactor)
 
 
 def _deploy_side(route: Route, facts: read.Facts, reactor: Reactor) -> Outcome:

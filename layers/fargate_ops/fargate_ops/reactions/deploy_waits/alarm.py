@@ -5,7 +5,12 @@ A deploy lists its alarms in ``alarms``; when it starts it adds itself to each a
 and each one that waits (ready, approval or a bake: the record's ``waiting``) gets its token failed
 with AlarmFiringError and the alarm's name and reason. The rollback window is not failed: after a
 success only an operator rolls back. A deploy between two waits is caught by its own alarm check at the
-start of the next wait and after each bake. Duplicate events act once (the event id is remembered).
+start of the next wait and after each bake.
+
+The event is remembered (its id) only once every wait it fails has been failed: a SendTaskFailure that
+fails (throttled, say) fails the invocation with nothing remembered, and Lambda's retry of the
+asynchronous invocation acts. A copy delivered after that finds the event remembered (a duplicate); one
+delivered meanwhile fails a wait already over, which Step Functions answers TaskTimedOut: done.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ def on_alarm_state_change(facts: AlarmFacts, reactor: Reactor) -> Outcome:
     watchers = reactor.store.alarm_watchers(detail.alarm_name)
     if not watchers:
         return Outcome.ignored("no deploy watches the alarm")
-    if not reactor.store.mark_seen(keys.alarm_seen(event.id), reactor.idempotency_expiry()):
+    seen = keys.alarm_seen(event.id)
+    if reactor.store.was_seen(seen):
         return Outcome.duplicate()
     failed = []
     for deploy_id in watchers:
@@ -60,6 +66,8 @@ def on_alarm_state_change(facts: AlarmFacts, reactor: Reactor) -> Outcome:
         )
         if sent:
             failed.append(deploy_id)
+    # Every wait is failed (or was over already): only now is the event done with.
+    reactor.store.mark_seen(seen, reactor.idempotency_expiry())
     if not failed:
         return Outcome.ignored("no watching deploy was waiting")
     return Outcome.acted(f"alarm {detail.alarm_name}: failed the wait of {', '.join(failed)}")
