@@ -26,6 +26,7 @@ NARROW = {
 }
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+HANDOVER = "fargate-ops:handover"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,20 @@ def runtime() -> Iterator[LocalRuntime]:
             ecs = runtime.clients.client("ecs")
             ecs.create_cluster(clusterName="prod")
             ecs.create_cluster(clusterName="dev")
+            # What the platform team handed over carries the tag; web-blue was not handed over.
+            definition = ecs.register_task_definition(
+                family="web", containerDefinitions=[{"name": "web", "image": "web:v1", "memory": 512}]
+            )["taskDefinition"]["taskDefinitionArn"]
+            for name, tags in (("web-green", [{"key": HANDOVER, "value": "fargate-ops"}]), ("web-blue", [])):
+                ecs.create_service(cluster="prod", serviceName=name, taskDefinition=definition, tags=tags)
+            iam = runtime.clients.client("iam")
+            for role in ("web-task-app", "web-task-exec", "admin"):
+                iam.create_role(
+                    RoleName=role,
+                    AssumeRolePolicyDocument="{}",
+                    Tags=[{"Key": HANDOVER, "Value": "fargate-ops"}],
+                )
+            iam.create_role(RoleName="web-task-untagged", AssumeRolePolicyDocument="{}")
         yield runtime
 
 
@@ -59,7 +74,7 @@ def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_word
     ecs = runtime.clients.client("ecs")
     with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
         error = refusal(lambda: ecs.update_service(cluster="prod", service="api-green", desiredCount=1))
-        inside = refusal(lambda: ecs.update_service(cluster="prod", service="web-green", desiredCount=1))
+        ecs.update_service(cluster="prod", service="web-green", desiredCount=1)  # handed over: allowed
 
     role_name = role_of(runtime, "DeployStepFunction").rsplit("/", 1)[-1]
     assert error["Code"] == "AccessDeniedException"
@@ -68,8 +83,32 @@ def test_update_service_outside_the_service_name_pattern_is_denied_with_aws_word
         f" to perform: ecs:UpdateService on resource: arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/api-green"
         " because no identity-based policy allows the ecs:UpdateService action"
     )
-    assert inside["Code"] != "AccessDeniedException"  # allowed: moto answers that there is no such service
     assert runtime.iam is not None and runtime.iam.denials[-1].action == "ecs:UpdateService"
+
+
+def test_update_service_on_a_service_not_handed_over_is_denied(runtime: LocalRuntime) -> None:
+    ecs = runtime.clients.client("ecs")
+    with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
+        error = refusal(lambda: ecs.update_service(cluster="prod", service="web-blue", desiredCount=1))
+
+    assert error["Code"] == "AccessDeniedException"
+    assert (
+        "ecs:UpdateService on resource: arn:aws:ecs:us-east-1:123456789012:service/prod/web-blue"
+        in (error["Message"])
+    )
+
+
+def test_passing_a_role_not_handed_over_is_denied(runtime: LocalRuntime) -> None:
+    ecs = runtime.clients.client("ecs")
+    registration = {
+        "family": "web",
+        "containerDefinitions": [{"name": "web", "image": "web:v2", "memory": 512}],
+        "taskRoleArn": f"arn:aws:iam::{ACCOUNT}:role/web-task-untagged",
+    }
+    with as_principal(role_of(runtime, "DeployStepFunction"), "fargate-ops-deploy-step"):
+        error = refusal(lambda: ecs.register_task_definition(**registration))
+
+    assert f"iam:PassRole on resource: arn:aws:iam::{ACCOUNT}:role/web-task-untagged" in error["Message"]
 
 
 def test_passing_a_role_outside_the_task_role_pattern_is_denied(runtime: LocalRuntime) -> None:
