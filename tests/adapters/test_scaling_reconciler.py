@@ -97,11 +97,13 @@ def test_a_slot_is_left_alone_while_a_deploy_holds_the_lease_and_the_idle_slot_a
         deploy_id="d1",
         execution="e1",
         now=OFFICE,
-        lease_expires_at=OFFICE + 600,
+        lease_seconds=600,
         deploy_record={"deploy_id": "d1", "status": "RUNNING"},
         new_application=ApplicationRecord(
             "prod", "web", ("web-blue", "web-green"), world.listener_arn, live_slot="web-blue"
         ),
+        slots=("web-blue", "web-green"),
+        routes=(world.listener_arn,),
     )
     held = reconciler.run(lambda: ["prod"])
     assert held.actions == [] and len(held.deferred) == 2 and desired("web-blue") == 2

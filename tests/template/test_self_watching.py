@@ -64,12 +64,13 @@ def emitted_metrics() -> tuple[set[str], list[str]]:
 
 
 def every_metric_name() -> set[str]:
-    """What the code can emit: its literal names, and its three families of built names."""
+    """What the code can emit: its literal names, and its four families of built names."""
     names, templates = emitted_metrics()
     families = {
         "DeployStep_{}": {f"DeployStep_{step}" for step in STEPS},
         "Deploy{}": {f"Deploy{s.title().replace('_', '')}" for s in {*FINAL_STATUSES, REJECTED}},
         "Event{}": {f"Event{kind.value.capitalize()}" for kind in OutcomeKind},
+        "DeployReconciled_{}": {f"DeployReconciled_{s}" for s in FINAL_STATUSES},
     }
     assert sorted(templates) == sorted(families), "a new built metric name: add its family here"
     return names.union(*families.values())
