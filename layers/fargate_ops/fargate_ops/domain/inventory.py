@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from fargate_ops import clock
+
 Tags = Mapping[str, str]
 
 # Task definition revision statuses. DELETE_IN_PROGRESS: DeleteTaskDefinitions accepted the revision;
@@ -355,13 +357,7 @@ def format_mark(epoch: float) -> str:
 @lru_cache(maxsize=4096)  # an account's marks share a few dates; a plan reads thousands of them
 def parse_mark(text: str | None) -> float | None:
     """The time in a mark tag; ``None`` when absent or unreadable (a hand-edited tag is marked again)."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    return clock.parse_iso(text)
 
 
 # Tags by which another AWS feature says it owns a resource: deleting one by hand breaks that feature
