@@ -2,9 +2,10 @@
 
 Each invocation sees its own function's environment variables (`environ.ThreadEnviron`: several
 functions share this process and moto calls them from many threads) and has its own log capture.
-Handlers run one at a time (a process-wide lock), which keeps runs deterministic, unless the scenario
-asks for parallel deliveries (`parallel`): then invocations on different threads run at once, as
-concurrent invocations do in Lambda, and the host counts how many run together.
+Handlers run one at a time (`handler_slot.HandlerSlot`, on the virtual clock), which keeps runs
+deterministic, unless the scenario asks for parallel deliveries (`parallel`): then invocations on
+different threads run at once, as concurrent invocations do in Lambda, and the host counts how many
+run together.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from fargate_ops_cli.local.clients import as_principal, as_world
 from fargate_ops_cli.local.clock import VirtualClock
 from fargate_ops_cli.local.environ import ThreadEnviron
+from fargate_ops_cli.local.handler_slot import HandlerSlot
 
 
 @dataclass
@@ -118,7 +120,7 @@ class LambdaHost:
     peak_running: int = 0  # the most invocations that ran at once
 
     def __post_init__(self) -> None:
-        self._lock = threading.RLock()  # one handler at a time, unless parallel
+        self._slot = HandlerSlot(self.clock)  # one handler at a time, unless parallel
         self._book = threading.Lock()  # the host's own records
         self._loading = threading.RLock()  # importing a handler module
         self._modules: dict[str, ModuleType] = {}
@@ -177,7 +179,7 @@ class LambdaHost:
     def _call(
         self, name: str, handler: Any, event: Any, context: LambdaContext, env: dict[str, str]
     ) -> tuple[tuple[str, bool, str], Invocation]:
-        serial = self._lock if not self.parallel else contextlib.nullcontext()
+        serial = self._slot.held() if not self.parallel else contextlib.nullcontext()
         with serial, self._counted(), self._environment(env), self._captured() as captured:
             started = time.perf_counter()
             if self.measure_memory:
