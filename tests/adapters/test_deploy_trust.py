@@ -9,8 +9,10 @@ import pytest
 
 from fargate_ops import clock
 from fargate_ops.aws.store import Store
+from fargate_ops.deploy import record
 from fargate_ops.deploy.context import StepContext
 from fargate_ops.errors import LeaseHeldError, LeaseLostError, UntrustedDocumentError
+from fargate_ops.models.deploy import parse_document
 from tests.adapters.test_deploy_steps import EXECUTION, first_input, run, service, through, weights
 
 
@@ -72,6 +74,19 @@ def test_a_document_of_another_execution_is_refused(world: Any, ctx: StepContext
         run("shift_traffic", {**doc, "execution": EXECUTION + "-forged"}, ctx)
 
 
+def test_an_earlier_document_of_the_same_deploy_handed_in_again_is_refused(
+    world: Any, ctx: StepContext
+) -> None:
+    earlier = through("await_green", world, ctx)
+    # The deploy went on: its record shows step 1 (as analyse writes it after a step's bake).
+    record.save(ctx, parse_document({**earlier, "step_index": 1}), "step_index")
+
+    with pytest.raises(UntrustedDocumentError, match="is behind the deploy record's 1"):
+        run("shift_traffic", earlier, ctx)
+
+    assert weights(world) == {world.blue_tg: 100, world.green_tg: 0}
+
+
 def test_acquire_lease_refuses_a_document_whose_execution_has_ended(world: Any, ctx: StepContext) -> None:
     doc = run("plan", first_input(world), ctx)
     ctx.sfn.end(EXECUTION)  # type: ignore[attr-defined]
@@ -111,3 +126,21 @@ def test_a_lease_that_ran_out_is_not_taken_while_its_execution_runs(
     lease = store.lease("prod", "web")
     assert lease is not None and lease.deploy_id == "d2"
     assert service("web-green")["desiredCount"] == 0  # d1 had not scaled green yet: nothing to see
+
+
+def test_analyse_retried_after_its_record_write_and_rollback_are_not_refused_as_replays(
+    world: Any, ctx: StepContext
+) -> None:
+    from fargate_ops.deploy.trust import replayed
+
+    linear = {"type": "linear", "step_percent": 25, "interval": "1m"}
+    doc = parse_document({**through("await_green", world, ctx, strategy=linear), "step_index": 0})
+    last = {"step_index": len(doc.steps) - 1}
+    assert len(doc.steps) > 3
+
+    assert replayed("analyse", doc, {"step_index": 1}) is None  # its answer was lost after the write
+    assert replayed("analyse", doc, last) is None  # ... after an operator's full promote
+    assert replayed("analyse", doc, {"step_index": 2}) is not None
+    assert replayed("rollback", doc, last) is None
+    assert replayed("shift_traffic", doc, {"step_index": 1}) is not None
+    assert replayed("shift_traffic", doc, {"step_index": 0}) is None

@@ -186,6 +186,14 @@ def test_releasing_a_lease_that_is_not_ours_changes_nothing(store: Store) -> Non
     assert store.lease("prod", "web") is None
 
 
+def test_a_step_releases_only_the_lease_its_own_execution_holds(store: Store) -> None:
+    begin(store, "d1", new_application=application())
+
+    assert store.release_lease("prod", "web", "d1", "another-execution") is False
+    assert store.lease("prod", "web") is not None
+    assert store.release_lease("prod", "web", "d1", "exec-d1") is True
+
+
 def test_acquiring_a_held_lease_alone_is_refused(store: Store) -> None:
     begin(store, "d1", new_application=application())
 

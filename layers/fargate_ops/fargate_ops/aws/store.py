@@ -110,14 +110,26 @@ class Store(LeaseRecords):
             raise translate(err, "dynamodb:UpdateItem") from err
         return True
 
-    def release_lease(self, cluster: str, application: str, deploy_id: str) -> bool:
-        """Release our lease; False (not an error) if it is not ours any more."""
+    def release_lease(
+        self, cluster: str, application: str, deploy_id: str, execution: str | None = None
+    ) -> bool:
+        """Release our lease; False (not an error) if it is not ours any more.
+
+        A step names its execution too: a lease this deploy id holds under another execution (a
+        replayed or stray invocation) is not the step's to give back. Recovery, run by an operator for
+        a deploy id, may leave it out."""
+        condition, named = "deploy_id = :me", values(me=deploy_id)
+        if execution is not None:
+            condition, named = (
+                f"{condition} AND execution = :execution",
+                values(me=deploy_id, execution=execution),
+            )
         try:
             self._ddb.delete_item(
                 TableName=self._table,
                 Key=key(keys.application(cluster, application), keys.LEASE),
-                ConditionExpression="deploy_id = :me",
-                ExpressionAttributeValues=values(me=deploy_id),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=named,
             )
         except ClientError as err:
             if error_code(err) == CONDITION_FAILED:

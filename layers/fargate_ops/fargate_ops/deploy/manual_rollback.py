@@ -70,4 +70,4 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         )
         return doc
     finally:
-        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id)
+        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id, doc.execution)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
-    if not ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id):
+    if not ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id, doc.execution):
         logger.warning("the lease was not ours any more; left it alone")
         doc.notes.append("lease was not held at release")
     doc.lease_expires_at = None

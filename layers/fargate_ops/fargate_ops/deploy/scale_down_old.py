@@ -50,4 +50,4 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
         record.save(ctx, doc, old_scaled_down_at=clock.iso())
         return doc
     finally:
-        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id)
+        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id, doc.execution)

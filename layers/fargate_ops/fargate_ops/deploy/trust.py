@@ -98,6 +98,25 @@ def problem(doc: DeployDocument, record: Mapping[str, Any], app: ApplicationReco
     return _application_problem(doc, app)
 
 
+def replayed(step: str, doc: DeployDocument, record: Mapping[str, Any]) -> str | None:
+    """An earlier document of this very deploy handed in again (it would move traffic back), or None.
+
+    Analyse is the one step that advances ``step_index`` and writes it to the record; Step Functions
+    retries it with the same input when its answer is lost after that write, so its document may be
+    one step behind (or any number, after an operator's full promote). Rollback is never refused for
+    this: whatever document it holds, it puts traffic back on the live slot.
+    """
+    recorded = record.get("step_index")
+    if step not in LEASED_STEPS or step == "rollback" or recorded is None:
+        return None
+    behind = int(recorded) - doc.step_index
+    if behind <= 0:
+        return None
+    if step == "analyse" and (behind == 1 or int(recorded) == len(doc.steps) - 1):
+        return None
+    return f"step_index {doc.step_index} is behind the deploy record's {int(recorded)} (a replayed document)"
+
+
 def refuse(step: str, doc: DeployDocument, why: str) -> UntrustedDocumentError:
     # Names only: the document's values (environment, images) are not logged.
     logger.warning(
@@ -115,7 +134,9 @@ def check(step: str, doc: DeployDocument, ctx: StepContext) -> None:
     record = ctx.store.get_deploy(doc.deploy_id)
     if record is None:  # a deploy that never began (AcquireLease failed) has nothing to roll back either
         raise refuse(step, doc, "no deploy record by that id")
-    why = problem(doc, record, ctx.store.get_application(doc.cluster, doc.application))
+    why = problem(doc, record, ctx.store.get_application(doc.cluster, doc.application)) or replayed(
+        step, doc, record
+    )
     if why is not None:
         raise refuse(step, doc, why)
     if step not in LEASED_STEPS:
