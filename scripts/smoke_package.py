@@ -168,12 +168,28 @@ def python_identity(python: str) -> str:
     return out.stdout.strip()
 
 
-def cached_install(python: str, requirements: str, cache_dir: Path, identity: str) -> Path | None:
-    """pip-install requirements (text) into a cache directory keyed by their hash; None if empty."""
+# How layers/fargate_ops/Makefile ships the layer's bytecode (tests/template ties the two).
+COMPILE_LAYER = ("-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash")
+
+
+def compile_bytecode(python: str, folder: Path) -> None:
+    """Compile a layer folder's modules as the layer's build does, so imports here read bytecode too."""
+    result = subprocess.run(
+        [python, *COMPILE_LAYER, str(folder)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SmokeError(f"compileall failed in {folder}:\n{result.stdout}{result.stderr}")
+
+
+def cached_install(
+    python: str, requirements: str, cache_dir: Path, identity: str, *, compiled: bool = False
+) -> Path | None:
+    """pip-install requirements (text) into a cache directory keyed by their hash; None if empty.
+    ``compiled``: with the bytecode the layer's build compiles (compiled once, in the cache)."""
     lines = [line.strip() for line in requirements.splitlines()]
     if not [line for line in lines if line and not line.startswith("#")]:
         return None
-    key = hashlib.sha256(f"v1\n{identity}\n{requirements}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"v1\n{identity}\n{compiled}\n{requirements}".encode()).hexdigest()[:24]
     target = cache_dir / key
     if (target / ".complete").is_file():
         return target
@@ -204,6 +220,8 @@ def cached_install(python: str, requirements: str, cache_dir: Path, identity: st
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise SmokeError(f"pip install failed for:\n{requirements}\n{result.stdout}{result.stderr}")
+    if compiled:
+        compile_bytecode(python, staging)
     (staging / ".complete").write_text(f"installed in {time.monotonic() - started:.1f}s\n")
     try:
         staging.rename(target)
@@ -215,8 +233,9 @@ def cached_install(python: str, requirements: str, cache_dir: Path, identity: st
     return target
 
 
-def copy_tree_into(source: Path, destination: Path) -> None:
-    shutil.copytree(source, destination, ignore=COPY_IGNORE, dirs_exist_ok=True)
+def copy_tree_into(source: Path, destination: Path, *, keep_bytecode: bool = False) -> None:
+    ignore = shutil.ignore_patterns(".pytest_cache", ".mypy_cache", "tests") if keep_bytecode else COPY_IGNORE
+    shutil.copytree(source, destination, ignore=ignore, dirs_exist_ok=True)
 
 
 def build(repo: Path, work: Path, python: str, cache_dir: Path) -> tuple[Path, Path, dict[str, Path]]:
@@ -235,10 +254,11 @@ def build(repo: Path, work: Path, python: str, cache_dir: Path) -> tuple[Path, P
 
     layer = work / "layer" / "python"
     layer.mkdir(parents=True)
-    installed = cached_install(python, requirements.read_text(), cache_dir, identity)
+    installed = cached_install(python, requirements.read_text(), cache_dir, identity, compiled=True)
     if installed is not None:
-        copy_tree_into(installed, layer)
+        copy_tree_into(installed, layer, keep_bytecode=True)
     shutil.copytree(package, layer / LAYER_PACKAGE, ignore=COPY_IGNORE)
+    compile_bytecode(python, layer / LAYER_PACKAGE)
 
     runtime = work / "runtime"
     runtime.mkdir()

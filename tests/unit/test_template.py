@@ -90,8 +90,9 @@ def test_the_layer_is_built_from_its_pinned_requirements_without_boto3() -> None
     requirements = (ROOT / "layers" / "fargate_ops" / "requirements.txt").read_text().splitlines()
     pins = [line for line in requirements if line.strip() and not line.startswith("#")]
 
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"  # tests/template/test_layer_build.py
     assert layer["Properties"]["ContentUri"] == "layers/fargate_ops/"
+    assert "-r requirements.txt" in (ROOT / "layers" / "fargate_ops" / "Makefile").read_text()
     assert pins and all("==" in pin for pin in pins)
     assert not any(pin.lower().startswith(("boto3", "botocore")) for pin in pins)
 
