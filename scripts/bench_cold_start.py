@@ -4,8 +4,10 @@
 
 An import-only figure hides what a handler imports lazily on its first call (boto3, its clients, the
 models, Powertools), so each handler here is measured the way a cold Lambda container runs it: a
-fresh interpreter with the function's folder and the layer on its path and the template's
-environment, importing `app` and calling `lambda_handler` with one event of a typical kind:
+fresh python3.13 (`-I -S -B`: no site-packages, no bytecode written, as on Lambda's read-only disk)
+whose path is only the function's folder, the layer and the runtime's boto3, laid out as
+scripts/smoke_package.py lays them out, with the template's environment, importing `app` and
+calling `lambda_handler` with one event of a typical kind:
 
 - ecs_events: an ECS task that stopped (the real sample's shape, a fresh task id), the most
   frequent event the function gets;
@@ -18,10 +20,10 @@ time moto spends answering is timed on the server side and taken off the handler
 is left is the handler's own cost. (The loopback transport itself, well under a millisecond a call, is
 left in: the figure errs against the handler.)
 
-The layer is laid out as `sam build` makes it (layers/fargate_ops/Makefile): the fargate_ops package
-with its bytecode compiled ahead (`unchecked-hash` pycs: Lambda's /opt is read-only, so a layer without
-them compiles every module at every cold start). Its dependencies come from the dev virtualenv, whose
-pip install compiled them too, as the Makefile does for the layer.
+The layer is as `sam build` makes it (layers/fargate_ops/Makefile): its dependencies and the
+fargate_ops package with their bytecode compiled ahead (Lambda's /opt is read-only, so a layer without
+it compiles every module at every cold start). Nothing of the dev virtualenv is on the path (moto's
+cryptography or awscrt would be imported by botocore and weigh on both sides of the ratio).
 
 The reference is a fresh process that imports boto3 and makes one client, the least a Python Lambda
 function that calls AWS pays. Goal: each handler's first event <= 1.3x that.
@@ -30,13 +32,10 @@ function that calls AWS pays. Goal: each handler's first event <= 1.3x that.
 from __future__ import annotations
 
 import argparse
-import compileall
 import contextlib
 import json
 import logging
 import os
-import py_compile
-import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +57,7 @@ import json, sys, time
 started, cpu = time.perf_counter(), time.process_time()
 sys.path[:0] = {paths!r}
 import app
+assert app.__file__.startswith({paths[0]!r}), app.__file__
 
 class Context:
     function_name = {name!r}
@@ -76,11 +76,12 @@ print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "result": str(result)
 """
 
 _BOTO3_CLIENT = """
-import json, time
+import json, sys, time
 started, cpu = time.perf_counter(), time.process_time()
+sys.path[:0] = {paths!r}
 import boto3
 boto3.client("dynamodb")
-print(json.dumps({"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}))
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}}))
 """
 
 
@@ -223,18 +224,19 @@ def seed(endpoint: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     return refs, {"ecs_events": stopped, "deploy_step": plan, "cleanup": cleanup}
 
 
-def built_layer(into: Path) -> Path:
-    """The fargate_ops package as the layer's build leaves it: a copy with its bytecode compiled."""
-    shutil.copytree(LAYER / "fargate_ops", into / "fargate_ops", ignore=shutil.ignore_patterns("__pycache__"))
-    compileall.compile_dir(
-        into, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, workers=0
-    )
-    return into
+def lambda_layout(work: Path) -> tuple[str, Path, Path, dict[str, Path]]:
+    """python3.13, the layer, the runtime's boto3 and each function's folder, as the smoke test lays
+    them out (its pip installs cached under .cache/smoke)."""
+    import smoke_package
+
+    python = smoke_package.find_lambda_python(smoke_package.LAMBDA_PYTHON)
+    layer, runtime, functions = smoke_package.build(ROOT, work, python, ROOT / ".cache" / "smoke")
+    return python, layer, runtime, functions
 
 
-def _run(code: str, env: dict[str, str]) -> dict[str, Any]:
+def _run(python: str, code: str, env: dict[str, str]) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd="/", env=env
+        [python, "-I", "-S", "-B", "-c", code], check=True, capture_output=True, text=True, cwd="/", env=env
     ).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -243,10 +245,11 @@ def measure(runs: int) -> dict[str, Any]:
     """Medians over `runs` fresh processes: CPU time (the figure: waiting for AWS costs none, and it
     hardly depends on what else the machine runs) and wall time less the server's answering time."""
     with moto_server() as (endpoint, timed), tempfile.TemporaryDirectory() as work:
-        layer = built_layer(Path(work) / "layer")
+        python, layer, runtime, functions = lambda_layout(Path(work))
         refs, events = seed(endpoint)
         base_env = _aws_environment(endpoint)
-        samples = [_run(_BOTO3_CLIENT, base_env) for _ in range(runs)]
+        reference_probe = _BOTO3_CLIENT.format(paths=[str(runtime)])
+        samples = [_run(python, reference_probe, base_env) for _ in range(runs)]
         reference = statistics.median(s["cpu_seconds"] for s in samples)
         figures: dict[str, Any] = {
             "boto3_client_cpu_ms": reference * 1000,
@@ -257,7 +260,7 @@ def measure(runs: int) -> dict[str, Any]:
         for code, event in events.items():
             env = {**base_env, **function_environment(code, refs)}
             probe = _FIRST_EVENT.format(
-                paths=[str(ROOT / "functions" / code), str(layer)],
+                paths=[str(functions[code]), str(layer), str(runtime)],
                 name=f"fargate-ops-{code}",
                 region=REGION,
                 event=json.dumps(event),
@@ -265,7 +268,7 @@ def measure(runs: int) -> dict[str, Any]:
             cpu, wall, aws, calls, result = [], [], [], 0, ""
             for _ in range(runs):
                 timed.reset()
-                answer = _run(probe, env)
+                answer = _run(python, probe, env)
                 cpu.append(answer["cpu_seconds"])
                 wall.append(answer["seconds"] - timed.seconds)
                 aws.append(timed.seconds)

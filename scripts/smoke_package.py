@@ -262,9 +262,10 @@ def build(repo: Path, work: Path, python: str, cache_dir: Path) -> tuple[Path, P
 
     runtime = work / "runtime"
     runtime.mkdir()
-    installed = cached_install(python, RUNTIME_REQUIREMENTS, cache_dir, identity)
+    # Compiled, as the runtime's own boto3 is: an image's pip install compiles what it installs.
+    installed = cached_install(python, RUNTIME_REQUIREMENTS, cache_dir, identity, compiled=True)
     if installed is not None:
-        copy_tree_into(installed, runtime)
+        copy_tree_into(installed, runtime, keep_bytecode=True)
 
     functions: dict[str, Path] = {}
     for source in sources:
