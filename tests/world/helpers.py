@@ -159,11 +159,11 @@ def sample(name: str) -> dict[str, Any]:
     return loaded
 
 
-def metric(
+def metric_result(
     world: World, name: str, stat: str, target_group: str | None, minutes: int = 1, first: int = 0
-) -> list[float]:
-    """Per-minute values as the application reads them: GetMetricData with ALB's real dimensions, for
-    `minutes` minutes from the world's minute `first` (0: the minute it started)."""
+) -> dict[str, Any]:
+    """GetMetricData as the application calls it (ALB's real dimensions, Period 60), for `minutes`
+    minutes from the world's minute `first` (0: the minute it started): the one result."""
     dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)}]
     if target_group is not None:
         # moto 5.2.5 matches GetMetricData dimensions in order (its Dimension.__lt__ is broken): ask in the
@@ -177,11 +177,18 @@ def metric(
             "Stat": stat,
         },
     }
-    result = world.client("cloudwatch").get_metric_data(
+    result: dict[str, Any] = world.client("cloudwatch").get_metric_data(
         MetricDataQueries=[query],
         StartTime=datetime.fromtimestamp(START + 60 * first, UTC),
         EndTime=datetime.fromtimestamp(START + 60 * (first + minutes), UTC),
         ScanBy="TimestampAscending",
     )["MetricDataResults"][0]
-    values: list[float] = result["Values"]
+    return result
+
+
+def metric(
+    world: World, name: str, stat: str, target_group: str | None, minutes: int = 1, first: int = 0
+) -> list[float]:
+    """Per-minute values as the application reads them (see metric_result)."""
+    values: list[float] = metric_result(world, name, stat, target_group, minutes, first)["Values"]
     return values

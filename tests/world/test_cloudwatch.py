@@ -1,14 +1,12 @@
 """CloudWatch as it behaves: datapoints readable only after an ingestion delay, minutes counted as the
 traffic flowed, alarms evaluated on what CloudWatch can read."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from fargate_ops_cli.local import moto_hooks
-from fargate_ops_cli.local.world.provision import metric_dimension
-from tests.world.helpers import START, World, build_world, two_slots
+from tests.world.helpers import START, World, build_world, metric_result, two_slots
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -24,23 +22,8 @@ def forward(world: World, blue: int, green: int) -> list[dict[str, Any]]:
 
 
 def per_minute(world: World, name: str, target_group: str | None, stat: str = "Sum") -> dict[int, float]:
-    """GetMetricData with Period 60 over the first 10 minutes: minute index -> value, what is readable."""
-    dims = [{"Name": "LoadBalancer", "Value": metric_dimension(world.provisioned.load_balancer_arn)}]
-    if target_group is not None:
-        dims.insert(0, {"Name": "TargetGroup", "Value": metric_dimension(world.tg(target_group))})
-    query = {
-        "Id": "m",
-        "MetricStat": {
-            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": dims},
-            "Period": 60,
-            "Stat": stat,
-        },
-    }
-    result = world.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[query],
-        StartTime=datetime.fromtimestamp(START, UTC),
-        EndTime=datetime.fromtimestamp(START + 600, UTC),
-    )["MetricDataResults"][0]
+    """The first 10 minutes: minute index -> value, for the minutes CloudWatch can read now."""
+    result = metric_result(world, name, stat, target_group, minutes=10)
     return {
         int((t.timestamp() - START) // 60): v
         for t, v in zip(result["Timestamps"], result["Values"], strict=True)
