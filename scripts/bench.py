@@ -156,16 +156,21 @@ DEPLOY_SCENARIO_BASELINE = 8.0  # seconds, the top of "about 6-8 s per deploy sc
 
 def scenario_suite() -> None:
     """Every scenario file, run as `fargate-ops local run` runs it; wall time each and in all."""
+    import fault_matrix
+
     from fargate_ops_cli.local.runner import ScenarioRunner
     from fargate_ops_cli.local.scenario import load
 
     print("\n## The scenario suite: every scenario in scenarios/, one after the other, wall time")
     times: dict[str, float] = {}
+    matrix: list[str] = []
     started = time.perf_counter()
     for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
         began = time.perf_counter()
-        ScenarioRunner(load(path), base_dir=path.parent).run()
+        report = ScenarioRunner(load(path), base_dir=path.parent).run()
         times[str(path.relative_to(ROOT / "scenarios"))] = time.perf_counter() - began
+        if path.parent == fault_matrix.DEPLOY_SCENARIOS:
+            matrix.extend(fault_matrix.rows(path.stem, report))
     total = time.perf_counter() - started
     deploys = [t for name, t in times.items() if name.startswith("deploy/")]
     for name, seconds in times.items():
@@ -177,6 +182,9 @@ def scenario_suite() -> None:
         f" max {max(deploys):.1f} s (baseline 6-8 s; goal mean <= {goal:.0f} s:"
         f" {'ok' if mean <= goal else 'OVER GOAL'})"
     )
+    print("\n## The deploy fault matrix (scripts/fault_matrix.py): how each deploy of each scenario ended")
+    print(fault_matrix.HEADER)
+    print("\n".join(matrix))
 
 
 def main() -> None:
