@@ -326,7 +326,7 @@ def _long_validation_and_approval(report: dict[str, Any]) -> None:
     from fargate_ops.domain.deploy_duration import DeployWaits, lease_seconds
 
     granted = lease_seconds(  # what AcquireLease granted this plan, before any renewal
-        DeployWaits(600, 1, (60, 0), 3600, 2, 0, 0, validation_hook=True, rollback_window_seconds=60)
+        DeployWaits(600, 1, (60, 0, 0), 3600, 3, 0, 0, validation_hook=True, rollback_window_seconds=60)
     )
     d1_started, d2_started = _when(_started(report, "d1")), _when(_started(report, "d2"))
     assert d2_started > d1_started + granted  # the first lease would have run out by then

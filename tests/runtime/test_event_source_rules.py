@@ -55,15 +55,17 @@ def test_by_default_every_rule_accepts_the_stacks_own_account_and_region_only() 
     assert {name: (p["account"], p["region"]) for name, p in found.items()} == {
         name: ([OURS], ["us-east-1"]) for name in found
     }
-    assert len(found) == 4  # task stopped, service action, deployment state, alarm state
+    # task stopped, service action, deployment state, alarm state, and the deploy executions that ended
+    assert len(found) == 5
 
 
 def test_a_hub_accepts_the_forwarded_accounts_ecs_events_but_only_its_own_alarms(hub: LocalRuntime) -> None:
     found = patterns(hub)
+    own_only = {"fargate-ops-alarm-state", "fargate-ops-deploy-ended"}  # its alarms, its own executions
 
-    assert found["fargate-ops-alarm-state"]["account"] == [OURS]
-    assert {name: p["account"] for name, p in found.items() if name != "fargate-ops-alarm-state"} == {
-        name: [OURS, FORWARDED] for name in found if name != "fargate-ops-alarm-state"
+    assert {name: found[name]["account"] for name in own_only} == {name: [OURS] for name in own_only}
+    assert {name: p["account"] for name, p in found.items() if name not in own_only} == {
+        name: [OURS, FORWARDED] for name in found if name not in own_only
     }
 
 

@@ -79,3 +79,25 @@ def test_the_real_aws_samples_are_in_the_project_with_their_sources() -> None:
     assert len(samples) >= 13
     for sample in samples:
         assert sample.name in readme, f"{sample.name} has no source line in events/aws/README.md"
+
+
+def test_a_clone_in_the_temporary_folder_allows_only_what_the_tests_make_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the repository were tmp_path/"repo": its siblings are in the temporary folder.
+    sibling = tmp_path / "shared" / "design.md"
+    sibling.parent.mkdir()
+    sibling.write_text("not the project's")
+    monkeypatch.setattr(self_contained, "_OUTSIDE", str(tmp_path))
+    monkeypatch.setattr(self_contained, "_ALLOWED", (str(tmp_path / "repo"),))
+    monkeypatch.setattr(self_contained, "_CLONE_IN_TEMP", True)
+    monkeypatch.setattr(self_contained, "_created", set())
+
+    self_contained._audit("os.mkdir", (str(sibling.parent),))  # exists already: stays refused
+    self_contained._audit("os.mkdir", (str(tmp_path / "made"),))
+    self_contained._audit("open", (str(tmp_path / "new.json"), "w", 0))
+
+    assert self_contained.outside_repository(str(sibling))
+    assert not self_contained.outside_repository(str(tmp_path / "made" / "x.txt"))
+    assert not self_contained.outside_repository(str(tmp_path / "new.json"))
+    assert not self_contained.outside_repository(str(tmp_path / "repo" / "README.md"))

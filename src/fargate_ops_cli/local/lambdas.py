@@ -103,6 +103,19 @@ class _RoutedStream(io.TextIOBase):
         self.terminal.flush()
 
 
+def _apply_log_level(env: dict[str, str]) -> None:
+    """The function's POWERTOOLS_LOG_LEVEL, on the library's logger, for this invocation.
+
+    Powertools reads the level once, when the Logger is created at import. In Lambda each function
+    has its own process, so that is the function's level; here every function shares one process and
+    the first import would decide for all of them (and for every later run in this process).
+    """
+    level = env.get("POWERTOOLS_LOG_LEVEL")
+    service = env.get("POWERTOOLS_SERVICE_NAME")
+    if level and service and isinstance(logging.getLevelName(level.upper()), int):
+        logging.getLogger(service).setLevel(level.upper())
+
+
 @dataclass
 class LambdaHost:
     repo_root: Path
@@ -189,7 +202,9 @@ class LambdaHost:
             try:
                 if self.before_handler is not None:
                     self.before_handler(name, event)
-                result = handler()(event, context)
+                loaded = handler()
+                _apply_log_level(env)
+                result = loaded(event, context)
                 output, ok = json.dumps(result, default=str), True
             except Exception as exc:  # the handler's failure is the invocation's result, as in Lambda
                 error = f"{type(exc).__name__}: {exc}"

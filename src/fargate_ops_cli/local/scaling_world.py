@@ -77,7 +77,12 @@ class ScalingRun:
                 for raw in self.spec.schedules:
                     store.put_schedule(raw, at=_iso(self._start), create=True)
             if self.spec.schedules:  # as `fargate-ops scaling create` does: a first run now
-                runtime.invoke("ScalingFunction", {"source": "schedule"})
+                try:
+                    runtime.invoke("ScalingFunction", {"source": "schedule"})
+                except RuntimeError as failed:  # the function's error (a denial, say) is the run's to report
+                    self.narrative.say(
+                        runtime.clock.now(), "fargate-ops", f"scaling first run failed: {failed}"
+                    )
             for override in self.spec.overrides:
                 runtime.clock.call_at(
                     self._start + override.at,
