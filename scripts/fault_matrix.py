@@ -50,7 +50,8 @@ def _notifications(report: Any, deploy_id: str) -> str:
     mine = [
         str(n.get("subject", "")).removeprefix("fargate-ops").lstrip(": ")
         for n in report.notifications
-        if isinstance(n.get("message"), dict) and n["message"].get("deploy_id") == deploy_id
+        if (isinstance(n.get("message"), dict) and n["message"].get("deploy_id") == deploy_id)
+        or f" {deploy_id} " in f" {n.get('subject', '')} ".replace(",", " ")
     ]
     return f"{len(mine)}" + (": " + "; ".join(mine[:2]) if mine else "")
 
