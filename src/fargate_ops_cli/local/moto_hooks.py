@@ -92,6 +92,8 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook(f"{_ASL}.component.state.wait.wait_function.timestamp", "datetime", "Wait until a Timestamp"),
     Hook(f"{_BACKEND}.execution", "datetime", "execution stop dates"),
     Hook("moto.stepfunctions.parser.models", "datetime", "execution start dates"),
+    # the class, imported by name: an image's imagePushedAt (the cleanup keeps recently pushed images)
+    Hook("moto.ecr.models", "datetime", "image push times"),
 )
 
 JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
@@ -104,7 +106,9 @@ SEND_TASK_FAILURE = ("moto.stepfunctions.responses", "StepFunctionResponse", "se
 EXECUTION_WORKER = (f"{_BACKEND}.execution_worker", "ExecutionWorker", "_execution_logic")
 
 
-def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule) -> Any:
+def _replacement_for(
+    hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule, original: Any = None
+) -> Any:
     if hook.attribute == "threading":
         return threading_module
     if hook.attribute == "Thread":
@@ -114,7 +118,8 @@ def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThr
     if hook.attribute == "time":
         return ClockTimeModule(clock)
     if hook.attribute == "datetime":
-        return ClockDatetimeModule(clock)
+        virtual = ClockDatetimeModule(clock)
+        return virtual.datetime if isinstance(original, type) else virtual
     if hook.attribute == "random":
         return random.Random(0)  # a retry's jitter, seeded: the same run draws the same delays
     raise ValueError(hook.attribute)
@@ -201,7 +206,9 @@ def installed(
         if hook.module.endswith("count_down_latch"):
             targets.append((module, hook.attribute, _LatchThreading(clock)))
         else:
-            targets.append((module, hook.attribute, _replacement_for(hook, clock, threading_module)))
+            original = getattr(module, hook.attribute)
+            replacement = _replacement_for(hook, clock, threading_module, original)
+            targets.append((module, hook.attribute, replacement))
 
     jsonata_module = importlib.import_module(JSONATA_MODULE)
     targets.append((jsonata_module, "_eval_jsonata", _jsonata_evaluator()))
