@@ -69,3 +69,12 @@ def test_an_idle_slot_a_group_left_behind_and_an_unused_image_are_marked_then_de
     used = {u["statement"].split(" (")[-1].rstrip(")") for u in report["iam"]["statements_used"]}
     granted = {"DeleteOnlyMarkedSlotsInScope", "DeleteOnlyMarkedTargetGroups", "DeleteImagesInScope"}
     assert granted | {"MarkTargetGroupsOnlyWithTheMarkTag"} <= used
+
+
+def test_an_image_index_named_by_tag_or_digest_is_kept_with_its_platform_images() -> None:
+    report = run("image-index-kept.yaml")
+
+    kept = {k["resource"]: k["reasons"] for k in report["cleanups"][0]["result"]["plan"]["kept"]}
+    platforms = [r for r, why in kept.items() if why[0].startswith("a platform image of index")]
+    assert len(platforms) == 4
+    assert report["cleanups"][0]["writes"] == {"dynamodb:PutItem": 1}  # the one mark: batch:stale
