@@ -71,10 +71,13 @@ def test_an_idle_slot_a_group_left_behind_and_an_unused_image_are_marked_then_de
     assert granted | {"MarkTargetGroupsOnlyWithTheMarkTag"} <= used
 
 
-def test_an_image_index_named_by_tag_or_digest_is_kept_with_its_platform_images() -> None:
+def test_an_image_index_named_by_tag_or_digest_is_kept_with_its_platforms_then_deleted_index_first() -> None:
     report = run("image-index-kept.yaml")
 
     kept = {k["resource"]: k["reasons"] for k in report["cleanups"][0]["result"]["plan"]["kept"]}
     platforms = [r for r, why in kept.items() if why[0].startswith("a platform image of index")]
     assert len(platforms) == 4
     assert report["cleanups"][0]["writes"] == {"dynamodb:PutItem": 1}  # the one mark: batch:stale
+    # once report:1 is gone, its index goes first, in a call of its own, then its platform images
+    last = report["cleanups"][3]
+    assert last["writes"]["ecr:BatchDeleteImage"] == 2 and last["result"]["applied"]["failures"] == []
