@@ -177,3 +177,31 @@ def test_a_run_out_of_time_stops_and_the_next_one_finishes_without_redoing(
     assert second["complete"] is True
     assert second["applied"]["done"]["deregister task-definition"] == 7 - done_first
     assert second["applied"]["done"]["delete task-definition"] == 7
+
+
+def test_a_run_out_of_time_has_deleted_each_ten_it_deregistered_before_the_next(
+    handler: Any, env: Any, world: Any, revisions: list[str], at: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ecs = boto3.client("ecs")
+    for n in range(10, 14):  # web:1 runs; web:2..web:12 are orphans, web:13 the newest
+        ecs.register_task_definition(
+            family="web", containerDefinitions=[{"name": "app", "image": f"web:{n}", "memory": 8}]
+        )
+    run(handler, apply=True, keep_revisions=1)
+    at[0] += 8 * DAY
+    monkeypatch.setenv("CLEANUP_WRITES_PER_SECOND", "1")
+
+    class Context:
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:cleanup"
+        deadline = at[0] + 20 + 10 + 10.5  # the handler keeps 20 s, stops 10 s early: 11 writes at 1/s
+
+        def get_remaining_time_in_millis(self) -> int:
+            return int((self.deadline - at[0]) * 1000)
+
+    first = handler("cleanup").lambda_handler(
+        {"apply": True, "keep_revisions": 1, "kinds": ["task-definition"]}, Context()
+    )
+
+    assert first["complete"] is False
+    assert first["applied"]["done"]["delete task-definition"] == 10
+    assert [status_of(ARN.format(n)) for n in range(2, 14)].count("INACTIVE") <= 10

@@ -656,3 +656,32 @@ def test_green_steady_state_does_not_end_a_bake(
 
     assert outcome == "ignored: the wait on the service is not for readiness"
     assert sfn.successes == []
+
+
+def test_a_registered_applications_idle_slot_the_cleanup_deleted_is_created_again_from_the_live_one(
+    world: Any, ctx: StepContext, store: Store
+) -> None:
+    run("acquire_lease", run("plan", first_input(world), ctx), ctx)
+    assert store.release_lease("prod", "web", "d1")
+    boto3.client("ecs").delete_service(cluster="prod", service="web-green", force=True)
+
+    doc = run("plan", first_input(world, deploy_id="d2", slots=None, listener_arn=None), ctx)
+    assert doc["adopt_create"] is True and doc["green"]["service"] == "web-green"
+    assert any("web-green was gone" in note for note in doc["notes"])
+    doc = run("create_green_slot", run("acquire_lease", doc, ctx), ctx)
+
+    created = boto3.client("ecs").describe_services(cluster="prod", services=["web-green"])["services"][0]
+    assert created["status"] == "ACTIVE" and created["desiredCount"] == 0
+    assert created["loadBalancers"][0]["targetGroupArn"] == world.green_tg
+
+
+def test_a_registered_application_with_neither_slot_left_is_refused(
+    world: Any, ctx: StepContext, store: Store
+) -> None:
+    run("acquire_lease", run("plan", first_input(world), ctx), ctx)
+    assert store.release_lease("prod", "web", "d1")
+    for name in ("web-blue", "web-green"):
+        boto3.client("ecs").delete_service(cluster="prod", service=name, force=True)
+
+    with pytest.raises(PreflightError, match="neither slot of web"):
+        run("plan", first_input(world, deploy_id="d2"), ctx)

@@ -82,3 +82,18 @@ def test_a_decision_is_made_once_per_role_action_resource_and_context() -> None:
     assert len(check._cache) == 1
     assert check.checked_calls == 3
     assert check.summary()["statements_used"][0]["alone"] == ["ecs:DescribeServices"]
+
+
+def test_the_resource_tags_of_an_ecr_repository_are_read_for_aws_resource_tag() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from fargate_ops_cli.local.iam.enforcer import _MotoLookups
+
+    with mock_aws():
+        ecr = boto3.client("ecr", region_name="us-east-1")
+        arn = ecr.create_repository(repositoryName="shop", tags=[{"Key": "team", "Value": "web"}])[
+            "repository"
+        ]["repositoryArn"]
+
+        assert _MotoLookups(ACCOUNT, "us-east-1").resource_tags(arn) == {"team": "web"}

@@ -198,3 +198,46 @@ def test_the_roles_policies_are_the_transformed_templates_with_parameters_resolv
     )
     slots = next(s for s in role.statements if s.ref.sid == "SlotServices")
     assert slots.resources == (f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web-*",)
+
+
+MARK = "fargate-ops:orphan-since"
+
+
+def test_the_cleanup_deletes_a_slot_in_its_pattern_only_once_it_carries_the_mark(
+    runtime: LocalRuntime,
+) -> None:
+    ecs = runtime.clients.client("ecs")
+    with as_world():
+        definition = ecs.list_task_definitions(familyPrefix="web")["taskDefinitionArns"][0]
+        arn = ecs.create_service(cluster="prod", serviceName="web-idle", taskDefinition=definition)[
+            "service"
+        ]["serviceArn"]
+    with as_principal(role_of(runtime, "CleanupFunction"), "fargate-ops-cleanup"):
+        unmarked = refusal(lambda: ecs.delete_service(cluster="prod", service="web-idle"))
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": MARK, "value": "2026-01-01T00:00:00Z"}])
+        ecs.delete_service(cluster="prod", service="web-idle")
+
+    assert "ecs:DeleteService" in unmarked["Message"]
+
+
+def test_the_cleanup_tags_target_groups_only_with_the_mark_and_deletes_only_marked_ones(
+    runtime: LocalRuntime,
+) -> None:
+    elbv2 = runtime.clients.client("elbv2")
+    with as_world():
+        arn = elbv2.create_target_group(Name="left-behind", TargetType="lambda")["TargetGroups"][0][
+            "TargetGroupArn"
+        ]
+    with as_principal(role_of(runtime, "CleanupFunction"), "fargate-ops-cleanup"):
+        other_tag = refusal(
+            lambda: elbv2.add_tags(ResourceArns=[arn], Tags=[{"Key": "owner", "Value": "me"}])
+        )
+        unmarked = refusal(lambda: elbv2.delete_target_group(TargetGroupArn=arn))
+        elbv2.add_tags(ResourceArns=[arn], Tags=[{"Key": MARK, "Value": "2026-01-01T00:00:00Z"}])
+        elbv2.delete_target_group(TargetGroupArn=arn)
+
+    assert other_tag["Code"] == unmarked["Code"] == "AccessDenied"
+    assert "elasticloadbalancing:AddTags" in other_tag["Message"]
+    assert "elasticloadbalancing:DeleteTargetGroup" in unmarked["Message"]
+    with as_world():
+        assert all(g["TargetGroupArn"] != arn for g in elbv2.describe_target_groups()["TargetGroups"])

@@ -57,3 +57,27 @@ def test_an_interrupted_run_resumes_and_finishes_without_doing_anything_twice() 
     assert [r["result"]["complete"] for r in report["cleanups"][1:4]] == [False, False, True]
     assert writes(report, "ecs:DeregisterTaskDefinition") == 19
     assert writes(report, "ecs:DeleteTaskDefinitions") == 2  # 19 revisions, 10 per call
+
+
+def test_an_idle_slot_a_group_left_behind_and_an_unused_image_are_marked_then_deleted_under_iam() -> None:
+    report = run("every-kind-deleted.yaml")
+
+    assert report["iam"]["denials"] == []
+    past_grace = report["cleanups"][2]["writes"]
+    assert past_grace["ecs:DeleteService"] == past_grace["elbv2:DeleteTargetGroup"] == 1
+    assert past_grace["ecr:BatchDeleteImage"] == 1
+    used = {u["statement"].split(" (")[-1].rstrip(")") for u in report["iam"]["statements_used"]}
+    granted = {"DeleteOnlyMarkedSlotsInScope", "DeleteOnlyMarkedTargetGroups", "DeleteImagesInScope"}
+    assert granted | {"MarkTargetGroupsOnlyWithTheMarkTag"} <= used
+
+
+def test_an_image_index_named_by_tag_or_digest_is_kept_with_its_platforms_then_deleted_index_first() -> None:
+    report = run("image-index-kept.yaml")
+
+    kept = {k["resource"]: k["reasons"] for k in report["cleanups"][0]["result"]["plan"]["kept"]}
+    platforms = [r for r, why in kept.items() if why[0].startswith("a platform image of index")]
+    assert len(platforms) == 4
+    assert report["cleanups"][0]["writes"] == {"dynamodb:PutItem": 1}  # the one mark: batch:stale
+    # once report:1 is gone, its index goes first, in a call of its own, then its platform images
+    last = report["cleanups"][3]
+    assert last["writes"]["ecr:BatchDeleteImage"] == 2 and last["result"]["applied"]["failures"] == []

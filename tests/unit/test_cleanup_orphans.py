@@ -14,6 +14,7 @@ from fargate_ops.domain.cleanup_policy import (
     KINDS,
     LEASE,
     SERVICE,
+    TASK_DEFINITION,
     CleanupPolicy,
     Scope,
 )
@@ -328,6 +329,43 @@ def test_no_image_is_judged_while_a_staying_revisions_images_are_unknown() -> No
 
     assert found.findings == []
     assert found.warnings == ("images of 1 revisions are unknown: no image is judged",)
+    assert found.needs_revision_images == (td_arn("web", 1),)
+
+
+def test_images_no_revision_could_make_orphans_are_judged_without_reading_the_revisions() -> None:
+    # Pushed yesterday, or protected: kept whatever the revisions use, so describing them (one
+    # DescribeTaskDefinition each) would decide nothing.
+    recent = image("web", 1, pushed_at=NOW - DAY)
+    protected = Repository("api", tags={"fargate-ops:protect": "1"})
+    state = inventory(
+        revisions=(revision("web", 1, images=None),),
+        repositories=(Repository("web"), protected),
+        images=(recent, image("api", 2, pushed_at=LONG_AGO)),
+    )
+
+    plan = plan_cleanup(state, POLICY, NOW)
+
+    assert plan.needs_revision_images == ()
+    assert [k.resource for k in plan.kept if k.kind == IMAGE] == [recent.id]
+    assert [x.resource for x in plan.left_alone if x.kind == IMAGE] == [image("api", 2).id]
+    assert actions_on(plan, recent.id) == actions_on(plan, image("api", 2).id) == []
+
+
+def test_the_revisions_to_describe_are_those_that_stay_a_running_one_being_deleted_included() -> None:
+    running = revision("web", 1, DELETE_IN_PROGRESS, images=None)
+    state = inventory(
+        revisions=(running, revision("web", 2, images=None), revision("web", 3, images=None)),
+        tasks=(Task("arn:aws:ecs:us-east-1:123456789012:task/prod/t1", "prod", running.arn),),
+        images=(image("web", 1, pushed_at=LONG_AGO),),
+    )
+    policy = replace(POLICY, grace_seconds=0)
+    deleting = replace(state, revisions=tuple(replace(r, tags=marked(LONG_AGO)) for r in state.revisions))
+
+    plan = plan_cleanup(deleting, policy, NOW)
+
+    assert plan.deletions(TASK_DEFINITION) == [td_arn("web", 2)]  # web:3 is the newest, web:1 runs
+    assert sorted(plan.needs_revision_images) == [td_arn("web", 1), td_arn("web", 3)]
+    assert actions_on(plan, image("web", 1).id) == []
 
 
 def test_image_indexes_come_before_their_platform_images_so_ecr_accepts_the_deletes() -> None:

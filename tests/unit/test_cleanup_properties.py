@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fargate_ops.domain.cleanup_plan import DELETE, DEREGISTER, UNMARK, CleanupPlan, plan_cleanup
@@ -28,7 +28,7 @@ from fargate_ops.domain.cleanup_policy import (
 from fargate_ops.domain.inventory import DELETE_IN_PROGRESS, Inventory
 from tests.unit import cleanup_oracle as oracle
 from tests.unit.cleanup_states import CLUSTER_SCOPES, account_states, policies
-from tests.unit.cleanup_world import NOW, apply
+from tests.unit.cleanup_world import NOW, apply, image_uri, revision
 
 # Small states, few examples: the whole file runs in a few seconds.
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,3 +128,38 @@ def test_a_tripped_guard_leaves_no_action_and_an_untripped_one_was_respected(
         assert plan.actions == open_plan.actions
         for kind in KINDS:
             assert len(plan.deletions(kind)) <= count
+
+
+@FAST
+@given(account_states(), policies, st.data())
+def test_an_image_index_a_kept_revision_names_by_tag_or_digest_is_kept_with_its_platform_images(
+    state: Inventory, policy: CleanupPolicy, data: st.DataObject
+) -> None:
+    indexes = [i for i in state.images if i.children]
+    assume(indexes)
+    index = data.draw(st.sampled_from(indexes))
+    by_tag = bool(index.tags) and data.draw(st.booleans())
+    uri = (
+        image_uri(index.repository, tag=index.tags[0])
+        if by_tag
+        else image_uri(index.repository, digest=index.digest)
+    )
+    # The only revision of its family: among the newest N, so it stays; no other revision names the
+    # platform images (they are referenced only through the index).
+    only_by_index = replace(state, revisions=(*state.revisions, revision("nightly", 1, images=(uri,))))
+    digests = {(i.repository, i.digest): i for i in state.images}
+    family, pending = set(), [index]
+    while pending:  # the index and everything it lists, however deep
+        image = pending.pop()
+        if image.id not in family:
+            family.add(image.id)
+            pending += [
+                digests[(image.repository, c)] for c in image.children if (image.repository, c) in digests
+            ]
+
+    plan = plan_cleanup(only_by_index, policy, NOW)
+
+    assert not {(IMAGE, i) for i in family} & changing(plan)
+    kept = {k.resource for k in plan.kept if k.kind == IMAGE}
+    judged = {a.resource for a in plan.actions} | {w.resource for w in plan.waiting} | kept
+    assert family & judged <= kept

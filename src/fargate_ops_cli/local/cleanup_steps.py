@@ -87,7 +87,17 @@ def third_party_call(runtime: LocalRuntime, call: ThirdPartyCallAction) -> str:
 
 
 def _short(resource: str) -> str:
+    """web-blue:1 for a revision, web-blue for a service, its name for a target group (whose ARN ends
+    in an id ELB draws at random), repository@digest for an image."""
+    if ":targetgroup/" in resource:
+        return resource.split(":targetgroup/", 1)[1].split("/")[0]
     return resource.rsplit("/", 1)[-1]
+
+
+def _everywhere(plan: dict[str, Any]) -> set[str]:
+    """Every resource a plan names: acted on, waiting, kept or left alone."""
+    sections = ("actions", "waiting", "kept", "left_alone")
+    return {_short(item["resource"]) for section in sections for item in plan.get(section, [])}
 
 
 def _names(actions: list[dict[str, Any]], action: str) -> list[str]:
@@ -125,6 +135,15 @@ def check_cleanups(wanted: list[ExpectedCleanup], runs: list[dict[str, Any]]) ->
         for name, because in expected.kept_because.items():
             ok = because in kept.get(name, "")
             results.append(_result(f"{what} kept {name} because {because!r}", ok, kept.get(name, "not kept")))
+        named = _everywhere(plan)
+        for name in expected.absent:
+            results.append(
+                _result(
+                    f"{what} no longer finds {name}",
+                    name not in named,
+                    "gone" if name not in named else "still found",
+                )
+            )
         if expected.refused_contains is not None:
             refused = plan.get("refused") or ""
             results.append(

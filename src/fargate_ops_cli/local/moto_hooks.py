@@ -10,8 +10,8 @@ What moto 5.2.5 lacks, and what we fill in:
   variable encoding, which puts strings between quotes without escaping them;
 - Lambda runs no code without Docker: `_invoke_lambda` runs the real handler in-process;
 - target health is always "healthy": the Fargate simulator answers instead;
-- Step Functions and ELBv2 accept what AWS refuses: strict_sfn.py and strict_elb.py refuse it (their
-  hooked internals are listed in their HOOKED and checked here too);
+- Step Functions, ELBv2 and ECR accept what AWS refuses: strict_sfn.py, strict_elb.py and strict_ecr.py
+  refuse it (their hooked internals are listed in their HOOKED and checked here too);
 - DynamoDB is not thread-safe, never conflicts and always reads consistently: strict_dynamodb.py makes
   each request atomic and, with a scenario's concurrency, writes in flight conflict and reads lag;
 - an execution's calls carry no identity: each execution thread acts as its state machine's role
@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_elb, strict_sfn
+from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_ecr, strict_elb, strict_sfn
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -92,6 +92,8 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook(f"{_ASL}.component.state.wait.wait_function.timestamp", "datetime", "Wait until a Timestamp"),
     Hook(f"{_BACKEND}.execution", "datetime", "execution stop dates"),
     Hook("moto.stepfunctions.parser.models", "datetime", "execution start dates"),
+    # the class, imported by name: an image's imagePushedAt (the cleanup keeps recently pushed images)
+    Hook("moto.ecr.models", "datetime", "image push times"),
 )
 
 JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
@@ -104,7 +106,9 @@ SEND_TASK_FAILURE = ("moto.stepfunctions.responses", "StepFunctionResponse", "se
 EXECUTION_WORKER = (f"{_BACKEND}.execution_worker", "ExecutionWorker", "_execution_logic")
 
 
-def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule) -> Any:
+def _replacement_for(
+    hook: Hook, clock: VirtualClock, threading_module: ClockThreadingModule, original: Any = None
+) -> Any:
     if hook.attribute == "threading":
         return threading_module
     if hook.attribute == "Thread":
@@ -114,7 +118,8 @@ def _replacement_for(hook: Hook, clock: VirtualClock, threading_module: ClockThr
     if hook.attribute == "time":
         return ClockTimeModule(clock)
     if hook.attribute == "datetime":
-        return ClockDatetimeModule(clock)
+        virtual = ClockDatetimeModule(clock)
+        return virtual.datetime if isinstance(original, type) else virtual
     if hook.attribute == "random":
         return random.Random(0)  # a retry's jitter, seeded: the same run draws the same delays
     raise ValueError(hook.attribute)
@@ -201,7 +206,9 @@ def installed(
         if hook.module.endswith("count_down_latch"):
             targets.append((module, hook.attribute, _LatchThreading(clock)))
         else:
-            targets.append((module, hook.attribute, _replacement_for(hook, clock, threading_module)))
+            original = getattr(module, hook.attribute)
+            replacement = _replacement_for(hook, clock, threading_module, original)
+            targets.append((module, hook.attribute, replacement))
 
     jsonata_module = importlib.import_module(JSONATA_MODULE)
     targets.append((jsonata_module, "_eval_jsonata", _jsonata_evaluator()))
@@ -233,7 +240,7 @@ def installed(
 
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
-    targets += strict_sfn.patches() + strict_elb.patches()
+    targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
@@ -404,7 +411,8 @@ def check_internals() -> list[str]:
         cls = getattr(importlib.import_module(module_name), class_name, None)
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
-    strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_dynamodb.HOOKED + sfn_events.HOOKED
+    strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
+    strict += sfn_events.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found

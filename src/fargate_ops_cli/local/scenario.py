@@ -280,6 +280,7 @@ class ExpectedCleanup(_Strict):
     deleted: list[str] | None = None  # exactly these deleted
     kept: list[str] = Field(default_factory=list)  # at least these kept
     kept_because: dict[str, str] = Field(default_factory=dict)  # a kept one's reasons contain this
+    absent: list[str] = Field(default_factory=list)  # found nowhere in the plan: gone from the account
     refused_contains: str | None = None
     complete: bool | None = None
     changed: int | None = None  # how many writes it made (0: changed nothing)

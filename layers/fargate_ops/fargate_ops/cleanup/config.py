@@ -1,10 +1,11 @@
 """The cleanup's policy, from its function's environment (the template's parameters) and its event.
 
 Environment (all optional): ``CLEANUP_KINDS`` (comma-separated kinds), ``KEEP_REVISIONS``,
-``CLEANUP_GRACE_DAYS``, ``CLEANUP_SCOPE_CLUSTERS`` / ``_FAMILIES`` / ``_REPOSITORIES`` (comma-separated
-patterns; empty: open), ``CLEANUP_PROTECT_TAG``, ``CLEANUP_GUARD_MAX_COUNT``,
-``CLEANUP_GUARD_MAX_PERCENT``, ``CLEANUP_WRITES_PER_SECOND``. The event may narrow ``clusters`` and
-override ``keep_revisions`` and ``kinds``; it never widens what the environment allows.
+``CLEANUP_GRACE_DAYS``, ``CLEANUP_IDLE_SLOT_DAYS``, ``CLEANUP_IMAGE_MIN_IDLE_DAYS``,
+``CLEANUP_SCOPE_CLUSTERS`` / ``_FAMILIES`` / ``_REPOSITORIES`` (comma-separated patterns; empty: open),
+``CLEANUP_PROTECT_TAG``, ``CLEANUP_GUARD_MAX_COUNT``, ``CLEANUP_GUARD_MAX_PERCENT``,
+``CLEANUP_WRITES_PER_SECOND``. The event may narrow ``clusters`` and override ``keep_revisions`` and
+``kinds``; it never widens what the environment allows.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def cleanup_config(env: Mapping[str, str], event: Mapping[str, Any]) -> CleanupC
     keep = event.get("keep_revisions")
     keep_default = _number(env, "KEEP_REVISIONS", 5)
     grace_days = _number(env, "CLEANUP_GRACE_DAYS", 7) or 0
+    idle_slot_days = _number(env, "CLEANUP_IDLE_SLOT_DAYS", 7) or 0
+    image_idle_days = _number(env, "CLEANUP_IMAGE_MIN_IDLE_DAYS", 30) or 0
     max_count = _number(env, "CLEANUP_GUARD_MAX_COUNT", 1000)
     max_percent = _number(env, "CLEANUP_GUARD_MAX_PERCENT", None)
     policy = CleanupPolicy(
@@ -69,6 +72,8 @@ def cleanup_config(env: Mapping[str, str], event: Mapping[str, Any]) -> CleanupC
         if isinstance(keep, int) and not isinstance(keep, bool)
         else int(keep_default or 5),
         grace_seconds=int(grace_days * DAY),
+        idle_slot_seconds=int(idle_slot_days * DAY),
+        image_min_idle_seconds=int(image_idle_days * DAY),
         scope=Scope(
             clusters=_narrowed(_list(env, "CLEANUP_SCOPE_CLUSTERS"), event.get("clusters")),
             families=_list(env, "CLEANUP_SCOPE_FAMILIES"),

@@ -1,10 +1,12 @@
 """Applies a cleanup plan: marks, unmarks, deregistrations and deletions, paced and resumable.
 
 Each kind's actions go in the plan's order of kinds, and within a kind: marks, unmarks, deregistrations,
-deletions (an ACTIVE revision is deregistered before DeleteTaskDefinitions, which takes 10 at a time and
-answers DELETE_IN_PROGRESS: ECS removes the revision once no task uses it; image indexes before their
-platform images). Writes that change task definitions wait on ``revisions`` (the bucket deploys share);
-the others on ``writes``.
+deletions (image indexes before their platform images). Revisions go 10 at a time: the ACTIVE ones of
+the next DeleteTaskDefinitions call (it takes 10, each INACTIVE already) are deregistered, then the call
+is made (ECS answers DELETE_IN_PROGRESS and removes the revision once no task uses it). So a run that
+runs out of time leaves at most 10 revisions deregistered and not deleted, and the next invocation reads
+the tags of fewer revisions. Writes that change task definitions wait on ``revisions`` (the bucket
+deploys share); the others on ``writes``.
 
 A run stops before ``remaining()`` seconds fall under ``margin`` (a Lambda's time): what it did is done
 in AWS, so planning again resumes where it stopped without redoing any of it (done marks are read back
@@ -94,6 +96,10 @@ class Executor:
             for kind in KINDS:
                 for phase in PHASES:
                     resources = [a.resource for a in plan.actions if a.kind == kind and a.action == phase]
+                    if kind == TASK_DEFINITION and phase in (DEREGISTER, DELETE):
+                        if phase == DELETE:
+                            self._retire_revisions(plan)
+                        continue
                     if resources:
                         self._run(kind, phase, resources, plan)
                         self.progress(f"{phase} {kind}: {len(resources)} done")
@@ -124,18 +130,6 @@ class Executor:
     def _run(self, kind: str, phase: str, resources: list[str], plan: CleanupPlan) -> None:
         if phase in (MARK, UNMARK):
             self._marks(kind, phase, resources, plan.mark_value, plan.now)
-        elif kind == TASK_DEFINITION and phase == DEREGISTER:
-            for arn in resources:
-                self._call(
-                    self.revisions,
-                    "ecs",
-                    "deregister_task_definition",
-                    "ecs:DeregisterTaskDefinition",
-                    taskDefinition=arn,
-                )
-                self.report.count(kind, phase)
-        elif kind == TASK_DEFINITION:
-            self._delete_revisions(resources)
         elif kind == SERVICE:
             for arn in resources:
                 cluster = arn.split(":service/", 1)[-1].split("/")[0]
@@ -236,6 +230,24 @@ class Executor:
                 else:
                     self.table.delete_mark(kind, resource)
                 self.report.count(kind, phase)
+
+    def _retire_revisions(self, plan: CleanupPlan) -> None:
+        """Deregister (the ACTIVE ones) then delete, one DeleteTaskDefinitions call of 10 at a time."""
+        active = {a.resource for a in plan.actions if a.kind == TASK_DEFINITION and a.action == DEREGISTER}
+        deleting = plan.deletions(TASK_DEFINITION)
+        for batch in _chunks(deleting, DELETE_TASK_DEFINITIONS_BATCH):
+            for arn in (a for a in batch if a in active):
+                self._call(
+                    self.revisions,
+                    "ecs",
+                    "deregister_task_definition",
+                    "ecs:DeregisterTaskDefinition",
+                    taskDefinition=arn,
+                )
+                self.report.count(TASK_DEFINITION, DEREGISTER)
+            self._delete_revisions(batch)
+        if deleting:
+            self.progress(f"{DEREGISTER} and {DELETE} {TASK_DEFINITION}: {len(deleting)} done")
 
     def _delete_revisions(self, arns: list[str]) -> None:
         for batch in _chunks(arns, DELETE_TASK_DEFINITIONS_BATCH):

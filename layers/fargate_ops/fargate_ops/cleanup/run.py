@@ -8,7 +8,6 @@ plans at the same moment, so its marks and grace periods agree with the first, a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from fargate_ops import clock
@@ -17,8 +16,7 @@ from fargate_ops.cleanup.config import CleanupConfig
 from fargate_ops.cleanup.executor import ExecutionReport, Executor
 from fargate_ops.cleanup.pacing import TokenBucket
 from fargate_ops.domain.cleanup_plan import CleanupPlan, plan_cleanup
-from fargate_ops.domain.cleanup_policy import IMAGE, TASK_DEFINITION
-from fargate_ops.domain.inventory import DELETE_IN_PROGRESS, Inventory
+from fargate_ops.domain.inventory import Inventory
 from fargate_ops.observability import count, logger
 
 OTHER_WRITES_PER_SECOND = 5.0  # tags, ELB, ECR and the table: far from their limits
@@ -28,15 +26,13 @@ TOKEN_MAX_AGE_SECONDS = 86_400  # an older token is ignored: the run plans at it
 def _plan(
     collector: InventoryCollector, inventory: Inventory, config: CleanupConfig, now: float
 ) -> tuple[Inventory, CleanupPlan]:
-    """Plan; with images cleaned, first without them, to describe only the revisions that stay."""
-    policy = config.policy
-    if IMAGE not in policy.kinds:
-        return inventory, plan_cleanup(inventory, policy, now)
-    first = plan_cleanup(inventory, replace(policy, kinds=policy.kinds - {IMAGE}), now)
-    leaving = set(first.deletions(TASK_DEFINITION)) if TASK_DEFINITION in policy.kinds else set()
-    staying = [r.arn for r in inventory.revisions if r.arn not in leaving and r.status != DELETE_IN_PROGRESS]
-    described = collector.describe_images(inventory, staying)
-    return described, plan_cleanup(described, policy, now)
+    """Plan; when the images can only be judged with the images of the revisions that stay (those
+    this plan does not delete: images are judged last), describe those and plan again."""
+    first = plan_cleanup(inventory, config.policy, now)
+    if not first.needs_revision_images:
+        return inventory, first
+    described = collector.describe_images(inventory, first.needs_revision_images)
+    return described, plan_cleanup(described, config.policy, now)
 
 
 def planning_time(event: dict[str, Any]) -> float:

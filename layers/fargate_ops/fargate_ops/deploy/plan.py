@@ -1,7 +1,8 @@
 """Plan: validate the input, resolve the application, pre-flight it, and plan the traffic steps.
 
 Reads only: a rejected deploy changes nothing. The application record is written by acquire_lease,
-under the lease; an adopted service's second slot is created by create_green_slot, after it.
+under the lease; an adopted service's second slot is created by create_green_slot, after it, and so is
+an application's idle slot the cleanup deleted (a clone of the live slot, as adopting does).
 
 Pre-flight: no other deploy holds the application; no other application owns its slots, listener or
 rule; its longest path fits the maximum deploy duration; the listener (or rule) forwards to both slots'
@@ -21,7 +22,13 @@ from fargate_ops.domain.adoption import default_green_name, swapped_load_balance
 from fargate_ops.domain.listener import forward_weights
 from fargate_ops.domain.slots import Slot, live_and_idle
 from fargate_ops.domain.taskdef import check_images
-from fargate_ops.errors import DeployInputError, LeaseHeldError, PreflightError, TaskDefinitionNotFoundError
+from fargate_ops.errors import (
+    DeployInputError,
+    LeaseHeldError,
+    PreflightError,
+    ServiceNotFoundError,
+    TaskDefinitionNotFoundError,
+)
 from fargate_ops.models.deploy import DeployDocument, DeployInput, SlotState, StepSpec
 
 if TYPE_CHECKING:
@@ -99,6 +106,14 @@ def _adopted_slots(
                 "instead of adopting"
             )
         return None  # both slots exist: an ordinary first deploy
+    return _cloned_slots(request, live_name, green_name, weights, ctx)
+
+
+def _cloned_slots(
+    request: DeployInput, live_name: str, green_name: str, weights: dict[str, int], ctx: StepContext
+) -> tuple[list[ServiceState], list[Slot], str]:
+    """The live service's state, both slots, and the idle slot's name: create_green_slot clones the
+    live service's configuration into it, on the listener's other target group."""
     definition = ctx.ecs.describe_service_definition(request.cluster, live_name)
     if definition is None:
         raise PreflightError(f"no ACTIVE service {live_name} in cluster {request.cluster} to adopt")
@@ -112,6 +127,22 @@ def _adopted_slots(
         )
     swapped_load_balancers(list(definition.get("loadBalancers", [])), live_slot.target_group_arn, others[0])
     return [live_state], [live_slot, Slot(green_name, others[0])], green_name
+
+
+def _recreated_slot(
+    request: DeployInput, names: list[str], weights: dict[str, int], ctx: StepContext
+) -> tuple[list[ServiceState], list[Slot], str] | None:
+    """A registered application with one slot gone (the cleanup deletes a slot idle for long): the
+    slot is created again from the live one, as adopting does. Called only once DescribeServices
+    has said a slot is missing; None if, read again, both exist."""
+    gone = [name for name in names if ctx.ecs.describe_service_definition(request.cluster, name) is None]
+    if not gone:
+        return None
+    if len(gone) == len(names):
+        raise PreflightError(f"neither slot of {request.application} ({', '.join(names)}) exists")
+    (idle,) = gone
+    live_name = next(name for name in names if name != idle)
+    return _cloned_slots(request, live_name, idle, weights, ctx)
 
 
 def _check_change(request: DeployInput, live: ServiceState, ctx: StepContext) -> None:
@@ -169,14 +200,20 @@ def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDoc
     listener_actions = ctx.elbv2.actions(listener_arn)
     weights = forward_weights(listener_actions)
     adopted = _adopted_slots(request, slot_names, weights, ctx) if app is None else None
+    if adopted is None:
+        if len(slot_names) != 2:
+            raise DeployInputError("slots", "name both slots, or set adopt: true to create the second one")
+        try:
+            services = ctx.ecs.describe_services(request.cluster, slot_names)
+        except ServiceNotFoundError:
+            adopted = _recreated_slot(request, slot_names, weights, ctx) if app is not None else None
+            if adopted is None:
+                raise
+        else:
+            slots = [_slot(service, weights) for service in services]
     if adopted is not None:
         services, slots, green_name = adopted
         slot_names = [slots[0].service, green_name]
-    else:
-        if len(slot_names) != 2:
-            raise DeployInputError("slots", "name both slots, or set adopt: true to create the second one")
-        services = ctx.ecs.describe_services(request.cluster, slot_names)
-        slots = [_slot(service, weights) for service in services]
     if slots[0].target_group_arn == slots[1].target_group_arn:
         raise PreflightError("both slots use the same target group")
     live_slot, green_slot = live_and_idle(slots, weights)
@@ -186,6 +223,9 @@ def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDoc
         raise PreflightError(f"the live slot {live.name} has no desired tasks")
     _check_change(request, live, ctx)
     notes = _check_alarms(request, ctx)
+    if app is not None and adopted is not None:
+        gone = adopted[2]
+        notes.append(f"the idle slot {gone} was gone (the cleanup deletes one idle for long): created again")
     test_weights = _check_test_listener(request, slots, ctx)
 
     if app is not None and app.live_slot not in (None, live.name):

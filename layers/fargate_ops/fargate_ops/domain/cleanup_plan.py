@@ -104,6 +104,8 @@ class CleanupPlan:
     out_of_scope: Mapping[str, int] = field(default_factory=dict)
     refused: str | None = None
     warnings: tuple[str, ...] = ()
+    # the revisions that stay whose images are unknown: describe them and plan again to judge images
+    needs_revision_images: tuple[str, ...] = ()
 
     @property
     def mark_value(self) -> str:
@@ -178,9 +180,11 @@ class _Planner:
         self.in_scope = dict.fromkeys(KINDS, 0)
         self.warnings: list[str] = []
         self.deleted: set[tuple[str, str]] = set()
+        self.needs_revision_images: tuple[str, ...] = ()
 
     def take(self, found: Findings) -> None:
         self.warnings += found.warnings
+        self.needs_revision_images += found.needs_revision_images
         for finding in found.findings:
             self.decide(finding)
 
@@ -258,6 +262,7 @@ class _Planner:
             out_of_scope={kind: n for kind, n in self.out_of_scope.items() if n},
             refused=refused,
             warnings=tuple(dict.fromkeys(self.warnings)),
+            needs_revision_images=self.needs_revision_images,
         )
 
 

@@ -62,6 +62,7 @@ class Findings:
 
     findings: list[Finding]
     warnings: tuple[str, ...] = ()
+    needs_revision_images: tuple[str, ...] = ()  # images: judged once these revisions are described
 
 
 def _days(seconds: float) -> str:
@@ -345,12 +346,33 @@ def image_findings(
 ) -> Findings:
     """Images no staying revision (nor anything in ``image_uses``) uses, pushed and pulled long ago.
 
-    If a staying revision's images are unknown (not described), no image can be judged: none is found.
+    The revisions whose images are unknown (not described: one DescribeTaskDefinition each) are left
+    out. That can only make more images orphans; so if even then no image the cleanup may change is
+    an orphan, the judgement stands (the plan is the same, only the kept images' reasons lack the
+    revisions that use them). Otherwise no image is judged, and ``Findings.needs_revision_images``
+    names the revisions to describe.
     """
     staying = list(staying)
-    unknown = [r for r in staying if r.images is None]
-    if unknown:
-        return Findings([], (f"images of {len(unknown)} revisions are unknown: no image is judged",))
+    known = [r for r in staying if r.images is not None]
+    findings, warnings = _judge_images(inventory, known, policy, now)
+    unknown = tuple(r.arn for r in staying if r.images is None)
+    if unknown and any(f.orphan and _may_change(f, policy) for f in findings):
+        why = f"images of {len(unknown)} revisions are unknown: no image is judged"
+        return Findings([], (why,), unknown)
+    return Findings(findings, warnings)
+
+
+def _may_change(finding: Finding, policy: CleanupPolicy) -> bool:
+    """In scope, not protected, not managed by another feature (cleanup_plan.py's first checks)."""
+    tags = finding.placement.tags or {}
+    return (
+        policy.scope.contains(finding.placement) and policy.protect_tag not in tags and not finding.managed_by
+    )
+
+
+def _judge_images(
+    inventory: Inventory, staying: list[Revision], policy: CleanupPolicy, now: float
+) -> tuple[list[Finding], tuple[str, ...]]:
     usage = images_in_use(inventory, staying)
     repositories = {r.name: r for r in inventory.repositories}
     listed_by: dict[tuple[str, str], list[str]] = {}
@@ -377,4 +399,4 @@ def image_findings(
         mark = _mark(inventory, IMAGE, image.id)
         after = tuple(listed_by.get((image.repository, image.digest), ()))
         findings.append(Finding(IMAGE, image.id, not kept, why, placement, owner, mark, after=after))
-    return Findings(findings, usage.warnings)
+    return findings, usage.warnings

@@ -81,7 +81,8 @@ class _MotoLookups:
 
     def resource_tags(self, arn: str) -> dict[str, str]:
         """aws:ResourceTag/*: the tags the resource has now (ECS resources, ELB listeners, rules, target
-        groups and load balancers, IAM roles; others, and resources that do not exist, read as untagged)."""
+        groups and load balancers, ECR repositories, IAM roles; others, and resources that do not exist,
+        read as untagged)."""
         import boto3
         from botocore.exceptions import ClientError
 
@@ -97,6 +98,10 @@ class _MotoLookups:
                     elbv2 = boto3.client("elbv2", region_name=self._region)
                     found = elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
                     return {t["Key"]: t["Value"] for d in found for t in d.get("Tags", [])}
+                if ":ecr:" in arn and ":repository/" in arn:  # an image's actions authorise on it
+                    ecr = boto3.client("ecr", region_name=self._region)
+                    repository_tags = ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])
+                    return {t["Key"]: t["Value"] for t in repository_tags}
                 if ":iam::" in arn and ":role/" in arn:
                     iam = boto3.client("iam", region_name=self._region)
                     role = arn.rsplit("/", 1)[-1]
