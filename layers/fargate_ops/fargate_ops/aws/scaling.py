@@ -48,6 +48,15 @@ class OptedIn:
     schedule: str
     desired: int
     tags: Mapping[str, str] = field(default_factory=dict)
+    task_definition: str = ""  # the service's (its PRIMARY deployment's) task definition ARN
+
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4]
+
+    @property
+    def region(self) -> str:
+        return self.arn.split(":")[3]
 
     @property
     def resource_id(self) -> str:
@@ -92,6 +101,7 @@ class ScalingAdapter:
                             schedule=tags[tag_key],
                             desired=int(service.get("desiredCount", 0)),
                             tags=tags,
+                            task_definition=str(service.get("taskDefinition", "")),
                         )
                     )
         return found

@@ -59,18 +59,24 @@ class ScalingState:
     last_action: str | None = None
     last_action_at: float | None = None
     last_error: str | None = None
+    # The gone images people were told about (a scale-up from zero held for them): told once each.
+    missing_images: tuple[str, ...] = ()
 
     @property
     def has_saved(self) -> bool:
         return self.saved_desired is not None or self.saved_min is not None
 
     def item(self) -> dict[str, Any]:
-        return {"pk": keys.service(self.cluster, self.service), "sk": keys.SCALING, **asdict(self)}
+        item = {"pk": keys.service(self.cluster, self.service), "sk": keys.SCALING, **asdict(self)}
+        item["missing_images"] = list(self.missing_images) or None  # DynamoDB: no empty list kept
+        return item
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ScalingState:
         fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in item.items() if k in fields})
+        found = {k: v for k, v in item.items() if k in fields}
+        found["missing_images"] = tuple(found.get("missing_images") or ())
+        return cls(**found)
 
 
 class ScalingStore(Table):

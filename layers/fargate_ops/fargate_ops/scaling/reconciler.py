@@ -28,6 +28,7 @@ from fargate_ops.domain.schedule import capacity_at, next_edge
 from fargate_ops.errors import FargateOpsError
 from fargate_ops.models.schedule import Schedule
 from fargate_ops.observability import count, logger
+from fargate_ops.scaling.image_gate import ImageGate, raises_from_zero
 
 TAG_LAST_ACTION = "fargate-ops:scaling-last-action"
 TAG_ERROR = "fargate-ops:scaling-error"
@@ -69,9 +70,11 @@ class Reconciler:
         store: Store,
         settings: ReconcileSettings,
         function_arn: str | None,
+        gate: ImageGate | None = None,
     ) -> None:
         self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
         self._function_arn = function_arn
+        self._gate = gate
 
     def run(self, clusters: Callable[[], list[str]]) -> RunReport:
         """``clusters`` lists the clusters in scope (called only when there are schedules)."""
@@ -119,6 +122,14 @@ class Reconciler:
         found = Found(service.desired, *(bounds or (None, None)))
         decided = plan(wanted, found, saved)
         base = state or ScalingState(service.cluster, service.name, schedule.name)
+        unchecked: tuple[str, ...] = ()
+        if self._gate is not None and decided.changes and raises_from_zero(found, decided):
+            gate = self._gate.check(service, base, schedule.name, decided, now)
+            if gate.held is not None:  # nothing written to the service; the next run checks again
+                report.errors.append({"service": service.name, "error": gate.held})
+                self._aws.tag(service, {TAG_ERROR: gate.held})
+                return _until(items.override, now)
+            base, unchecked = gate.state, gate.unchecked
         if decided.save is not None:  # saved before anything changes: a failed write loses nothing
             base = replace(
                 base,
@@ -135,7 +146,7 @@ class Reconciler:
             except FargateOpsError as err:
                 self._fail(service, str(err), report)
                 return _until(items.override, now)
-            self._announce(service, schedule, decided, found, now, report)
+            self._announce(service, schedule, decided, found, now, report, unchecked)
             base = replace(
                 base, last_action=decided.describe(), last_action_at=now.timestamp(), last_error=None
             )
@@ -167,9 +178,10 @@ class Reconciler:
         found: Found,
         now: datetime,
         report: RunReport,
+        unchecked: tuple[str, ...] = (),
     ) -> None:
         summary = decided.describe()
-        detail = {
+        detail: dict[str, Any] = {
             "cluster": service.cluster,
             "service": service.name,
             "schedule": schedule.name,
@@ -181,6 +193,8 @@ class Reconciler:
             "reason": decided.reason,
             "at": now.isoformat(),
         }
+        if unchecked:  # outside this account's ECR: ECS will find out whether they can be pulled
+            detail["images_not_checked"] = list(unchecked)
         at = now.timestamp()
         self._scaling.record(
             {
