@@ -43,6 +43,7 @@ def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
         "new-york-dst",
         "pre-peak-warm-up",
         "image-gone",
+        "deploy-across-edge",
     }
     assert set(files) == tested
     for name in files:
@@ -133,3 +134,18 @@ def test_a_scale_up_from_zero_whose_image_is_gone_stays_at_zero_tells_once_heals
     assert actions(report) == [("2026-11-25T00:20:00+00:00", 3, "period office-hours")]
     assert report["iam"]["denials"] == []
     assert_usage_recorded(SCENARIOS / "image-gone.yaml", report)
+
+
+def test_deploys_across_window_edges_end_at_the_schedules_capacity_on_the_new_live_slot() -> None:
+    code, report = run_scenario(SCENARIOS / "deploy-across-edge.yaml")
+
+    assert code == 0, unmet(report)
+    # Both edges fall under a deploy's lease: the reconciler defers at 09:00 and at 10:00. d1 sizes green
+    # from the open window itself (its last shift); d2's end (ReleaseLease at 10:02:45) runs the
+    # reconciler at once, which scales web-blue, live again, not web-green, and not at the next
+    # periodic run (10:50).
+    assert [(a["at"], a["service"], a["desired"]) for a in report["scaling"]["actions"]] == [
+        ("2026-11-25T01:02:45+00:00", "web-blue", 2)
+    ]
+    assert report["iam"]["denials"] == []
+    assert_usage_recorded(SCENARIOS / "deploy-across-edge.yaml", report)

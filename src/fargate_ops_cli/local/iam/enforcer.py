@@ -68,6 +68,8 @@ class StatementUse:
 class _MotoLookups:
     def __init__(self, account: str, region: str) -> None:
         self._account, self._region = account, region
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     def next_task_definition_revision(self, family: str) -> int:
         from fargate_ops_cli.local.moto_hooks import next_task_definition_revision
@@ -79,10 +81,19 @@ class _MotoLookups:
 
         return state_machine_of_task_token(self._account, self._region, token)
 
+    def _client(self, service: str) -> Any:
+        """One boto3 client per service (making one costs ~30 ms: a run over 1,000 services checks the
+        tags of each); boto3 clients are thread-safe."""
+        with self._clients_lock:
+            if service not in self._clients:
+                import boto3
+
+                self._clients[service] = boto3.client(service, region_name=self._region)  # type: ignore[call-overload]
+            return self._clients[service]
+
     def resource_tags(self, arn: str) -> dict[str, str]:
         """aws:ResourceTag/*: the tags the resource has now (ECS resources, ELB listeners, rules, target
         groups and load balancers, IAM roles; others, and resources that do not exist, read as untagged)."""
-        import boto3
         from botocore.exceptions import ClientError
 
         from fargate_ops_cli.local.clients import as_world
@@ -90,15 +101,15 @@ class _MotoLookups:
         with as_world():
             try:
                 if ":ecs:" in arn:
-                    ecs = boto3.client("ecs", region_name=self._region)
+                    ecs = self._client("ecs")
                     tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
                     return {t["key"]: t["value"] for t in tags}
                 if ":elasticloadbalancing:" in arn:
-                    elbv2 = boto3.client("elbv2", region_name=self._region)
+                    elbv2 = self._client("elbv2")
                     found = elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
                     return {t["Key"]: t["Value"] for d in found for t in d.get("Tags", [])}
                 if ":iam::" in arn and ":role/" in arn:
-                    iam = boto3.client("iam", region_name=self._region)
+                    iam = self._client("iam")
                     role = arn.rsplit("/", 1)[-1]
                     return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role).get("Tags", [])}
             except (ClientError, NotImplementedError):  # moto tags no tasks
