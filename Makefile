@@ -83,6 +83,7 @@ bench: venv
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_events.py
 	$(BIN)/python scripts/bench_cleanup.py
+	$(BIN)/python scripts/bench_scaling.py
 
 # --- the gate ------------------------------------------------------------------------------------
 

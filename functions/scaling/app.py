@@ -18,8 +18,11 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     from fargate_ops import clients
     from fargate_ops.aws.ecs import EcsAdapter
     from fargate_ops.aws.scaling import ScalingAdapter
+    from fargate_ops.aws.scaling_images import ImageChecker
+    from fargate_ops.aws.sns import SnsAdapter
     from fargate_ops.aws.store import Store
     from fargate_ops.aws.store_scaling import ScalingStore
+    from fargate_ops.scaling.image_gate import ImageGate
     from fargate_ops.scaling.reconciler import Reconciler, ReconcileSettings
     from fargate_ops.scaling.scope import clusters_in_scope
 
@@ -33,9 +36,16 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         clients.client("events"),
         clients.client("scheduler"),
     )
+    scaling = ScalingStore(dynamodb, settings.table_name)
+    gate = ImageGate(
+        ImageChecker(clients.client("ecs"), clients.client("ecr")),
+        SnsAdapter(clients.client("sns"), settings.topic_arn),
+        scaling,
+        settings.timeline_retention_days,
+    )
     reconciler = Reconciler(
         aws,
-        ScalingStore(dynamodb, settings.table_name),
+        scaling,
         Store(dynamodb, settings.table_name),
         ReconcileSettings(
             tag_key=settings.scaling_tag_key,
@@ -44,6 +54,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
             timeline_retention_days=settings.timeline_retention_days,
         ),
         function_arn=getattr(context, "invoked_function_arn", None) if settings.edge_schedule_name else None,
+        gate=gate,
     )
     ecs = EcsAdapter(clients.client("ecs"))
     return reconciler.run(lambda: clusters_in_scope(ecs, settings.cluster_name_pattern)).as_dict()

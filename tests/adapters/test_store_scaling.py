@@ -13,6 +13,7 @@ from fargate_ops.aws.store_scaling import (
     ScalingStore,
     ScheduleExistsError,
     ScheduleNotFoundError,
+    ServiceScaling,
 )
 from fargate_ops.models.schedule import ScheduleError
 
@@ -82,3 +83,34 @@ def test_the_saved_capacity_is_remembered_per_service(scaling: ScalingStore) -> 
     scaling.put_state(state)
     assert scaling.get_state("prod", "api") == state
     assert scaling.get_state("prod", "web") is None
+
+
+def test_a_clusters_scaling_items_are_read_in_one_query_and_slot_membership_in_batches_of_100(
+    scaling: ScalingStore, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"svc-{n:03d}" for n in range(250)]
+    ddb = boto3.client("dynamodb")
+    for name in names[:3]:
+        scaling.put_state(ScalingState("prod", name, "office", saved_desired=1))
+    scaling.put_state(ScalingState("dev", "svc-000", "office", saved_desired=9))  # another cluster
+    until = "2026-11-23T23:00:00+09:00"
+    scaling.put_override("prod", {"service": "svc-001", "desired": 4, "until": until}, at=AT)
+    ddb.put_item(
+        TableName=table,
+        Item={"pk": {"S": "SERVICE#prod#svc-200"}, "sk": {"S": "APP"}, "application": {"S": "web"}},
+    )
+    calls: list[str] = []
+
+    class Counting:  # the client, counting the operations the read makes
+        def __getattr__(self, operation: str) -> Any:
+            calls.append(operation)
+            return getattr(ddb, operation)
+
+    monkeypatch.setattr(scaling, "_ddb", Counting())
+
+    found = scaling.cluster_scaling("prod", names)
+
+    assert calls == ["query", "batch_get_item", "batch_get_item", "batch_get_item"]
+    assert found["svc-000"].state is not None and found["svc-000"].state.saved_desired == 1
+    assert found["svc-001"].override is not None and found["svc-001"].override.desired == 4
+    assert found["svc-200"].application == "web" and found["svc-100"] == ServiceScaling()

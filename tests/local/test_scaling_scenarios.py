@@ -42,6 +42,8 @@ def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
         "target-tracking-inside-bounds",
         "new-york-dst",
         "pre-peak-warm-up",
+        "image-gone",
+        "deploy-across-edge",
     }
     assert set(files) == tested
     for name in files:
@@ -119,3 +121,31 @@ def test_a_pre_peak_window_scales_out_its_warm_up_early_and_is_healthy_when_it_s
     at_start = next(s for s in report["scaling"]["capacities"] if s["at"] == "2026-12-24T09:00:00Z")
     assert at_start["healthy"] == 6
     assert_usage_recorded(SCENARIOS / "pre-peak-warm-up.yaml", report)
+
+
+def test_a_scale_up_from_zero_whose_image_is_gone_stays_at_zero_tells_once_heals_when_back() -> None:
+    code, report = run_scenario(SCENARIOS / "image-gone.yaml")
+
+    assert code == 0, unmet(report)
+    held = [n for n in report["notifications"] if "scale-up held" in n["subject"]]
+    assert len(held) == 1 and held[0]["message"]["service"] == "api"
+    # four runs found the image gone (09:00, 09:05, 09:10, 09:15) and wrote nothing to the service
+    assert report["api_calls"].get("ecs:UpdateService") == 1
+    assert actions(report) == [("2026-11-25T00:20:00+00:00", 3, "period office-hours")]
+    assert report["iam"]["denials"] == []
+    assert_usage_recorded(SCENARIOS / "image-gone.yaml", report)
+
+
+def test_deploys_across_window_edges_end_at_the_schedules_capacity_on_the_new_live_slot() -> None:
+    code, report = run_scenario(SCENARIOS / "deploy-across-edge.yaml")
+
+    assert code == 0, unmet(report)
+    # Both edges fall under a deploy's lease: the reconciler defers at 09:00 and at 10:00. d1 sizes green
+    # from the open window itself (its last shift); d2's end (ReleaseLease at 10:02:45) runs the
+    # reconciler at once, which scales web-blue, live again, not web-green, and not at the next
+    # periodic run (10:50).
+    assert [(a["at"], a["service"], a["desired"]) for a in report["scaling"]["actions"]] == [
+        ("2026-11-25T01:02:45+00:00", "web-blue", 2)
+    ]
+    assert report["iam"]["denials"] == []
+    assert_usage_recorded(SCENARIOS / "deploy-across-edge.yaml", report)

@@ -60,3 +60,17 @@ def test_the_backend_attributes_the_simulator_uses_are_still_there() -> None:
     assert listener.default_actions[0].data["Type"] == "forward"
     assert hasattr(b.cloudwatch, "alarms") and hasattr(b.cloudwatch, "put_metric_data")
     assert hasattr(b.ec2, "enis") and hasattr(b.ec2, "get_subnet")
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_ecr_internals_the_pull_check_reads_are_still_there() -> None:
+    world = build_world(**two_slots(blue=1))
+    ecr = world.client("ecr")
+    ecr.create_repository(repositoryName="api")
+    manifest = '{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json"}'
+    ecr.put_image(repositoryName="api", imageTag="v1", imageManifest=manifest)
+    backend = world.sim.ctx.backends.ecr
+    digest = backend.repositories["api"].images[0].get_image_digest()
+
+    assert m.ecr_has_image(backend, "api", "v1", None) and m.ecr_has_image(backend, "api", None, digest)
+    assert not m.ecr_has_image(backend, "api", "v2", None) and not m.ecr_has_image(backend, "web", "v1", None)

@@ -89,6 +89,8 @@ class Settings:
     scaling_tag_key: str = SCALING_TAG_KEY
     edge_schedule_name: str = ""
     scheduler_role_arn: str = ""
+    # The scaling reconciler a deploy's end runs at once when its live slot has a schedule ("": none).
+    scaling_function_name: str = ""
     # The accounts and region whose events the reactions act on; None: not restricted (the template
     # always sets ACCOUNT_ID for the events function; tests of other behaviour may leave it out).
     event_sources: EventSources | None = None
@@ -112,5 +114,6 @@ class Settings:
             scaling_tag_key=env.get("SCALING_TAG_KEY", "").strip() or SCALING_TAG_KEY,
             edge_schedule_name=env.get("EDGE_SCHEDULE_NAME", "").strip(),
             scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN", "").strip(),
+            scaling_function_name=env.get("SCALING_FUNCTION_NAME", "").strip(),
             event_sources=_event_sources(env),
         )

@@ -17,8 +17,8 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | task version guard | ``TASK#<task ARN>`` | ``VERSION`` |
 | idempotency | ``EVENT#<event key>`` | ``SEEN`` |
 | scaling schedule | ``SCHEDULES`` | ``SCHEDULE#<name>`` (one partition: Query lists them all) |
-| scaling override | ``SERVICE#<cluster>#<service>`` | ``OVERRIDE`` |
-| scaling state | ``SERVICE#<cluster>#<service>`` | ``SCALING`` (what the service had before, last action) |
+| scaling override | ``SCALING#<cluster>`` | ``OVERRIDE#<service>`` |
+| scaling state | ``SCALING#<cluster>`` | ``STATE#<service>`` (what the service had before, last action) |
 | reconciler's edge | ``SCHEDULES`` | ``EDGE`` (the one-time schedule it keeps) |
 | cleanup mark (what takes no tag) | ``CLEANUP#MARK`` | ``<kind>#<resource>`` |
 """
@@ -38,8 +38,6 @@ REACTIONS = "REACTIONS"
 WATCH = "WATCH"
 VERSION = "VERSION"
 SEEN = "SEEN"
-OVERRIDE = "OVERRIDE"
-SCALING = "SCALING"
 EDGE = "EDGE"
 # Schedules are few (tens) and read together every reconcile run: one partition, one Query.
 SCHEDULES = "SCHEDULES"
@@ -54,6 +52,20 @@ def application(cluster: str, application: str) -> str:
 
 def service(cluster: str, service: str) -> str:
     return f"SERVICE#{cluster}#{service}"
+
+
+def scaling(cluster: str) -> str:
+    """The reconciler's items of one cluster's services (overrides, states): one Query reads them all,
+    however many services a cluster has (a Query per service cost 10x the run's lower bound)."""
+    return f"SCALING#{cluster}"
+
+
+def scaling_override(service: str) -> str:
+    return f"OVERRIDE#{service}"
+
+
+def scaling_state(service: str) -> str:
+    return f"STATE#{service}"
 
 
 def listener(listener_arn: str) -> str:

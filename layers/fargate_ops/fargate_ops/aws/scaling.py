@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
+LIST_SERVICES_PAGE = 100  # ListServices' largest page (its default is 10)
 SCALABLE_TARGETS_BATCH = 50  # DescribeScalableTargets takes at most 50 ResourceIds
 PUT_EVENTS_BATCH = 10
 DIMENSION: Final[Literal["ecs:service:DesiredCount"]] = "ecs:service:DesiredCount"
@@ -48,6 +49,15 @@ class OptedIn:
     schedule: str
     desired: int
     tags: Mapping[str, str] = field(default_factory=dict)
+    task_definition: str = ""  # the service's (its PRIMARY deployment's) task definition ARN
+
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4]
+
+    @property
+    def region(self) -> str:
+        return self.arn.split(":")[3]
 
     @property
     def resource_id(self) -> str:
@@ -71,7 +81,10 @@ class ScalingAdapter:
         """Every ACTIVE service of the cluster whose ``tag_key`` tag names a schedule."""
         arns: list[str] = []
         try:
-            for page in self._ecs.get_paginator("list_services").paginate(cluster=cluster):
+            pages = self._ecs.get_paginator("list_services").paginate(
+                cluster=cluster, PaginationConfig={"PageSize": LIST_SERVICES_PAGE}
+            )
+            for page in pages:
                 arns.extend(page.get("serviceArns", []))
         except ClientError as err:
             raise translate(err, "ecs:ListServices", NOT_FOUND) from err
@@ -92,6 +105,7 @@ class ScalingAdapter:
                             schedule=tags[tag_key],
                             desired=int(service.get("desiredCount", 0)),
                             tags=tags,
+                            task_definition=str(service.get("taskDefinition", "")),
                         )
                     )
         return found

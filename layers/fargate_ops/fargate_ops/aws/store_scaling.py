@@ -1,15 +1,18 @@
 """Scaling schedules, overrides and what the reconciler remembers per service, in the single table.
 
-Keys are ``aws/keys.py``'s: schedules in one partition (``SCHEDULES``, sk ``SCHEDULE#<name>``), so one
-Query lists them all; a service's override (``OVERRIDE``) and scaling state (``SCALING``) next to its
-other items (``SERVICE#<cluster>#<service>``). A schedule is stored as the JSON of its validated model
-and validated again when read: an item written by hand cannot reach the reconciler unchecked.
+Keys are ``aws/keys.py``'s: schedules in one partition (``SCHEDULES``, sk ``SCHEDULE#<name>``, with the
+reconciler's ``EDGE``), so one Query lists them all; the overrides and scaling states of a cluster's
+services in one partition per cluster (``SCALING#<cluster>``), so one Query (a page per MB) reads them
+all; which services are blue/green slots from their ``APP`` items, 100 per BatchGetItem. A schedule is
+stored as the JSON of its validated model and validated again when read: an item written by hand
+cannot reach the reconciler unchecked.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,8 +23,11 @@ from fargate_ops.aws._errors import error_code, translate
 from fargate_ops.aws.dynamo import deserialize, serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.table import CONDITION_FAILED, Table
-from fargate_ops.errors import FargateOpsError
+from fargate_ops.errors import FargateOpsError, ThrottlingError
 from fargate_ops.models.schedule import Override, Schedule, parse_override, parse_schedule
+
+BATCH_GET_ITEMS = 100  # BatchGetItem takes at most 100 keys
+UNPROCESSED_RETRIES = 5
 
 
 class ScheduleExistsError(FargateOpsError):
@@ -59,18 +65,24 @@ class ScalingState:
     last_action: str | None = None
     last_action_at: float | None = None
     last_error: str | None = None
+    # The gone images people were told about (a scale-up from zero held for them): told once each.
+    missing_images: tuple[str, ...] = ()
 
     @property
     def has_saved(self) -> bool:
         return self.saved_desired is not None or self.saved_min is not None
 
     def item(self) -> dict[str, Any]:
-        return {"pk": keys.service(self.cluster, self.service), "sk": keys.SCALING, **asdict(self)}
+        item = {"pk": keys.scaling(self.cluster), "sk": keys.scaling_state(self.service), **asdict(self)}
+        item["missing_images"] = list(self.missing_images) or None  # DynamoDB: no empty list kept
+        return item
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ScalingState:
         fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in item.items() if k in fields})
+        found = {k: v for k, v in item.items() if k in fields}
+        found["missing_images"] = tuple(found.get("missing_images") or ())
+        return cls(**found)
 
 
 class ScalingStore(Table):
@@ -124,6 +136,17 @@ class ScalingStore(Table):
             raise translate(err, "dynamodb:Query") from err
         return schedules
 
+    def schedules_and_edge(self) -> tuple[list[Schedule], str | None]:
+        """Every schedule and the edge the reconciler last armed: the whole partition in one Query."""
+        schedules: list[Schedule] = []
+        edge: str | None = None
+        for item in self._query_all(keys.SCHEDULES):
+            if item["sk"] == keys.EDGE:
+                edge = str(item["expression"])
+            elif str(item["sk"]).startswith(keys.schedule("")):
+                schedules.append(parse_schedule(json.loads(item["document"])))
+        return schedules, edge
+
     def delete_schedule(self, name: str) -> None:
         try:
             self._ddb.delete_item(
@@ -141,8 +164,8 @@ class ScalingStore(Table):
     def put_override(self, cluster: str, raw: Any, *, at: str) -> Override:
         override = parse_override(raw)
         item = {
-            "pk": keys.service(cluster, override.service),
-            "sk": keys.OVERRIDE,
+            "pk": keys.scaling(cluster),
+            "sk": keys.scaling_override(override.service),
             "document": override.model_dump_json(exclude_none=True),
             "updated_at": at,
             # Kept a day past its end for `scaling show`; it has no effect after `until` anyway.
@@ -155,46 +178,77 @@ class ScalingStore(Table):
         return override
 
     def get_override(self, cluster: str, service: str) -> Override | None:
-        item = self._get(keys.service(cluster, service), keys.OVERRIDE)
+        item = self._get(keys.scaling(cluster), keys.scaling_override(service))
         return parse_override(json.loads(item["document"])) if item else None
 
     def delete_override(self, cluster: str, service: str) -> None:
         try:
             self._ddb.delete_item(
-                TableName=self._table, Key=key(keys.service(cluster, service), keys.OVERRIDE)
+                TableName=self._table, Key=key(keys.scaling(cluster), keys.scaling_override(service))
             )
         except ClientError as err:
             raise translate(err, "dynamodb:DeleteItem") from err
 
     # what the reconciler remembers --------------------------------------------------------------
 
-    def service_scaling(self, cluster: str, service: str) -> ServiceScaling:
-        """The service's partition in one strongly consistent Query (a deploy may have just written
-        its APP item); one call per service instead of three GetItems."""
-        by_sk: dict[str, dict[str, Any]] = {}
+    def cluster_scaling(self, cluster: str, services: Sequence[str]) -> dict[str, ServiceScaling]:
+        """Each service's scaling items: the cluster's overrides and states in one strongly consistent
+        Query of its partition, and which are blue/green slots (their APP items, which the deploys
+        write, 100 per BatchGetItem: a deploy may have just written one)."""
+        overrides: dict[str, Override] = {}
+        states: dict[str, ScalingState] = {}
+        for item in self._query_all(keys.scaling(cluster)):
+            kind, _, service = str(item["sk"]).partition("#")
+            if kind + "#" == keys.scaling_override(""):
+                overrides[service] = parse_override(json.loads(item["document"]))
+            elif kind + "#" == keys.scaling_state(""):
+                states[service] = ScalingState.from_item(item)
+        applications = self._applications(cluster, services)
+        return {
+            name: ServiceScaling(applications.get(name), overrides.get(name), states.get(name))
+            for name in services
+        }
+
+    def _query_all(self, pk: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": values(pk=keys.service(cluster, service)),
+            "ExpressionAttributeValues": values(pk=pk),
             "ConsistentRead": True,
         }
         try:
             while True:
                 page = self._ddb.query(**kwargs)
-                for raw in page.get("Items", []):
-                    item = deserialize(raw)
-                    by_sk[str(item["sk"])] = item
+                found += [deserialize(raw) for raw in page.get("Items", [])]
                 if "LastEvaluatedKey" not in page:
-                    break
+                    return found
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         except ClientError as err:
             raise translate(err, "dynamodb:Query") from err
-        override, state = by_sk.get(keys.OVERRIDE), by_sk.get(keys.SCALING)
-        return ServiceScaling(
-            application=(by_sk.get(keys.APP) or {}).get("application"),
-            override=parse_override(json.loads(override["document"])) if override else None,
-            state=ScalingState.from_item(state) if state else None,
-        )
+
+    def _applications(self, cluster: str, services: Sequence[str]) -> dict[str, str]:
+        wanted = [key(keys.service(cluster, name), keys.APP) for name in services]
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), BATCH_GET_ITEMS):
+            request: dict[str, Any] = {
+                self._table: {"Keys": wanted[start : start + BATCH_GET_ITEMS], "ConsistentRead": True}
+            }
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                try:
+                    response = self._ddb.batch_get_item(RequestItems=request)
+                except ClientError as err:
+                    raise translate(err, "dynamodb:BatchGetItem") from err
+                for raw in response.get("Responses", {}).get(self._table, []):
+                    item = deserialize(raw)
+                    found[str(item["pk"]).removeprefix(keys.service(cluster, ""))] = str(item["application"])
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))  # throttled: BatchGetItem hands back the rest
+            else:
+                raise ThrottlingError("dynamodb:BatchGetItem left keys unprocessed after retries")
+        return found
 
     def record(self, entry: Mapping[str, Any]) -> None:
         """A timeline entry (``TimelineEntry.item``): the service's scaling actions next to its events."""
@@ -204,7 +258,7 @@ class ScalingStore(Table):
             raise translate(err, "dynamodb:PutItem") from err
 
     def get_state(self, cluster: str, service: str) -> ScalingState | None:
-        item = self._get(keys.service(cluster, service), keys.SCALING)
+        item = self._get(keys.scaling(cluster), keys.scaling_state(service))
         return ScalingState.from_item(item) if item else None
 
     def put_state(self, state: ScalingState) -> None:
@@ -212,11 +266,6 @@ class ScalingStore(Table):
             self._ddb.put_item(TableName=self._table, Item=serialize(state.item()))
         except ClientError as err:
             raise translate(err, "dynamodb:PutItem") from err
-
-    def get_edge(self) -> str | None:
-        """The at() expression of the one-time schedule the reconciler last armed."""
-        item = self._get(keys.SCHEDULES, keys.EDGE)
-        return str(item["expression"]) if item else None
 
     def put_edge(self, expression: str) -> None:
         try:

@@ -1,5 +1,7 @@
 """Finalize: green becomes live (application record and service tags); the deploy record SUCCEEDED.
 
+Green gets the live slot's scaling opt-in tag too (when it had one): the schedule follows the live slot.
+
 The deploy stops watching its alarms and retires its WAIT item on green (now the live slot).
 """
 
@@ -24,7 +26,8 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
     now = clock.iso()
     ctx.store.set_live_slot(doc.cluster, doc.application, green.service, at=now)
-    ctx.ecs.tag(green.service_arn, {ROLE_TAG: "live", DEPLOY_TAG: doc.deploy_id})
+    handed = {ctx.settings.scaling_tag_key: doc.schedule} if doc.schedule else {}  # deploy/schedule.py
+    ctx.ecs.tag(green.service_arn, {ROLE_TAG: "live", DEPLOY_TAG: doc.deploy_id, **handed})
     ctx.ecs.tag(live.service_arn, {ROLE_TAG: "idle"})
     end_green_wait(doc, ctx)
     if doc.alarms:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.deploy import listener_guard, record
+from fargate_ops.deploy.schedule import scheduled_count
 from fargate_ops.domain.listener import with_weights
 from fargate_ops.domain.services import is_steady
 from fargate_ops.domain.traffic import green_share_count, weights_for
@@ -60,7 +61,10 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     live, green = doc.require_slots()
     step = doc.current_step()
     # Blue's count now, not plan's: auto scaling or an operator may have scaled it out since.
-    live.desired_count = max(ctx.ecs.describe_service(doc.cluster, live.service).desired_count, 1)
+    live_count = ctx.ecs.describe_service(doc.cluster, live.service).desired_count
+    if doc.schedule is not None:  # what the live slot's schedule wants now (deploy/schedule.py)
+        live_count = scheduled_count(ctx, doc.cluster, doc.schedule, live.service, live_count)
+    live.desired_count = max(live_count, 1)
     needed = (
         green_share_count(live.desired_count, step.percent) if doc.scale_with_traffic else live.desired_count
     )

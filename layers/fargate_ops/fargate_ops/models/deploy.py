@@ -229,6 +229,9 @@ class DeployDocument(DeployInput):
     rollback_failure: Failure | None = None  # what made Rollback give up (its Catch hands it over)
     rollback_reason: dict[str, Any] | None = None
     old_scaled_down: bool | None = None
+    # The live slot's scaling schedule (its opt-in tag) when green was scaled up: green was sized from
+    # it, and the deploy's end runs the reconciler so the new live slot holds it (deploy/schedule.py).
+    schedule: str | None = None
     notes: list[str] = Field(default_factory=list)
 
     def traffic_plan(self) -> traffic.TrafficPlan:

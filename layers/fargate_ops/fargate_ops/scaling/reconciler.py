@@ -1,13 +1,20 @@
 """One reconcile run: make every opted-in service hold what its schedule wants now, then keep the one-time
 schedule at the next window edge.
 
-Per service: the schedule its tag names, its override and saved state (one Query), the decision
-(domain/scaling.plan), the writes. A blue/green slot is acted on only while it is the live slot, and
-not at all while a deploy holds the application's lease (deferred: the next run, or the deploy's end,
-brings it to what the schedule wants). Every change is saved before it is made (the capacity found, on
-the first change), then recorded on the service's timeline, counted (``ScalingActions``), announced as
-a "Scaling Action" event and shown as status tags. Runs are idempotent: a run that finds every service
-as wanted writes nothing, and a missed run is healed by the next.
+Per service: the schedule its tag names, its override and saved state (read for the whole cluster),
+the decision (domain/scaling.plan), the writes. A blue/green slot is acted on only while it is the live
+slot, and not at all while a deploy holds the application's lease (deferred: the next run, or the
+deploy's end, brings it to what the schedule wants). Every change is saved before it is made (the
+capacity found, on the first change), then recorded on the service's timeline, counted
+(``ScalingActions``), shown as status tags, and announced as a "Scaling Action" event (the run's
+events together, 10 per PutEvents).
+Runs are idempotent: a run that finds every service as wanted writes nothing, and a missed run is
+healed by the next.
+
+Reads in batches, whatever the number of services: the schedules and the armed edge in one Query,
+ListServices pages of 100, DescribeServices of 10 with their tags, DescribeScalableTargets of 50, the
+cluster's overrides and states in one Query of its partition, slot membership 100 per BatchGetItem, and
+a blue/green application's lease and record once per run.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ from fargate_ops import clock
 from fargate_ops.aws.keys import timeline, timeline_entry
 from fargate_ops.aws.scaling import OptedIn, ScalingAdapter
 from fargate_ops.aws.store import Store
-from fargate_ops.aws.store_scaling import ScalingState, ScalingStore
+from fargate_ops.aws.store_scaling import ScalingState, ScalingStore, ServiceScaling
 from fargate_ops.domain.scaling import Found, Plan, Saved, plan
 from fargate_ops.domain.schedule import capacity_at, next_edge
 from fargate_ops.errors import FargateOpsError
 from fargate_ops.models.schedule import Schedule
 from fargate_ops.observability import count, logger
+from fargate_ops.scaling.image_gate import ImageGate, raises_from_zero
 
 TAG_LAST_ACTION = "fargate-ops:scaling-last-action"
 TAG_ERROR = "fargate-ops:scaling-error"
@@ -69,14 +77,18 @@ class Reconciler:
         store: Store,
         settings: ReconcileSettings,
         function_arn: str | None,
+        gate: ImageGate | None = None,
     ) -> None:
         self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
         self._function_arn = function_arn
+        self._gate = gate
+        self._live: dict[tuple[str, str], str | None] = {}  # (cluster, application) -> its live slot
 
     def run(self, clusters: Callable[[], list[str]]) -> RunReport:
         """``clusters`` lists the clusters in scope (called only when there are schedules)."""
         now = datetime.fromtimestamp(clock.now_epoch(), UTC)
-        schedules = {s.name: s for s in self._scaling.list_schedules()}
+        stored, armed = self._scaling.schedules_and_edge()
+        schedules = {s.name: s for s in stored}
         report = RunReport()
         if not schedules:  # nothing to hold (a service naming a missing schedule waits for it)
             return report
@@ -84,30 +96,54 @@ class Reconciler:
         for cluster in clusters():
             services = self._aws.opted_in(cluster, self._settings.tag_key)
             report.services += len(services)
-            bounds = self._aws.scalable_targets(services) if services else {}
+            if not services:
+                continue
+            bounds = self._aws.scalable_targets(services)
+            items = self._scaling.cluster_scaling(cluster, [s.name for s in services])
+            held_by: dict[str, str | None] = {}  # per application: one lease and record read per run
             for service in services:
-                until = self._reconcile(service, schedules, bounds.get(service.resource_id), now, report)
+                until = self._reconcile(
+                    service,
+                    schedules,
+                    items[service.name],
+                    bounds.get(service.resource_id),
+                    now,
+                    report,
+                    held_by,
+                )
                 if until is not None:
                     edges.append(until)
-        self._keep_edge(min((e for e in edges if e > now), default=None), report)
+        # "Scaling Action" events at the end of the run, 10 per PutEvents (not one call per change).
+        self._aws.announce(report.actions)
+        self._keep_edge(min((e for e in edges if e > now), default=None), armed, report)
         return report
 
     def _reconcile(
         self,
         service: OptedIn,
         schedules: dict[str, Schedule],
+        items: ServiceScaling,
         bounds: tuple[int, int] | None,
         now: datetime,
         report: RunReport,
+        held_by: dict[str, str | None],
     ) -> datetime | None:
         """Reconcile one service; returns its override's end (an edge the schedules do not know)."""
         schedule = schedules.get(service.schedule)
         if schedule is None:
             self._fail(service, f"no schedule {service.schedule}", report)
             return None
-        items = self._scaling.service_scaling(service.cluster, service.name)
-        if items.application is not None and not self._may_act(service, items.application, now, report):
-            return None
+        if items.application is not None:
+            if items.application not in held_by:
+                held_by[items.application] = self._lease_holder(service, items.application, now)
+            if held_by[items.application] is not None:
+                report.deferred.append(
+                    f"{service.name}: {items.application} is being deployed by {held_by[items.application]}"
+                )
+                count("ScalingDeferred")
+                return None
+            if not self._is_live(service, items.application):
+                return None
         state = items.state
         saved = (
             Saved(state.saved_desired, state.saved_min, state.saved_max)
@@ -119,6 +155,14 @@ class Reconciler:
         found = Found(service.desired, *(bounds or (None, None)))
         decided = plan(wanted, found, saved)
         base = state or ScalingState(service.cluster, service.name, schedule.name)
+        unchecked: tuple[str, ...] = ()
+        if self._gate is not None and decided.changes and raises_from_zero(found, decided):
+            gate = self._gate.check(service, base, schedule.name, decided, now)
+            if gate.held is not None:  # nothing written to the service; the next run checks again
+                report.errors.append({"service": service.name, "error": gate.held})
+                self._aws.tag(service, {TAG_ERROR: gate.held})
+                return _until(items.override, now)
+            base, unchecked = gate.state, gate.unchecked
         if decided.save is not None:  # saved before anything changes: a failed write loses nothing
             base = replace(
                 base,
@@ -135,7 +179,7 @@ class Reconciler:
             except FargateOpsError as err:
                 self._fail(service, str(err), report)
                 return _until(items.override, now)
-            self._announce(service, schedule, decided, found, now, report)
+            self._announce(service, schedule, decided, found, now, report, unchecked)
             base = replace(
                 base, last_action=decided.describe(), last_action_at=now.timestamp(), last_error=None
             )
@@ -143,15 +187,22 @@ class Reconciler:
             self._scaling.put_state(replace(base, schedule=schedule.name))
         return _until(items.override, now)
 
-    def _may_act(self, service: OptedIn, application: str, now: datetime, report: RunReport) -> bool:
-        """A slot of a blue/green application: only the live slot, and never under a deploy's lease."""
+    def _lease_holder(self, service: OptedIn, application: str, now: datetime) -> str | None:
+        """The deploy holding the application's lease, if one does (its slots are left alone then)."""
         lease = self._store.lease(service.cluster, application)
         if lease is not None and lease.lease_expires_at > now.timestamp():
-            report.deferred.append(f"{service.name}: {application} is being deployed by {lease.deploy_id}")
-            count("ScalingDeferred")
-            return False
-        record = self._store.get_application(service.cluster, application)
-        return record is None or record.live_slot in (None, service.name)
+            return lease.deploy_id
+        self._live[(service.cluster, application)] = self._live_slot(service.cluster, application)
+        return None
+
+    def _live_slot(self, cluster: str, application: str) -> str | None:
+        record = self._store.get_application(cluster, application)
+        return record.live_slot if record is not None else None
+
+    def _is_live(self, service: OptedIn, application: str) -> bool:
+        """Only the live slot of a blue/green application is scaled (none recorded yet: this one)."""
+        live = self._live.get((service.cluster, application))
+        return live in (None, service.name)
 
     def _write(self, service: OptedIn, decided: Plan) -> None:
         if decided.bounds is not None:
@@ -167,9 +218,10 @@ class Reconciler:
         found: Found,
         now: datetime,
         report: RunReport,
+        unchecked: tuple[str, ...] = (),
     ) -> None:
         summary = decided.describe()
-        detail = {
+        detail: dict[str, Any] = {
             "cluster": service.cluster,
             "service": service.name,
             "schedule": schedule.name,
@@ -181,6 +233,8 @@ class Reconciler:
             "reason": decided.reason,
             "at": now.isoformat(),
         }
+        if unchecked:  # outside this account's ECR: ECS will find out whether they can be pulled
+            detail["images_not_checked"] = list(unchecked)
         at = now.timestamp()
         self._scaling.record(
             {
@@ -196,7 +250,6 @@ class Reconciler:
             }
         )
         count("ScalingActions")
-        self._aws.announce([detail])
         self._aws.tag(service, {TAG_LAST_ACTION: f"{clock.iso(at)} {summary}", TAG_ERROR: "none"})
         logger.info("scaling action", extra=detail)
         report.actions.append(detail)
@@ -207,14 +260,14 @@ class Reconciler:
         logger.warning("scaling error", extra={"service": service.name, "error": message})
         self._aws.tag(service, {TAG_ERROR: message})
 
-    def _keep_edge(self, edge: datetime | None, report: RunReport) -> None:
+    def _keep_edge(self, edge: datetime | None, armed: str | None, report: RunReport) -> None:
         if edge is None or self._function_arn is None:
             return
         # at() takes whole seconds: round up, so the run lands at or just after the edge, never before.
         moment = datetime.fromtimestamp(math.ceil(edge.timestamp()), UTC)
         expression = f"at({moment.strftime('%Y-%m-%dT%H:%M:%S')})"
         report.next_edge = moment.isoformat()
-        if self._scaling.get_edge() == expression:
+        if armed == expression:
             return
         self._aws.keep_one_time_schedule(
             self._settings.edge_schedule_name,

@@ -68,6 +68,8 @@ class StatementUse:
 class _MotoLookups:
     def __init__(self, account: str, region: str) -> None:
         self._account, self._region = account, region
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     def next_task_definition_revision(self, family: str) -> int:
         from fargate_ops_cli.local.moto_hooks import next_task_definition_revision
@@ -79,11 +81,31 @@ class _MotoLookups:
 
         return state_machine_of_task_token(self._account, self._region, token)
 
+    def _client(self, service: str) -> Any:
+        """One boto3 client per service (making one costs ~30 ms: a run over 1,000 services checks the
+        tags of each); boto3 clients are thread-safe."""
+        with self._clients_lock:
+            if service not in self._clients:
+                import boto3
+
+                self._clients[service] = boto3.client(service, region_name=self._region)  # type: ignore[call-overload]
+            return self._clients[service]
+
+    def _ecs_tags(self, arn: str) -> dict[str, str]:
+        """From moto's ECS backend directly, as ListTagsForResource answers (a run over 1,000 services
+        checks a tag condition per call: through botocore each look-up cost ~20 ms)."""
+        from fargate_ops_cli.local.world.moto_access import Backends
+
+        try:
+            tags = Backends(self._account, self._region).ecs.list_tags_for_resource(arn)
+        except Exception:  # moto raises its own exception classes for a missing resource: untagged
+            return {}
+        return {str(t["key"]): str(t["value"]) for t in tags or []}
+
     def resource_tags(self, arn: str) -> dict[str, str]:
         """aws:ResourceTag/*: the tags the resource has now (ECS resources, ELB listeners, rules, target
         groups and load balancers, ECR repositories, IAM roles; others, and resources that do not exist,
         read as untagged)."""
-        import boto3
         from botocore.exceptions import ClientError
 
         from fargate_ops_cli.local.clients import as_world
@@ -91,19 +113,17 @@ class _MotoLookups:
         with as_world():
             try:
                 if ":ecs:" in arn:
-                    ecs = boto3.client("ecs", region_name=self._region)
-                    tags = ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])
-                    return {t["key"]: t["value"] for t in tags}
+                    return self._ecs_tags(arn)
                 if ":elasticloadbalancing:" in arn:
-                    elbv2 = boto3.client("elbv2", region_name=self._region)
+                    elbv2 = self._client("elbv2")
                     found = elbv2.describe_tags(ResourceArns=[arn]).get("TagDescriptions", [])
                     return {t["Key"]: t["Value"] for d in found for t in d.get("Tags", [])}
                 if ":ecr:" in arn and ":repository/" in arn:  # an image's actions authorise on it
-                    ecr = boto3.client("ecr", region_name=self._region)
+                    ecr = self._client("ecr")
                     repository_tags = ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])
                     return {t["Key"]: t["Value"] for t in repository_tags}
                 if ":iam::" in arn and ":role/" in arn:
-                    iam = boto3.client("iam", region_name=self._region)
+                    iam = self._client("iam")
                     role = arn.rsplit("/", 1)[-1]
                     return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role).get("Tags", [])}
             except (ClientError, NotImplementedError):  # moto tags no tasks

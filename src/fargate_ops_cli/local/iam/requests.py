@@ -160,6 +160,11 @@ def _states(call: Call, lookups: Lookups) -> list[str]:
 
 def _dynamodb(call: Call, lookups: Lookups) -> list[str]:
     p = call.params
+    if call.operation in ("BatchGetItem", "BatchWriteItem"):  # every table the request names
+        tables = sorted(p.get("RequestItems") or {})
+        if not tables:
+            raise IamMappingError(f"dynamodb:{call.operation}: no RequestItems")
+        return [call.arn("dynamodb", f"table/{_name(str(t))}") for t in tables]
     if "TableName" not in p:
         raise IamMappingError(f"dynamodb:{call.operation}: no TableName")
     table = _name(str(p["TableName"]))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from fargate_ops_cli.local.world import events
 from fargate_ops_cli.local.world.context import SOURCE_ECS, TASK_STATE_CHANGE
+from fargate_ops_cli.local.world.registry import gone_image
+from fargate_ops_cli.local.world.spec import FailsToStart
 from fargate_ops_cli.local.world.stopping import TaskStopper
 from fargate_ops_cli.local.world.tasks import (
     LoadBalancerBinding,
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 PROVISIONING_SECONDS = 10.0  # at most: creating and attaching the task's ENI
 # Fargate fetches secrets and registry auth before it pulls: such a failure never starts a pull.
 SECRETS_FAILURE = "ResourceInitializationError"
+PULL_FAILS = FailsToStart.model_validate("image_missing")
 
 
 class TaskLifecycle:
@@ -77,6 +80,9 @@ class TaskLifecycle:
             (c.image for c in containers if c.name == served), containers[0].image if containers else ""
         )
         behaviour = ctx.behaviour_for_task(image)
+        gone = gone_image(ctx.backends, [c.image for c in containers])
+        if gone is not None:  # deleted from the account's ECR: the pull fails (world/registry.py)
+            image, behaviour = gone, behaviour.model_copy(update={"fails_to_start": PULL_FAILS})
         dns_suffix = "ec2.internal" if ctx.region == "us-east-1" else f"{ctx.region}.compute.internal"
         task = SimTask(
             id=task_id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
 from moto.ec2.models import EC2Backend, ec2_backends
+from moto.ecr.models import ECRBackend, ecr_backends
 from moto.ecs.models import Container, EC2ContainerServiceBackend, Service, Task, TaskDefinition, ecs_backends
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
@@ -29,6 +30,7 @@ __all__ = [
     "TaskDefinition",
     "create_service_keeping_settings",
     "dimension_less_than",
+    "ecr_has_image",
     "keep_service_settings",
     "list_tasks_like_ecs",
     "resolve_task_definition",
@@ -72,6 +74,23 @@ class Backends:
     @property
     def ec2(self) -> EC2Backend:
         return _region_backend(ec2_backends, self.account_id, self.region)  # type: ignore[no-any-return]
+
+    @property
+    def ecr(self) -> ECRBackend:
+        return _region_backend(ecr_backends, self.account_id, self.region)  # type: ignore[no-any-return]
+
+
+def ecr_has_image(ecr: ECRBackend, repository: str, tag: str | None, digest: str | None) -> bool:
+    """Whether moto's ECR holds the image (by digest if given, else by tag), as a pull would find it."""
+    repo = ecr.repositories.get(repository)
+    if repo is None:
+        return False
+    for image in repo.images:
+        if digest is not None and image.get_image_digest() == digest:
+            return True
+        if digest is None and (tag or "latest") in image.image_tags:
+            return True
+    return False
 
 
 def route_action(elbv2: ELBv2Backend, arn: str) -> RouteAction:
