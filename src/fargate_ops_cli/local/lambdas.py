@@ -360,12 +360,16 @@ class LambdaHost:
         return self._modules[key]
 
     def _reroute_logging(self) -> None:
-        # A Logger created before routing_stdout() (e.g. by an earlier test) holds the real stdout.
+        from aws_lambda_powertools.logging.formatter import BasePowertoolsFormatter
+
+        # A Logger created before routing_stdout() (e.g. by an earlier test) holds the real stdout,
+        # the routed stream of an earlier run in this process (tests, bench), or whatever stdout was
+        # then (a CLI test's captured one): a Powertools handler is the functions' own, whatever it holds.
         for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
             for handler in getattr(logger, "handlers", []):
-                # ...or the routed stream of an earlier run in this process (tests, bench).
                 if isinstance(handler, logging.StreamHandler) and (
-                    isinstance(handler.stream, _RoutedStream)
+                    isinstance(handler.formatter, BasePowertoolsFormatter)
+                    or isinstance(handler.stream, _RoutedStream)
                     or handler.stream in (sys.__stdout__, self._stream.terminal, sys.stdout)
                 ):
                     handler.setStream(self._stream)
