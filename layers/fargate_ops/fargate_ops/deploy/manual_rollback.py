@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.deploy import record
+from fargate_ops.deploy.after_window import moved_on, short_lease
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.traffic import weights_for
 from fargate_ops.errors import PreflightError
@@ -20,24 +21,14 @@ if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
     from fargate_ops.models.deploy import DeployDocument
 
-SHORT_LEASE_SECONDS = 300
 ROLE_TAG = "fargate-ops:role"
 
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     old, green = doc.require_slots()
     now = clock.now_epoch()
-    ctx.store.acquire_lease(
-        doc.cluster,
-        doc.application,
-        doc.deploy_id,
-        now=now,
-        lease_expires_at=now + SHORT_LEASE_SECONDS,
-        execution=doc.execution,
-    )
-    try:
-        app = ctx.store.get_application(doc.cluster, doc.application)
-        if app is None or app.live_slot != green.service or app.last_deploy_id != doc.deploy_id:
+    with short_lease(doc, ctx, now):
+        if moved_on(doc, ctx, green):
             raise PreflightError("cannot roll back: a later deploy changed the application")
         warm = ctx.ecs.describe_service(doc.cluster, old.service)
         if warm.running_count < 1:
@@ -69,5 +60,3 @@ def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
             live_slot=old.service,
         )
         return doc
-    finally:
-        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id, doc.execution)

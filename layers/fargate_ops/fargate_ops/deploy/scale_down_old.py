@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from fargate_ops import clock
 from fargate_ops.deploy import record
+from fargate_ops.deploy.after_window import moved_on, short_lease
 from fargate_ops.errors import LeaseHeldError
 from fargate_ops.observability import logger
 
@@ -18,36 +19,23 @@ if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
     from fargate_ops.models.deploy import DeployDocument
 
-SHORT_LEASE_SECONDS = 300
-
 
 def run(doc: DeployDocument, ctx: StepContext) -> DeployDocument:
     old, green = doc.require_slots()
     now = clock.now_epoch()
     record.save(ctx, doc, end_wait=True, rollback_window_closed_at=clock.iso(now))
     try:
-        ctx.store.acquire_lease(
-            doc.cluster,
-            doc.application,
-            doc.deploy_id,
-            now=now,
-            lease_expires_at=now + SHORT_LEASE_SECONDS,
-            execution=doc.execution,
-        )
+        with short_lease(doc, ctx, now):
+            if moved_on(doc, ctx, green):
+                doc.old_scaled_down = False
+                doc.notes.append("old slot left as is: a later deploy changed the application")
+                logger.info("not scaling the old slot down: the application moved on")
+                return doc
+            ctx.ecs.scale(doc.cluster, old.service, 0)
+            doc.old_scaled_down = True
+            record.save(ctx, doc, old_scaled_down_at=clock.iso())
+            return doc
     except LeaseHeldError as err:
         doc.old_scaled_down = False
         doc.notes.append(f"old slot left as is: {err}")
         return doc
-    try:
-        app = ctx.store.get_application(doc.cluster, doc.application)
-        if app is None or app.live_slot != green.service or app.last_deploy_id != doc.deploy_id:
-            doc.old_scaled_down = False
-            doc.notes.append("old slot left as is: a later deploy changed the application")
-            logger.info("not scaling the old slot down: the application moved on")
-            return doc
-        ctx.ecs.scale(doc.cluster, old.service, 0)
-        doc.old_scaled_down = True
-        record.save(ctx, doc, old_scaled_down_at=clock.iso())
-        return doc
-    finally:
-        ctx.store.release_lease(doc.cluster, doc.application, doc.deploy_id, doc.execution)
