@@ -21,6 +21,8 @@ from typing import Any
 
 import boto3
 import botocore.handlers
+import botocore.loaders
+import botocore.session
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default account
 
@@ -148,6 +150,27 @@ class ClientFactory:
     def client(self, service_name: str) -> Any:
         if service_name not in self._cache:
             if self._session is None:
-                self._session = boto3.session.Session(region_name=self.region)
+                self._session = _session(self.region)
             self._cache[service_name] = self._session.client(service_name, region_name=self.region)
         return self._cache[service_name]
+
+
+_loader: botocore.loaders.Loader | None = None
+
+
+def _session(region: str) -> boto3.session.Session:
+    """A new session (each runtime's own credentials and handlers) over one loader for the process.
+
+    A botocore session reads endpoints.json and each service's model from disk the first time it
+    needs them, a third of the runtime's start-up; the files never change, so every runtime after
+    the first reuses what the first read."""
+    global _loader
+    core = botocore.session.Session()
+    if _loader is None:
+        _loader = core.get_component("data_loader")
+    else:
+        core.register_component("data_loader", _loader)
+    session = boto3.session.Session(botocore_session=core, region_name=region)
+    # boto3 appends its own data folder to the loader's search paths at every session: keep one copy.
+    _loader.search_paths[:] = list(dict.fromkeys(_loader.search_paths))
+    return session

@@ -27,7 +27,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_ecr, strict_elb, strict_sfn
+from fargate_ops_cli.local import (
+    moto_parsing,
+    sfn_events,
+    strict_dynamodb,
+    strict_ecr,
+    strict_elb,
+    strict_sfn,
+)
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -159,7 +166,11 @@ class _LatchThreading(ClockThreadingModule):
 
 @contextmanager
 def _patched(targets: list[tuple[Any, str, Any]]) -> Iterator[None]:
-    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in targets]
+    # A class's own attribute is saved as it is stored (a staticmethod stays one when restored).
+    saved = [
+        (obj, name, vars(obj)[name] if isinstance(obj, type) and name in vars(obj) else getattr(obj, name))
+        for obj, name, _ in targets
+    ]
     try:
         for obj, name, value in targets:
             setattr(obj, name, value)
@@ -241,6 +252,7 @@ def installed(
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
     targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches()
+    targets += moto_parsing.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
@@ -412,10 +424,10 @@ def check_internals() -> list[str]:
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
     strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
-    strict += sfn_events.HOOKED
+    strict += sfn_events.HOOKED + moto_parsing.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found
         if found is None or not hasattr(found, attribute):
-            problems.append(f"{module_name}.{owner or ''}.{attribute} is gone (a strict AWS behaviour)")
+            problems.append(f"{module_name}.{owner or ''}.{attribute} is gone (a hooked moto internal)")
     return problems
