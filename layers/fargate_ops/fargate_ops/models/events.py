@@ -1,7 +1,13 @@
-"""EventBridge events the application reacts to, as pydantic models.
+"""EventBridge events the application reacts to, as msgspec structs.
 
 Lenient on purpose: AWS adds fields to ECS events at any time, and some documented samples omit
 ``time``/``region``. Unknown fields are ignored, and everything the reactions do not need is optional.
+
+msgspec, not pydantic as the deploy and schedule documents are: every ECS event of the account cold
+starts the events function sooner or later, and importing pydantic's model machinery was about a
+third of that function's whole first event (scripts/bench_cold_start.py), where msgspec costs a few
+milliseconds. These models only read AWS's own documents, so msgspec's checks (types, required
+fields, the path of a field at fault) are all they need.
 """
 
 from __future__ import annotations
@@ -9,8 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+import msgspec
 
 TASK_STATE_CHANGE = "ECS Task State Change"
 SERVICE_ACTION = "ECS Service Action"
@@ -20,22 +25,17 @@ ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change"
 
 
-class _Detail(BaseModel):
-    # defer_build: only the models of the event actually received are built (cold start).
-    model_config = ConfigDict(
-        extra="ignore", alias_generator=to_camel, populate_by_name=True, defer_build=True
-    )
+class _Detail(msgspec.Struct, rename="camel"):
+    """An event's detail: AWS spells its fields in camelCase (required fields come first: msgspec's
+    `kw_only` would not reach the subclasses' own fields)."""
 
 
-class Event(BaseModel):
+class Event(msgspec.Struct, kw_only=True):
     """An EventBridge envelope whose ``time`` and ``region`` may be missing.
 
-    The envelope is ours, not Powertools' ``EventBridgeModel``: importing anything of Powertools' parser
-    package imports its whole parsing machinery (envelopes, ``TypeAdapter`` caches, pydantic's network
-    types), about 90 ms of every cold start of the events function (scripts/bench_cold_start.py), for
-    ten fields that the EventBridge user guide documents (events-structure)."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
+    The envelope is ours, not Powertools' ``EventBridgeModel``: that one is a pydantic model, and
+    Powertools' parser package imports its whole parsing machinery with it, for ten fields that the
+    EventBridge user guide documents (events-structure)."""
 
     version: str = "0"
     id: str
@@ -43,10 +43,10 @@ class Event(BaseModel):
     account: str = ""
     time: datetime | None = None
     region: str | None = None
-    resources: list[str] = Field(default_factory=list)
-    detail_type: str = Field(alias="detail-type")
-    detail: dict[str, Any] = Field(default_factory=dict)
-    replay_name: str | None = Field(None, alias="replay-name")
+    resources: list[str] = msgspec.field(default_factory=list)
+    detail_type: str = msgspec.field(name="detail-type")
+    detail: dict[str, Any] = msgspec.field(default_factory=dict)
+    replay_name: str | None = msgspec.field(default=None, name="replay-name")
 
     @property
     def epoch(self) -> float | None:
@@ -77,7 +77,7 @@ class TaskStateChangeDetail(_Detail):
     group: str | None = None
     task_definition_arn: str | None = None
     version: int | None = None
-    containers: list[Container] = Field(default_factory=list)
+    containers: list[Container] = msgspec.field(default_factory=list)
     launch_type: str | None = None
     capacity_provider_name: str | None = None
     availability_zone: str | None = None
@@ -109,8 +109,8 @@ class ServiceActionDetail(_Detail):
     cluster_arn: str = ""
     reason: str | None = None
     created_at: datetime | None = None
-    capacity_provider_arns: list[str] = Field(default_factory=list)
-    container_instance_arns: list[str] = Field(default_factory=list)
+    capacity_provider_arns: list[str] = msgspec.field(default_factory=list)
+    container_instance_arns: list[str] = msgspec.field(default_factory=list)
 
 
 class ServiceAction(Event):
@@ -160,7 +160,7 @@ class AlarmStateChangeDetail(_Detail):
     alarm_name: str
     state: AlarmState
     previous_state: AlarmState | None = None
-    configuration: dict[str, Any] = Field(default_factory=dict)
+    configuration: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class AlarmStateChange(Event):
@@ -172,9 +172,9 @@ class AlarmStateChange(Event):
 
 class ExecutionStatusChangeDetail(_Detail):
     execution_arn: str
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE too)
     state_machine_arn: str = ""
     name: str = ""
-    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE too)
     input: str | None = None  # left out (inputDetails.included false) beyond EventBridge's size limit
     error: str | None = None
     cause: str | None = None
@@ -223,7 +223,8 @@ def parse_event(raw: Any) -> AnyEvent:
         raise UnparseableEventError(None, f"expected an EventBridge event object, got {type(raw).__name__}")
     model = MODELS.get(str(raw.get("detail-type", "")), Event)
     try:
-        return model.model_validate(raw)
-    except (ValueError, TypeError) as error:  # pydantic.ValidationError is a ValueError
+        # strict=False: numbers and booleans written as strings are read as pydantic's lax mode did.
+        return msgspec.convert(raw, model, strict=False)
+    except msgspec.ValidationError as error:  # "Expected `str`, got `int` - at `$.detail.taskArn`"
         event_id = raw.get("id")
         raise UnparseableEventError(str(event_id) if event_id else None, str(error)) from error
