@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from fargate_ops import clock
-from fargate_ops.aws.store_scaling import ScalingStore
-from fargate_ops.domain.schedule import capacity_at
 from fargate_ops.errors import FargateOpsError
 from fargate_ops.observability import logger
 
@@ -44,6 +42,11 @@ def schedule_of(ctx: StepContext, service: Mapping[str, Any]) -> str | None:
 
 def scheduled_count(ctx: StepContext, cluster: str, schedule_name: str, service: str, live_count: int) -> int:
     """The count green is sized from: what the live slot's schedule wants now, else ``live_count``."""
+    # Imported here: the schedule models and their evaluator are only for services that opt in to a
+    # schedule, and every deploy step's cold start would import them otherwise.
+    from fargate_ops.aws.store_scaling import ScalingStore
+    from fargate_ops.domain.schedule import capacity_at
+
     store = ScalingStore(ctx.client_factory("dynamodb"), ctx.settings.table_name)
     try:
         schedule = store.get_schedule(schedule_name)
