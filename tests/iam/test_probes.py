@@ -241,3 +241,25 @@ def test_the_cleanup_tags_target_groups_only_with_the_mark_and_deletes_only_mark
     assert "elasticloadbalancing:DeleteTargetGroup" in unmarked["Message"]
     with as_world():
         assert all(g["TargetGroupArn"] != arn for g in elbv2.describe_target_groups()["TargetGroups"])
+
+
+def test_publishing_to_a_topic_under_a_key_the_role_is_not_given_is_denied(runtime: LocalRuntime) -> None:
+    assert runtime.stack is not None
+    sns, kms = runtime.clients.client("sns"), runtime.clients.client("kms")
+    topic = runtime.stack.outputs["NotificationTopicArn"]
+    with as_world():
+        own_key = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+        other_key = kms.create_key()["KeyMetadata"]["Arn"]
+    role = role_of(runtime, "EcsEventsFunction")
+    try:
+        with as_principal(role, "fargate-ops-ecs-events"):
+            sns.publish(TopicArn=topic, Message="under the topic's own key")
+        with as_world():  # someone re-keys the topic; the role's statements name the stack's key only
+            sns.set_topic_attributes(TopicArn=topic, AttributeName="KmsMasterKeyId", AttributeValue=other_key)
+        with as_principal(role, "fargate-ops-ecs-events"):
+            denied = refusal(lambda: sns.publish(TopicArn=topic, Message="under a key the role may not use"))
+    finally:
+        with as_world():
+            sns.set_topic_attributes(TopicArn=topic, AttributeName="KmsMasterKeyId", AttributeValue=own_key)
+
+    assert "kms:GenerateDataKey" in denied["Message"] and other_key in denied["Message"]

@@ -23,6 +23,12 @@ class FakeLookups:
     def resource_tags(self, arn: str) -> dict[str, str]:
         return {"app": "web"} if arn.endswith("/web-blue") else {}
 
+    def topic_key(self, topic_arn: str) -> str | None:
+        return KEY if topic_arn.endswith(":encrypted") else None
+
+
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 
 def auth(service_name: str, operation: str, /, **params: Any) -> list[AuthRequest]:
     return authorisations(Call(service_name, operation, params, "us-east-1", ACCOUNT), FakeLookups())
@@ -214,3 +220,15 @@ def test_a_schedule_with_a_role_passes_it_to_the_scheduler() -> None:
     assert requests[0].resource.endswith(":schedule/default/fargate-ops-scaling-edge")
     assert (requests[1].action, requests[1].resource) == ("iam:PassRole", role)
     assert requests[1].context_dict()["iam:passedtoservice"] == "scheduler.amazonaws.com"
+
+
+def test_publishing_to_an_encrypted_topic_also_needs_its_key_as_the_publisher() -> None:
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:"
+    assert auth("sns", "Publish", TopicArn=topic + "encrypted", Message="m") == [
+        AuthRequest.of("sns:Publish", topic + "encrypted"),
+        AuthRequest.of("kms:GenerateDataKey", KEY),
+        AuthRequest.of("kms:Decrypt", KEY),
+    ]
+    assert auth("sns", "Publish", TopicArn=topic + "plain", Message="m") == [
+        AuthRequest.of("sns:Publish", topic + "plain")
+    ]

@@ -130,6 +130,23 @@ class _MotoLookups:
                 return {}
         return {}
 
+    def topic_key(self, topic_arn: str) -> str | None:
+        """The ARN of the KMS key a topic encrypts under (its KmsMasterKeyId may be an id, an alias or an
+        ARN), or None for a topic without one (or that does not exist)."""
+        from botocore.exceptions import ClientError
+
+        from fargate_ops_cli.local.clients import as_world
+
+        with as_world():
+            try:
+                attributes = self._client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+                key = attributes.get("KmsMasterKeyId")
+                if not key:
+                    return None
+                return str(self._client("kms").describe_key(KeyId=key)["KeyMetadata"]["Arn"])
+            except ClientError:
+                return None
+
 
 class IamEnforcer:
     def __init__(

@@ -55,6 +55,8 @@ class Lookups(Protocol):
 
     def resource_tags(self, arn: str) -> dict[str, str]: ...
 
+    def topic_key(self, topic_arn: str) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Call:
@@ -347,6 +349,14 @@ def _implied(call: Call, lookups: Lookups) -> list[AuthRequest]:
             cluster_arn = call.arn("ecs", f"cluster/{cluster}")
             implied.append(AuthRequest.of("ecs:DescribeServices", arn, {"ecs:cluster": cluster_arn}))
             implied.append(AuthRequest.of("ecs:UpdateService", arn, {"ecs:cluster": cluster_arn}))
+    elif call.service == "sns" and call.operation == "Publish":
+        # A topic with server-side encryption: SNS generates the message's data key and decrypts it as
+        # the publisher, so the publisher needs both on the topic's key (SNS developer guide, "Setting up
+        # topic encryption": kms:GenerateDataKey* and kms:Decrypt).
+        topic_key = lookups.topic_key(str(p.get("TopicArn", "")))
+        if topic_key:
+            implied.append(AuthRequest.of("kms:GenerateDataKey", topic_key))
+            implied.append(AuthRequest.of("kms:Decrypt", topic_key))
     elif call.service == "scheduler" and call.operation in ("CreateSchedule", "UpdateSchedule"):
         role = (p.get("Target") or {}).get("RoleArn")
         if role:
