@@ -35,6 +35,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         clients.client("application-autoscaling"),
         clients.client("events"),
         clients.client("scheduler"),
+        clients.client("resourcegroupstaggingapi"),
     )
     scaling = ScalingStore(dynamodb, settings.table_name)
     gate = ImageGate(

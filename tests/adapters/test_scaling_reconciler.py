@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -32,6 +35,7 @@ def reconciler(table: str, world: World) -> Reconciler:
         clients.client("application-autoscaling"),
         clients.client("events"),
         clients.client("scheduler"),
+        clients.client("resourcegroupstaggingapi"),
     )
     settings = ReconcileSettings("fargate-ops:schedule", "edge", "arn:aws:iam::123456789012:role/edge")
     return Reconciler(
@@ -111,3 +115,76 @@ def test_a_slot_is_left_alone_while_a_deploy_holds_the_lease_and_the_idle_slot_a
     freed = reconciler.run(lambda: ["prod"])
     assert [a["service"] for a in freed.actions] == ["web-blue"]  # the live slot only
     assert (desired("web-blue"), desired("web-green")) == (5, 0)
+
+
+def many_services(count: int, world: World) -> list[str]:
+    ecs = boto3.client("ecs", REGION)
+    names = [f"api-{n:02d}" for n in range(count)]
+    for name in names:
+        ecs.create_service(
+            cluster="prod",
+            serviceName=name,
+            taskDefinition=world.task_definition,
+            desiredCount=1,
+            tags=[{"key": "fargate-ops:schedule", "value": "office"}],
+        )
+    return names
+
+
+def test_more_than_twenty_changed_services_get_their_status_tags_twenty_per_tagging_call(
+    reconciler: Reconciler, world: World
+) -> None:
+    names = many_services(25, world)
+    sizes: list[int] = []
+    clients.client("resourcegroupstaggingapi").meta.events.register(
+        "before-parameter-build.resource-groups-tagging-api.TagResources",
+        lambda params, **_: sizes.append(len(params["ResourceARNList"])),
+    )
+    at(OFFICE)
+
+    report = reconciler.run(lambda: ["prod"])
+
+    assert len(report.actions) == 25 and report.errors == []
+    assert sorted(sizes) == [5, 20]  # the 25 services get the same tags: two calls
+    ecs = boto3.client("ecs", REGION)
+    for name in names:
+        arn = f"arn:aws:ecs:{REGION}:123456789012:service/prod/{name}"
+        tags = {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=arn)["tags"]}
+        assert tags["fargate-ops:scaling-error"] == "none"
+        # "(" and ")" are no tag characters: dropped from the summary
+        assert tags["fargate-ops:scaling-last-action"].endswith("scaled to desired 5 period periods.0")
+
+
+def test_what_a_service_had_is_saved_durably_before_the_service_is_changed(
+    reconciler: Reconciler, table: str, world: World
+) -> None:
+    names = many_services(30, world)  # more than one BatchWriteItem of saves
+    reader = ScalingStore(boto3.client("dynamodb", REGION), table)
+    saved_when_changed: dict[str, int | None] = {}
+
+    def before_update(params: dict[str, Any], **_: Any) -> None:
+        state = reader.get_state("prod", params["service"])
+        saved_when_changed[params["service"]] = state.saved_desired if state else None
+
+    clients.client("ecs").meta.events.register("before-parameter-build.ecs.UpdateService", before_update)
+    at(OFFICE)
+
+    reconciler.run(lambda: ["prod"])
+
+    assert saved_when_changed == dict.fromkeys(names, 1)  # each had 1, saved before its UpdateService
+    assert all(desired(name) == 5 for name in names)
+
+
+def test_a_change_costs_its_write_and_a_share_of_the_batched_item_writes(
+    reconciler: Reconciler, world: World, api_calls: Callable[[str], Counter[str]]
+) -> None:
+    many_services(30, world)
+    dynamodb = api_calls("dynamodb")
+    at(OFFICE)
+    reconciler.run(lambda: ["prod"])
+    # 30 saved states (2 calls), then 30 timeline entries (2 calls); no PutItem per change
+    assert dynamodb["BatchWriteItem"] == 4 and dynamodb["PutItem"] == 0
+    dynamodb.clear()
+    at(NIGHT)  # back to what they had: a timeline entry and the forgotten save each, 60 items
+    reconciler.run(lambda: ["prod"])
+    assert dynamodb["BatchWriteItem"] == 3 and dynamodb["PutItem"] == 0

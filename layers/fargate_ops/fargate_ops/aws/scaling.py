@@ -2,7 +2,9 @@
 the one-time EventBridge Scheduler schedule at the next window edge.
 
 Batches as the APIs allow: DescribeServices 10 services (with ``include=["TAGS"]``, so the opt-in tag
-costs no ListTagsForResource per service), DescribeScalableTargets 50 resource ids, PutEvents 10 entries.
+costs no ListTagsForResource per service), DescribeScalableTargets 50 resource ids, PutEvents 10 entries,
+status tags 20 services per TagResources of the Resource Groups Tagging API (the services that get the
+same tags together; AWS then authorises ecs:TagResource on each service, as the caller).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 LIST_SERVICES_PAGE = 100  # ListServices' largest page (its default is 10)
 SCALABLE_TARGETS_BATCH = 50  # DescribeScalableTargets takes at most 50 ResourceIds
 PUT_EVENTS_BATCH = 10
+TAG_RESOURCES_BATCH = 20  # tag:TagResources takes at most 20 ARNs
 DIMENSION: Final[Literal["ecs:service:DesiredCount"]] = "ecs:service:DesiredCount"
 EVENT_SOURCE = "fargate-ops"
 EVENT_DETAIL_TYPE = "Scaling Action"
@@ -72,8 +75,10 @@ class ScalingAdapter:
         autoscaling: ApplicationAutoScalingClient,
         events: EventBridgeClient,
         scheduler: EventBridgeSchedulerClient,
+        tagging: Any,  # resourcegroupstaggingapi (no type stubs installed for it)
     ) -> None:
         self._ecs, self._aas, self._events, self._scheduler = ecs, autoscaling, events, scheduler
+        self._tagging = tagging
 
     # reading ------------------------------------------------------------------------------------
 
@@ -147,17 +152,25 @@ class ScalingAdapter:
         except ClientError as err:
             raise translate(err, "application-autoscaling:RegisterScalableTarget") from err
 
-    def tag(self, service: OptedIn, tags: Mapping[str, str]) -> None:
-        """Status tags, only those that differ from what the service carries."""
-        changed = {k: tag_value(v) for k, v in tags.items() if service.tags.get(k) != tag_value(v)}
-        if not changed:
-            return
-        try:
-            self._ecs.tag_resource(
-                resourceArn=service.arn, tags=[{"key": k, "value": v} for k, v in sorted(changed.items())]
-            )
-        except ClientError as err:
-            raise translate(err, "ecs:TagResource", NOT_FOUND) from err
+    def tag(self, tagged: Iterable[tuple[OptedIn, Mapping[str, str]]]) -> dict[str, str]:
+        """Status tags, only those that differ from what each service carries: the services that get the
+        same tags in one TagResources, 20 at a time. Returns service ARN -> why it was not tagged."""
+        groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        for service, tags in tagged:
+            changed = {k: tag_value(v) for k, v in tags.items() if service.tags.get(k) != tag_value(v)}
+            if changed:
+                groups.setdefault(tuple(sorted(changed.items())), []).append(service.arn)
+        failed: dict[str, str] = {}
+        for same, arns in groups.items():
+            for batch in iter_batches(arns, TAG_RESOURCES_BATCH):
+                try:
+                    answer = self._tagging.tag_resources(ResourceARNList=batch, Tags=dict(same))
+                except ClientError as err:
+                    raise translate(err, "tag:TagResources") from err
+                # A resource the API could not tag is answered for here, not as an error of the call.
+                for arn, why in answer.get("FailedResourcesMap", {}).items():
+                    failed[arn] = f"{why.get('ErrorCode', '')}: {why.get('ErrorMessage', '')}"
+        return failed
 
     def announce(self, details: Iterable[Mapping[str, Any]], resources: Iterable[str] = ()) -> None:
         """One "Scaling Action" event per change on the default bus."""
