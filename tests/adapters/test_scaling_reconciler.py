@@ -12,6 +12,7 @@ import pytest
 
 from fargate_ops import clients, clock
 from fargate_ops.aws.scaling import ScalingAdapter
+from fargate_ops.aws.scaling_traffic import TrafficReader
 from fargate_ops.aws.store import ApplicationRecord, Store
 from fargate_ops.aws.store_scaling import ScalingStore
 from fargate_ops.scaling.reconciler import Reconciler, ReconcileSettings
@@ -44,6 +45,7 @@ def reconciler(table: str, world: World) -> Reconciler:
         Store(clients.client("dynamodb"), table),
         settings,
         None,
+        traffic=lambda: TrafficReader(clients.client("elbv2")),
     )
 
 
@@ -188,3 +190,16 @@ def test_a_change_costs_its_write_and_a_share_of_the_batched_item_writes(
     at(NIGHT)  # back to what they had: a timeline entry and the forgotten save each, 60 items
     reconciler.run(lambda: ["prod"])
     assert dynamodb["BatchWriteItem"] == 3 and dynamodb["PutItem"] == 0
+
+
+def test_before_the_first_deploy_an_opted_in_idle_slot_is_left_at_zero(reconciler: Reconciler) -> None:
+    # Both slots carry the tag and no deploy has recorded them yet: the listener sends web-blue all
+    # the traffic and web-green none, so web-green is the idle slot.
+    for slot in ("web-blue", "web-green"):
+        opt_in(slot)
+    at(OFFICE)
+
+    report = reconciler.run(lambda: ["prod"])
+
+    assert [a["service"] for a in report.actions] == ["web-blue"]
+    assert (desired("web-blue"), desired("web-green")) == (5, 0)

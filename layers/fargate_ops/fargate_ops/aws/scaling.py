@@ -53,6 +53,7 @@ class OptedIn:
     desired: int
     tags: Mapping[str, str] = field(default_factory=dict)
     task_definition: str = ""  # the service's (its PRIMARY deployment's) task definition ARN
+    target_groups: tuple[str, ...] = ()  # the load balancers' target groups it registers with
 
     @property
     def account(self) -> str:
@@ -111,6 +112,11 @@ class ScalingAdapter:
                             desired=int(service.get("desiredCount", 0)),
                             tags=tags,
                             task_definition=str(service.get("taskDefinition", "")),
+                            target_groups=tuple(
+                                str(lb["targetGroupArn"])
+                                for lb in service.get("loadBalancers", [])
+                                if lb.get("targetGroupArn")
+                            ),
                         )
                     )
         return found

@@ -3,7 +3,9 @@ schedule at the next window edge.
 
 Per service: the schedule its tag names, its override and saved state (read for the whole cluster),
 the decision (domain/scaling.plan), the writes. A blue/green slot is acted on only while it is the live
-slot, and not at all while a deploy holds the application's lease (deferred: the next run, or the
+slot (before the first deploy, when nothing records the slots, a service at zero that the listeners give
+no traffic beside a slot that gets it is taken for the idle slot: scaling_traffic.py), and not at all
+while a deploy holds the application's lease (deferred: the next run, or the
 deploy's end, brings it to what the schedule wants). A cluster's services are decided first, then
 changed in batches (changes.py): what to restore saved before the change, the change, then its
 timeline entry, count (``ScalingActions``) and status tags, and a "Scaling Action" event (the run's
@@ -27,9 +29,10 @@ from typing import Any
 
 from fargate_ops import clock
 from fargate_ops.aws.scaling import OptedIn, ScalingAdapter
+from fargate_ops.aws.scaling_traffic import TrafficReader
 from fargate_ops.aws.store import Store
 from fargate_ops.aws.store_scaling import ScalingState, ScalingStore, ServiceScaling
-from fargate_ops.domain.scaling import Found, Saved, plan
+from fargate_ops.domain.scaling import Found, Plan, Saved, plan
 from fargate_ops.domain.schedule import capacity_at, next_edge
 from fargate_ops.models.schedule import Schedule
 from fargate_ops.observability import count, logger
@@ -75,10 +78,13 @@ class Reconciler:
         settings: ReconcileSettings,
         function_arn: str | None,
         gate: ImageGate | None = None,
+        traffic: Callable[[], TrafficReader] | None = None,
     ) -> None:
         self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
         self._function_arn = function_arn
         self._gate = gate
+        self._new_traffic = traffic  # a reader per run: what it caches is the run's view
+        self._traffic: TrafficReader | None = None
         self._live: dict[tuple[str, str], str | None] = {}  # (cluster, application) -> its live slot
 
     def run(self, clusters: Callable[[], list[str]]) -> RunReport:
@@ -89,6 +95,7 @@ class Reconciler:
         report = RunReport()
         if not schedules:  # nothing to hold (a service naming a missing schedule waits for it)
             return report
+        self._traffic = self._new_traffic() if self._new_traffic is not None else None
         edges: list[datetime] = [e for s in schedules.values() if (e := _next(s, now)) is not None]
         for cluster in clusters():
             services = self._aws.opted_in(cluster, self._settings.tag_key)
@@ -161,6 +168,8 @@ class Reconciler:
         wanted = capacity_at(schedule, now, overrides, saved=saved)
         found = Found(service.desired, *(bounds or (None, None)))
         decided = plan(wanted, found, saved)
+        if self._unrecorded_idle_slot(service, items, found, decided):
+            return _until(items.override, now)
         base = state or ScalingState(service.cluster, service.name, schedule.name)
         unchecked: tuple[str, ...] = ()
         if self._gate is not None and decided.changes and raises_from_zero(found, decided):
@@ -180,6 +189,25 @@ class Reconciler:
         if decided.changes or decided.restore or base != state:
             changes.add(Change(service, schedule, decided, found, state, base, unchecked))
         return _until(items.override, now)
+
+    def _unrecorded_idle_slot(
+        self, service: OptedIn, items: ServiceScaling, found: Found, decided: Plan
+    ) -> bool:
+        """An idle slot no deploy has recorded yet (before its application's first deploy): a service
+        the plan would raise from zero whose target groups the listeners give no traffic while the
+        other slot's get it. Left at zero, as a recorded idle slot is; the first deploy records it."""
+        if (
+            self._traffic is None
+            or items.application is not None
+            or not service.target_groups
+            or not decided.changes
+            or not raises_from_zero(found, decided)
+        ):
+            return False
+        if not self._traffic.is_idle_slot(service.target_groups):
+            return False
+        logger.info("idle slot left at zero", extra={"service": service.name})
+        return True
 
     def _lease_holder(self, service: OptedIn, application: str, now: datetime) -> str | None:
         """The deploy holding the application's lease, if one does (its slots are left alone then)."""
