@@ -203,3 +203,35 @@ def test_before_the_first_deploy_an_opted_in_idle_slot_is_left_at_zero(reconcile
 
     assert [a["service"] for a in report.actions] == ["web-blue"]
     assert (desired("web-blue"), desired("web-green")) == (5, 0)
+
+
+class _Answer:  # what a before-call handler returns in place of an HTTP response
+    status_code = 200
+    headers: dict[str, str] = {}  # noqa: RUF012 - mimics botocore's AWSResponse
+    content = b""
+
+
+def test_a_save_that_stays_unprocessed_leaves_its_services_unchanged_for_the_next_run(
+    reconciler: Reconciler,
+) -> None:
+    opt_in("web-blue")
+    asked: list[dict[str, Any]] = []
+    dynamodb = clients.client("dynamodb").meta.events
+    # Throttled throughout: every BatchWriteItem hands all its items back unprocessed.
+    dynamodb.register(
+        "before-parameter-build.dynamodb.BatchWriteItem", lambda params, **_: asked.append(params)
+    )
+    dynamodb.register(
+        "before-call.dynamodb.BatchWriteItem",
+        lambda **_: (_Answer(), {"UnprocessedItems": asked[-1]["RequestItems"]}),
+    )
+    clock.set_sleep(lambda seconds: None)
+    at(OFFICE)
+    try:
+        report = reconciler.run(lambda: ["prod"])
+    finally:
+        clock.set_sleep(None)
+
+    assert report.actions == [] and desired("web-blue") == 2  # not changed: nothing to restore was saved
+    assert "saving what it had failed" in report.errors[0]["error"]
+    assert len(asked) == 6  # the first try and five more, with back-off
