@@ -108,7 +108,7 @@ def _bound(changes: int) -> int:
 def _ratio(what: str, calls: dict[str, int], changes: int) -> None:
     counted = _as_in_aws(calls)
     total, bound = sum(counted.values()), _bound(changes)
-    say(f"  {what}: {total} AWS calls, lower bound {bound}: ratio {total / bound:.2f} (goal <= 1.2)")
+    say(f"  {what}: {total} AWS calls, lower bound {bound}: ratio {total / bound:.3f} (goal <= 1.2)")
     say("    by call: " + ", ".join(f"{k} {v}" for k, v in sorted(counted.items())))
     beyond = {k: v for k, v in sorted(counted.items()) if k in BEYOND_THE_BOUND}
     if beyond:
