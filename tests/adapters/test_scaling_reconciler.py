@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -235,3 +236,33 @@ def test_a_save_that_stays_unprocessed_leaves_its_services_unchanged_for_the_nex
     assert report.actions == [] and desired("web-blue") == 2  # not changed: nothing to restore was saved
     assert "saving what it had failed" in report.errors[0]["error"]
     assert len(asked) == 6  # the first try and five more, with back-off
+
+
+def test_a_cluster_changes_are_announced_a_hundred_to_an_event_in_one_put_events_call(
+    reconciler: Reconciler, world: World
+) -> None:
+    names = many_services(150, world)
+    calls: list[list[dict[str, Any]]] = []
+    clients.client("events").meta.events.register(
+        "before-parameter-build.eventbridge.PutEvents", lambda params, **_: calls.append(params["Entries"])
+    )
+    at(OFFICE)
+
+    reconciler.run(lambda: ["prod"])
+
+    assert len(calls) == 1, "one call for the run's events, where one event per change took 15"
+    details = [json.loads(entry["Detail"]) for entry in calls[0]]
+    assert [entry["DetailType"] for entry in calls[0]] == ["Scaling Actions", "Scaling Actions"]
+    assert [len(d["actions"]) for d in details] == [100, 50]
+    assert {d["cluster"] for d in details} == {"prod"}
+    assert sorted(a["service"] for d in details for a in d["actions"]) == sorted(names)
+
+
+def test_put_events_calls_stay_under_ten_entries_and_256_kb() -> None:
+    from fargate_ops.aws.scaling import _put_events_batches
+
+    big = [{"Source": "fargate-ops", "DetailType": "x", "Detail": "d" * 60_000} for _ in range(9)]
+    small = [{"Source": "fargate-ops", "DetailType": "x", "Detail": "{}"} for _ in range(12)]
+
+    assert [len(b) for b in _put_events_batches(big)] == [4, 4, 1]  # 4 x 60 KB fit in 256 KB
+    assert [len(b) for b in _put_events_batches(small)] == [10, 2]

@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
 LIST_SERVICES_PAGE = 100  # ListServices' largest page (its default is 10)
 SCALABLE_TARGETS_BATCH = 50  # DescribeScalableTargets takes at most 50 ResourceIds
-PUT_EVENTS_BATCH = 10
+PUT_EVENTS_BATCH = 10  # PutEvents takes at most 10 entries
+PUT_EVENTS_BYTES = 256 * 1024  # and at most 256 KB for all of them together (EventBridge quotas)
+ACTIONS_PER_EVENT = 100  # changes per event, one cluster's (a round of scaling/changes.CHUNK)
 TAG_RESOURCES_BATCH = 20  # tag:TagResources takes at most 20 ARNs
 DIMENSION: Final[Literal["ecs:service:DesiredCount"]] = "ecs:service:DesiredCount"
 EVENT_SOURCE = "fargate-ops"
-EVENT_DETAIL_TYPE = "Scaling Action"
+EVENT_DETAIL_TYPE = "Scaling Actions"
 # ECS tag values: letters, digits, spaces and + - = . _ : / @, at most 256 characters.
 _TAG_VALUE_UNSAFE = re.compile(r"[^\w\s+\-=.:/@]")
 
@@ -179,14 +181,26 @@ class ScalingAdapter:
         return failed
 
     def announce(self, details: Iterable[Mapping[str, Any]], resources: Iterable[str] = ()) -> None:
-        """One "Scaling Action" event per change on the default bus."""
+        """ "Scaling Actions" events on the default bus: one per cluster and up to ``ACTIONS_PER_EVENT``
+        changes, ``{"cluster": ..., "actions": [...]}``. EventBridge matches a pattern on a field of
+        the objects of an array against each of them, so a rule on ``detail.actions.service`` still
+        picks one service's changes; an event per change cost a PutEvents call per 10 changes, the
+        largest share of a changing run beyond its bound."""
+        by_cluster: dict[str, list[Mapping[str, Any]]] = {}
+        for detail in details:
+            by_cluster.setdefault(str(detail.get("cluster", "")), []).append(detail)
         entries: list[PutEventsRequestEntryTypeDef] = [
-            {"Source": EVENT_SOURCE, "DetailType": EVENT_DETAIL_TYPE, "Detail": json.dumps(d, sort_keys=True)}
-            for d in details
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": EVENT_DETAIL_TYPE,
+                "Detail": json.dumps({"cluster": cluster, "actions": list(chunk)}, sort_keys=True),
+            }
+            for cluster, actions in by_cluster.items()
+            for chunk in _chunks(actions, ACTIONS_PER_EVENT)
         ]
-        for start in range(0, len(entries), PUT_EVENTS_BATCH):
+        for batch in _put_events_batches(entries):
             try:
-                self._events.put_events(Entries=entries[start : start + PUT_EVENTS_BATCH])
+                self._events.put_events(Entries=batch)
             except ClientError as err:
                 raise translate(err, "events:PutEvents") from err
 
@@ -209,3 +223,32 @@ class ScalingAdapter:
                 self._scheduler.create_schedule(**request)
             except ClientError as create_err:
                 raise translate(create_err, "scheduler:CreateSchedule") from create_err
+
+
+def _entry_bytes(entry: PutEventsRequestEntryTypeDef) -> int:
+    """An entry's size as EventBridge counts it against the 256 KB of a PutEvents request."""
+    fields = [entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", "")]
+    fields += list(entry.get("Resources", []))
+    return sum(len(str(f).encode()) for f in fields)
+
+
+def _chunks(items: Sequence[Mapping[str, Any]], size: int) -> Iterable[Sequence[Mapping[str, Any]]]:
+    return (items[start : start + size] for start in range(0, len(items), size))
+
+
+def _put_events_batches(
+    entries: Sequence[PutEventsRequestEntryTypeDef],
+) -> Iterable[list[PutEventsRequestEntryTypeDef]]:
+    """The entries in PutEvents calls: at most 10 entries and 256 KB a call (an action is well under 1 KB,
+    so an event of 100 is well under the limit on its own)."""
+    batch: list[PutEventsRequestEntryTypeDef] = []
+    size = 0
+    for entry in entries:
+        weight = _entry_bytes(entry)
+        if batch and (len(batch) == PUT_EVENTS_BATCH or size + weight > PUT_EVENTS_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += weight
+    if batch:
+        yield batch

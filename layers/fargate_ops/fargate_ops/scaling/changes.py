@@ -13,7 +13,7 @@ a time, in this order:
 4. **tag** (tag:TagResources, 20 services a call, those with the same tags together): the status tags.
 
 A change therefore costs its one write, plus 1/25 of a call per item (two items on the first change,
-one after) and 1/20 of a tagging call; the run's events go 10 per PutEvents at its end.
+one after) and 1/20 of a tagging call; the run's events (100 changes an event) go at its end.
 """
 
 from __future__ import annotations

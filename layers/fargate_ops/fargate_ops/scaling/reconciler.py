@@ -8,8 +8,8 @@ no traffic beside a slot that gets it is taken for the idle slot: scaling_traffi
 while a deploy holds the application's lease (deferred: the next run, or the
 deploy's end, brings it to what the schedule wants). A cluster's services are decided first, then
 changed in batches (changes.py): what to restore saved before the change, the change, then its
-timeline entry, count (``ScalingActions``) and status tags, and a "Scaling Action" event (the run's
-events together, 10 per PutEvents).
+timeline entry, count (``ScalingActions``) and status tags, and "Scaling Actions" events (a cluster's
+changes, 100 to an event, 10 events to a PutEvents).
 Runs are idempotent: a run that finds every service as wanted writes nothing, and a missed run is
 healed by the next.
 
@@ -125,7 +125,7 @@ class Reconciler:
                 if until is not None:
                     edges.append(until)
             report.actions += changes.flush(now)
-        # "Scaling Action" events at the end of the run, 10 per PutEvents (not one call per change).
+        # "Scaling Actions" events at the end of the run: 100 changes an event, 10 events a PutEvents.
         self._aws.announce(report.actions)
         self._keep_edge(min((e for e in edges if e > now), default=None), armed, report)
         return report
