@@ -7,8 +7,9 @@ ScalingFunction as AWS runs it:
 1. a **steady run** (08:30, every service already holds what the schedule wants): its AWS calls as a
    ratio to the lower bound (goal <= 1.2), its wall time and its peak memory against the function's
    MemorySize;
-2. the **edge at 09:00**: the one-time schedule the reconciler keeps fires, and all 1,000 services change.
-   Its calls against the lower bound plus one write per service that changes, and the edge lag: from
+2. the **edge at 09:00**: the one-time schedule the reconciler keeps fires, and all 1,000 services change
+   (for the first time: each saves what it had). Its calls against the lower bound plus one write per
+   service that changes (what it calls beyond that is listed), and the edge lag: from
    the edge to the last change landing = when the schedule fired after the edge (virtual clock) + the
    run's wall time here (goal <= 60 s).
 
@@ -87,6 +88,19 @@ def _as_in_aws(calls: dict[str, int]) -> dict[str, int]:
     return counted
 
 
+# What a run calls that the lower bound does not count: the changes' records (item writes), status tags,
+# events, and the edge schedule (the writes themselves, UpdateService / RegisterScalableTarget, are in it).
+BEYOND_THE_BOUND = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PutItem",
+    "events:PutEvents",
+    "resourcegroupstaggingapi:TagResources",
+    "ecs:TagResource",
+    "scheduler:UpdateSchedule",
+    "scheduler:CreateSchedule",
+)
+
+
 def _bound(changes: int) -> int:
     return 2 + math.ceil(SERVICES / 100) * 2 + math.ceil(SERVICES / 10) + math.ceil(SERVICES / 50) + changes
 
@@ -94,8 +108,11 @@ def _bound(changes: int) -> int:
 def _ratio(what: str, calls: dict[str, int], changes: int) -> None:
     counted = _as_in_aws(calls)
     total, bound = sum(counted.values()), _bound(changes)
-    say(f"  {what}: {total} AWS calls, lower bound {bound}: ratio {total / bound:.2f} (goal <= 1.2)")
+    say(f"  {what}: {total} AWS calls, lower bound {bound}: ratio {total / bound:.3f} (goal <= 1.2)")
     say("    by call: " + ", ".join(f"{k} {v}" for k, v in sorted(counted.items())))
+    beyond = {k: v for k, v in sorted(counted.items()) if k in BEYOND_THE_BOUND}
+    if beyond:
+        say("    beyond the bound: " + ", ".join(f"{k} {v}" for k, v in beyond.items()))
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     from fargate_ops.aws.ecs import EcsAdapter
     from fargate_ops.aws.scaling import ScalingAdapter
     from fargate_ops.aws.scaling_images import ImageChecker
+    from fargate_ops.aws.scaling_traffic import TrafficReader
     from fargate_ops.aws.sns import SnsAdapter
     from fargate_ops.aws.store import Store
     from fargate_ops.aws.store_scaling import ScalingStore
@@ -35,6 +36,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         clients.client("application-autoscaling"),
         clients.client("events"),
         clients.client("scheduler"),
+        clients.client("resourcegroupstaggingapi"),
     )
     scaling = ScalingStore(dynamodb, settings.table_name)
     gate = ImageGate(
@@ -55,6 +57,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         ),
         function_arn=getattr(context, "invoked_function_arn", None) if settings.edge_schedule_name else None,
         gate=gate,
+        traffic=lambda: TrafficReader(clients.client("elbv2")),
     )
     ecs = EcsAdapter(clients.client("ecs"))
     return reconciler.run(lambda: clusters_in_scope(ecs, settings.cluster_name_pattern)).as_dict()

@@ -91,6 +91,7 @@ def reconciler(table: str, world: World, topic_arn: str) -> Reconciler:
         clients.client("application-autoscaling"),
         clients.client("events"),
         clients.client("scheduler"),
+        clients.client("resourcegroupstaggingapi"),
     )
     settings = ReconcileSettings("fargate-ops:schedule", "edge", "arn:aws:iam::123456789012:role/edge")
     return Reconciler(aws, scaling, Store(clients.client("dynamodb"), table), settings, None, gate=gate)

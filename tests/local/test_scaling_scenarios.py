@@ -44,6 +44,7 @@ def test_every_scaling_scenario_has_capacities_to_check_and_a_test() -> None:
         "pre-peak-warm-up",
         "image-gone",
         "deploy-across-edge",
+        "idle-slot-before-first-deploy",
     }
     assert set(files) == tested
     for name in files:
@@ -149,3 +150,12 @@ def test_deploys_across_window_edges_end_at_the_schedules_capacity_on_the_new_li
     ]
     assert report["iam"]["denials"] == []
     assert_usage_recorded(SCENARIOS / "deploy-across-edge.yaml", report)
+
+
+def test_before_the_first_deploy_only_the_slot_the_listener_sends_traffic_to_is_scaled() -> None:
+    code, report = run_scenario(SCENARIOS / "idle-slot-before-first-deploy.yaml")
+
+    assert code == 0, unmet(report)
+    assert [(a["service"], a["desired"]) for a in report["scaling"]["actions"]] == [("web-blue", 4)]
+    assert report["iam"]["denials"] == []
+    assert_usage_recorded(SCENARIOS / "idle-slot-before-first-deploy.yaml", report)

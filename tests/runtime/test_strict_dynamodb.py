@@ -16,7 +16,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from fargate_ops_cli.local import concurrency
+from fargate_ops.aws import store_scaling
+from fargate_ops.aws.store_scaling import ScalingStore
+from fargate_ops.errors import ThrottlingError
+from fargate_ops_cli.local import concurrency, strict_dynamodb
 from fargate_ops_cli.local.clients import as_world
 from fargate_ops_cli.local.concurrency import ConcurrencySpec
 from fargate_ops_cli.local.runtime import LocalRuntime
@@ -264,3 +267,49 @@ def test_the_runtimes_own_reads_never_lag(make_runtime: Callable[..., LocalRunti
 
     with as_world():  # reports and invariants read what is there
         assert ddb.get_item(TableName=TABLE, Key=key("new"))["Item"] == item("new")
+
+
+def test_a_batch_write_under_throttling_writes_some_and_hands_back_the_rest(
+    make_runtime: Callable[..., LocalRuntime],
+) -> None:
+    runtime = make_runtime()
+    ddb = runtime.clients.client("dynamodb")
+    strict_dynamodb.BATCH_WRITES.items_per_call = 10
+    requests = [{"PutRequest": {"Item": item(f"i{n:02d}")}} for n in range(25)]
+
+    answer = ddb.batch_write_item(RequestItems={TABLE: requests})
+
+    assert answer["UnprocessedItems"] == {TABLE: requests[10:]}  # the others, in the order asked
+    with as_world():
+        written = {i["pk"]["S"] for i in ddb.scan(TableName=TABLE)["Items"]}
+        assert written == {f"i{n:02d}" for n in range(10)}
+        # the runtime's own writes are never cut
+        assert ddb.batch_write_item(RequestItems={TABLE: requests})["UnprocessedItems"] == {}
+
+
+def test_the_scaling_store_sends_unprocessed_items_again_until_all_are_written(
+    make_runtime: Callable[..., LocalRuntime],
+) -> None:
+    runtime = make_runtime()
+    ddb = runtime.clients.client("dynamodb")
+    strict_dynamodb.BATCH_WRITES.items_per_call = 10
+
+    ScalingStore(ddb, TABLE).write_items({"pk": f"i{n:02d}", "v": "x"} for n in range(60))
+
+    with as_world():
+        assert len(ddb.scan(TableName=TABLE)["Items"]) == 60
+    # 25 asked: 10 written, 15 again: 10, 5 again: 5 (three calls per full batch; 10 left: one)
+    assert runtime.api_calls()["dynamodb:BatchWriteItem"] == 3 + 3 + 1
+
+
+def test_the_scaling_store_gives_up_with_a_throttling_error_when_items_stay_unprocessed(
+    make_runtime: Callable[..., LocalRuntime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = make_runtime()
+    strict_dynamodb.BATCH_WRITES.items_per_call = 1
+    monkeypatch.setattr(store_scaling, "UNPROCESSED_RETRIES", 2)  # 3 calls write 3 of the 25
+
+    with pytest.raises(ThrottlingError, match="BatchWriteItem left items unprocessed"):
+        ScalingStore(runtime.clients.client("dynamodb"), TABLE).write_items(
+            {"pk": f"i{n:02d}"} for n in range(25)
+        )

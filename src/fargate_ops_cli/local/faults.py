@@ -5,6 +5,7 @@
       # or: {service: stepfunctions, operation: SendTaskFailure, times: 1}   # the first such call only
       fail_step: {step: shift_traffic, times: 1}      # the step Lambda fails once (or "always")
       fail_step: {step: rollback, times: always, error: TransientError}   # named as Step Functions sees it
+      unprocessed: {items_per_call: 10}   # each BatchWriteItem writes 10, hands back the rest
 
 Both are deterministic, so a scenario with faults still gives the same report every run. Throttling
 short-circuits the request in botocore's before-call hook (clients.COUNTER), so botocore's own retries
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from fargate_ops_cli.local import strict_dynamodb
 from fargate_ops_cli.local.clients import COUNTER
 
 if TYPE_CHECKING:
@@ -90,3 +92,5 @@ def install(faults: Faults | None, runtime: LocalRuntime) -> None:
         COUNTER.throttle = throttler(faults.throttle)
     if faults.fail_step is not None:
         runtime.lambdas.before_handler = step_failer(faults.fail_step)
+    if faults.unprocessed is not None:
+        strict_dynamodb.BATCH_WRITES.items_per_call = faults.unprocessed.items_per_call

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops_cli.local import (
+    fast_ecs,
     moto_parsing,
     sfn_events,
     strict_dynamodb,
@@ -251,7 +252,7 @@ def installed(
 
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
-    targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches()
+    targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches() + fast_ecs.patches()
     targets += moto_parsing.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
@@ -424,7 +425,7 @@ def check_internals() -> list[str]:
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
     strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
-    strict += sfn_events.HOOKED + moto_parsing.HOOKED
+    strict += sfn_events.HOOKED + fast_ecs.HOOKED + moto_parsing.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
         found = getattr(found, owner, None) if owner is not None else found

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from fargate_ops_cli.local import environ, iam, moto_hooks, sfn_events
+from fargate_ops_cli.local import environ, iam, moto_hooks, sfn_events, strict_dynamodb
 from fargate_ops_cli.local.bus import EventBus
 from fargate_ops_cli.local.clients import COUNTER, ClientFactory, as_app, as_world
 from fargate_ops_cli.local.clock import VirtualClock
@@ -117,6 +117,7 @@ class LocalRuntime:
         stack.callback(setattr, COUNTER, "active", False)
         stack.callback(setattr, COUNTER, "throttle", None)
         stack.callback(setattr, COUNTER, "authorize", None)
+        stack.callback(setattr, strict_dynamodb.BATCH_WRITES, "items_per_call", None)
         return self
 
     def __exit__(

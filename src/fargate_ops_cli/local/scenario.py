@@ -337,9 +337,17 @@ class FailStepFault(_Strict):
     error: str = Field(default="InjectedFaultError", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+class UnprocessedFault(_Strict):
+    """Each of the application's BatchWriteItem calls writes only its first `items_per_call` requests
+    and hands back the others as UnprocessedItems, as AWS does under throttling."""
+
+    items_per_call: int = Field(ge=1, le=24)
+
+
 class Faults(_Strict):
     throttle: ThrottleFault | None = None
     fail_step: FailStepFault | None = None
+    unprocessed: UnprocessedFault | None = None
 
 
 class Scenario(_Strict):

@@ -19,6 +19,11 @@
   deleted is still there. ConsistentRead=true (and TransactGetItems) sees every completed write. Only
   the application's reads lag; the runtime's own (`as_world()`: reports, invariants) never do.
 
+- BatchWriteItem under throttling. AWS may write only some of a batch's requests and hand back the
+  rest as `UnprocessedItems` (the caller must send them again); moto never does. With
+  `BATCH_WRITES.items_per_call` set (a scenario's `faults.unprocessed`, or a test), each application
+  BatchWriteItem writes only its first that many requests and answers the others as unprocessed.
+
 Not modelled (the application does not use them): conflicts of BatchWriteItem and TransactGetItems
 with transactions in flight; they are atomic and their writes lag like the others.
 """
@@ -33,6 +38,7 @@ import itertools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops_cli.local.clients import acting_for_world
@@ -55,6 +61,16 @@ CONFLICT_MESSAGE = "Transaction is ongoing for the item"
 
 # (table name, hash key, range key) of one item; the keys are moto's DynamoType (hashable).
 ItemKey = tuple[str, Any, Any]
+
+
+@dataclass
+class BatchWriteCapacity:
+    """How many requests of an application BatchWriteItem are written (None: all, as moto does)."""
+
+    items_per_call: int | None = None
+
+
+BATCH_WRITES = BatchWriteCapacity()  # the runtime resets it when it closes
 
 
 def _transaction_conflict() -> Exception:
@@ -222,6 +238,7 @@ class StrictDynamoDb:
 
     def batch_write(self, original: Callable[[Any], Any], handler: Any) -> Any:
         backend = handler.dynamodb_backend
+        unprocessed = _cut(handler.body) if not acting_for_world() else {}
         with self.lock:
             keys = [
                 self._key(
@@ -232,7 +249,10 @@ class StrictDynamoDb:
                 for table, requests in handler.body["RequestItems"].items()
                 for request in requests
             ]
-            return self._apply(original, handler, keys)
+            result = self._apply(original, handler, keys)
+        if unprocessed:
+            result.result["UnprocessedItems"] = unprocessed
+        return result
 
     def _fly(self, transaction: bool) -> None:
         pause = self.concurrency.in_flight(transaction)
@@ -255,6 +275,23 @@ class StrictDynamoDb:
 
 
 _CURRENT = object()  # an item with no write after the moment asked for
+
+
+def _cut(body: dict[str, Any]) -> dict[str, list[Any]]:
+    """Keep the first ``BATCH_WRITES.items_per_call`` requests in ``body``; the others, per table, in
+    the order asked: what the answer's UnprocessedItems hands back."""
+    limit = BATCH_WRITES.items_per_call
+    if limit is None:
+        return {}
+    kept: dict[str, list[Any]] = {}
+    rest: dict[str, list[Any]] = {}
+    left = limit
+    for table, requests in body["RequestItems"].items():
+        for request in requests:
+            (kept if left > 0 else rest).setdefault(table, []).append(request)
+            left -= 1
+    body["RequestItems"] = kept
+    return rest
 
 
 def patches(strict: StrictDynamoDb) -> list[tuple[Any, str, Any]]:

@@ -2,7 +2,9 @@
 the one-time EventBridge Scheduler schedule at the next window edge.
 
 Batches as the APIs allow: DescribeServices 10 services (with ``include=["TAGS"]``, so the opt-in tag
-costs no ListTagsForResource per service), DescribeScalableTargets 50 resource ids, PutEvents 10 entries.
+costs no ListTagsForResource per service), DescribeScalableTargets 50 resource ids, PutEvents 10 entries,
+status tags 20 services per TagResources of the Resource Groups Tagging API (the services that get the
+same tags together; AWS then authorises ecs:TagResource on each service, as the caller).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ if TYPE_CHECKING:
 
 LIST_SERVICES_PAGE = 100  # ListServices' largest page (its default is 10)
 SCALABLE_TARGETS_BATCH = 50  # DescribeScalableTargets takes at most 50 ResourceIds
-PUT_EVENTS_BATCH = 10
+PUT_EVENTS_BATCH = 10  # PutEvents takes at most 10 entries
+PUT_EVENTS_BYTES = 256 * 1024  # and at most 256 KB for all of them together (EventBridge quotas)
+ACTIONS_PER_EVENT = 100  # changes per event, one cluster's (a round of scaling/changes.CHUNK)
+TAG_RESOURCES_BATCH = 20  # tag:TagResources takes at most 20 ARNs
 DIMENSION: Final[Literal["ecs:service:DesiredCount"]] = "ecs:service:DesiredCount"
 EVENT_SOURCE = "fargate-ops"
-EVENT_DETAIL_TYPE = "Scaling Action"
+EVENT_DETAIL_TYPE = "Scaling Actions"
 # ECS tag values: letters, digits, spaces and + - = . _ : / @, at most 256 characters.
 _TAG_VALUE_UNSAFE = re.compile(r"[^\w\s+\-=.:/@]")
 
@@ -50,6 +55,7 @@ class OptedIn:
     desired: int
     tags: Mapping[str, str] = field(default_factory=dict)
     task_definition: str = ""  # the service's (its PRIMARY deployment's) task definition ARN
+    target_groups: tuple[str, ...] = ()  # the load balancers' target groups it registers with
 
     @property
     def account(self) -> str:
@@ -72,8 +78,10 @@ class ScalingAdapter:
         autoscaling: ApplicationAutoScalingClient,
         events: EventBridgeClient,
         scheduler: EventBridgeSchedulerClient,
+        tagging: Any,  # resourcegroupstaggingapi (no type stubs installed for it)
     ) -> None:
         self._ecs, self._aas, self._events, self._scheduler = ecs, autoscaling, events, scheduler
+        self._tagging = tagging
 
     # reading ------------------------------------------------------------------------------------
 
@@ -106,6 +114,11 @@ class ScalingAdapter:
                             desired=int(service.get("desiredCount", 0)),
                             tags=tags,
                             task_definition=str(service.get("taskDefinition", "")),
+                            target_groups=tuple(
+                                str(lb["targetGroupArn"])
+                                for lb in service.get("loadBalancers", [])
+                                if lb.get("targetGroupArn")
+                            ),
                         )
                     )
         return found
@@ -147,27 +160,47 @@ class ScalingAdapter:
         except ClientError as err:
             raise translate(err, "application-autoscaling:RegisterScalableTarget") from err
 
-    def tag(self, service: OptedIn, tags: Mapping[str, str]) -> None:
-        """Status tags, only those that differ from what the service carries."""
-        changed = {k: tag_value(v) for k, v in tags.items() if service.tags.get(k) != tag_value(v)}
-        if not changed:
-            return
-        try:
-            self._ecs.tag_resource(
-                resourceArn=service.arn, tags=[{"key": k, "value": v} for k, v in sorted(changed.items())]
-            )
-        except ClientError as err:
-            raise translate(err, "ecs:TagResource", NOT_FOUND) from err
+    def tag(self, tagged: Iterable[tuple[OptedIn, Mapping[str, str]]]) -> dict[str, str]:
+        """Status tags, only those that differ from what each service carries: the services that get the
+        same tags in one TagResources, 20 at a time. Returns service ARN -> why it was not tagged."""
+        groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        for service, tags in tagged:
+            changed = {k: tag_value(v) for k, v in tags.items() if service.tags.get(k) != tag_value(v)}
+            if changed:
+                groups.setdefault(tuple(sorted(changed.items())), []).append(service.arn)
+        failed: dict[str, str] = {}
+        for same, arns in groups.items():
+            for batch in iter_batches(arns, TAG_RESOURCES_BATCH):
+                try:
+                    answer = self._tagging.tag_resources(ResourceARNList=batch, Tags=dict(same))
+                except ClientError as err:
+                    raise translate(err, "tag:TagResources") from err
+                # A resource the API could not tag is answered for here, not as an error of the call.
+                for arn, why in answer.get("FailedResourcesMap", {}).items():
+                    failed[arn] = f"{why.get('ErrorCode', '')}: {why.get('ErrorMessage', '')}"
+        return failed
 
     def announce(self, details: Iterable[Mapping[str, Any]], resources: Iterable[str] = ()) -> None:
-        """One "Scaling Action" event per change on the default bus."""
+        """ "Scaling Actions" events on the default bus: one per cluster and up to ``ACTIONS_PER_EVENT``
+        changes, ``{"cluster": ..., "actions": [...]}``. EventBridge matches a pattern on a field of
+        the objects of an array against each of them, so a rule on ``detail.actions.service`` still
+        picks one service's changes; an event per change cost a PutEvents call per 10 changes, the
+        largest share of a changing run beyond its bound."""
+        by_cluster: dict[str, list[Mapping[str, Any]]] = {}
+        for detail in details:
+            by_cluster.setdefault(str(detail.get("cluster", "")), []).append(detail)
         entries: list[PutEventsRequestEntryTypeDef] = [
-            {"Source": EVENT_SOURCE, "DetailType": EVENT_DETAIL_TYPE, "Detail": json.dumps(d, sort_keys=True)}
-            for d in details
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": EVENT_DETAIL_TYPE,
+                "Detail": json.dumps({"cluster": cluster, "actions": list(chunk)}, sort_keys=True),
+            }
+            for cluster, actions in by_cluster.items()
+            for chunk in _chunks(actions, ACTIONS_PER_EVENT)
         ]
-        for start in range(0, len(entries), PUT_EVENTS_BATCH):
+        for batch in _put_events_batches(entries):
             try:
-                self._events.put_events(Entries=entries[start : start + PUT_EVENTS_BATCH])
+                self._events.put_events(Entries=batch)
             except ClientError as err:
                 raise translate(err, "events:PutEvents") from err
 
@@ -190,3 +223,32 @@ class ScalingAdapter:
                 self._scheduler.create_schedule(**request)
             except ClientError as create_err:
                 raise translate(create_err, "scheduler:CreateSchedule") from create_err
+
+
+def _entry_bytes(entry: PutEventsRequestEntryTypeDef) -> int:
+    """An entry's size as EventBridge counts it against the 256 KB of a PutEvents request."""
+    fields = [entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", "")]
+    fields += list(entry.get("Resources", []))
+    return sum(len(str(f).encode()) for f in fields)
+
+
+def _chunks(items: Sequence[Mapping[str, Any]], size: int) -> Iterable[Sequence[Mapping[str, Any]]]:
+    return (items[start : start + size] for start in range(0, len(items), size))
+
+
+def _put_events_batches(
+    entries: Sequence[PutEventsRequestEntryTypeDef],
+) -> Iterable[list[PutEventsRequestEntryTypeDef]]:
+    """The entries in PutEvents calls: at most 10 entries and 256 KB a call (an action is well under 1 KB,
+    so an event of 100 is well under the limit on its own)."""
+    batch: list[PutEventsRequestEntryTypeDef] = []
+    size = 0
+    for entry in entries:
+        weight = _entry_bytes(entry)
+        if batch and (len(batch) == PUT_EVENTS_BATCH or size + weight > PUT_EVENTS_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += weight
+    if batch:
+        yield batch

@@ -3,7 +3,8 @@
 Keys are ``aws/keys.py``'s: schedules in one partition (``SCHEDULES``, sk ``SCHEDULE#<name>``, with the
 reconciler's ``EDGE``), so one Query lists them all; the overrides and scaling states of a cluster's
 services in one partition per cluster (``SCALING#<cluster>``), so one Query (a page per MB) reads them
-all; which services are blue/green slots from their ``APP`` items, 100 per BatchGetItem. A schedule is
+all; which services are blue/green slots from their ``APP`` items, 100 per BatchGetItem. A run's item
+writes go 25 per BatchWriteItem (``write_items``). A schedule is
 stored as the JSON of its validated model and validated again when read: an item written by hand
 cannot reach the reconciler unchecked.
 """
@@ -11,13 +12,13 @@ cannot reach the reconciler unchecked.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from fargate_ops import clock
 from fargate_ops.aws import keys
 from fargate_ops.aws._errors import error_code, translate
 from fargate_ops.aws.dynamo import deserialize, serialize, values
@@ -27,7 +28,13 @@ from fargate_ops.errors import FargateOpsError, ThrottlingError
 from fargate_ops.models.schedule import Override, Schedule, parse_override, parse_schedule
 
 BATCH_GET_ITEMS = 100  # BatchGetItem takes at most 100 keys
+BATCH_WRITE_ITEMS = 25  # BatchWriteItem takes at most 25 requests
 UNPROCESSED_RETRIES = 5
+
+
+def _back_off(attempt: int) -> None:
+    """Throttled: a batch call hands back what it did not do; wait before asking again."""
+    clock.sleep(min(0.05 * 2**attempt, 1.0))
 
 
 class ScheduleExistsError(FargateOpsError):
@@ -53,7 +60,9 @@ class ScalingState:
     """What the reconciler remembers of one service.
 
     ``saved_*``: what the service had before the schedule's first change (restored when the windows
-    end; ``saved_desired`` None: nothing saved). ``last_*``: the last action, shown as status tags.
+    end; ``saved_desired`` None: nothing saved). ``last_error``: why a scale-up is held. The last
+    action is on the service's timeline and status tags, not here: a change writes this item only when
+    what it remembers changes (the first change's save, a restore), so most changes cost one item.
     """
 
     cluster: str
@@ -62,8 +71,6 @@ class ScalingState:
     saved_desired: int | None = None
     saved_min: int | None = None
     saved_max: int | None = None
-    last_action: str | None = None
-    last_action_at: float | None = None
     last_error: str | None = None
     # The gone images people were told about (a scale-up from zero held for them): told once each.
     missing_images: tuple[str, ...] = ()
@@ -245,10 +252,30 @@ class ScalingStore(Table):
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break
-                time.sleep(min(0.05 * 2**attempt, 1.0))  # throttled: BatchGetItem hands back the rest
+                _back_off(attempt)
             else:
                 raise ThrottlingError("dynamodb:BatchGetItem left keys unprocessed after retries")
         return found
+
+    def write_items(self, items: Iterable[Mapping[str, Any]]) -> None:
+        """Put every item, 25 per BatchWriteItem; returns once all are written. Under throttling
+        BatchWriteItem writes only some and hands back the rest (``UnprocessedItems``): those are sent
+        again, with back-off, until none is left (ThrottlingError if some still are after the retries:
+        then the caller must not count them written)."""
+        requests = [{"PutRequest": {"Item": serialize(item)}} for item in items]
+        for start in range(0, len(requests), BATCH_WRITE_ITEMS):
+            pending: dict[str, Any] = {self._table: requests[start : start + BATCH_WRITE_ITEMS]}
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                try:
+                    response = self._ddb.batch_write_item(RequestItems=pending)
+                except ClientError as err:
+                    raise translate(err, "dynamodb:BatchWriteItem") from err
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                _back_off(attempt)
+            else:
+                raise ThrottlingError("dynamodb:BatchWriteItem left items unprocessed after retries")
 
     def record(self, entry: Mapping[str, Any]) -> None:
         """A timeline entry (``TimelineEntry.item``): the service's scaling actions next to its events."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fargate_ops.errors import PreflightError
 
@@ -32,3 +33,29 @@ def live_and_idle(slots: Sequence[Slot], weights: Mapping[str, int]) -> tuple[Sl
     live = carrying[0]
     idle = slots[1] if live is slots[0] else slots[0]
     return live, idle
+
+
+def forward_shares(actions: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Target group ARN -> weight, over a rule's (or default action's) forward actions; none: {}."""
+    shares: dict[str, int] = {}
+    for action in actions:
+        if action.get("Type") != "forward":
+            continue
+        groups = action.get("ForwardConfig", {}).get("TargetGroups")
+        if groups:
+            shares.update({g["TargetGroupArn"]: int(g.get("Weight", 1)) for g in groups})
+        elif action.get("TargetGroupArn"):  # a plain forward to one target group carries everything
+            shares[action["TargetGroupArn"]] = 1
+    return shares
+
+
+def is_idle_slot(target_groups: Iterable[str], forwards: Iterable[Mapping[str, int]]) -> bool:
+    """Whether a service on ``target_groups`` is the idle slot of a blue/green pair, as ``live_and_idle``
+    tells them apart: every forward that names one of its target groups gives it weight 0, and one
+    of them gives another target group (the live slot's) traffic. Before an application's first
+    deploy nothing else says which service is its idle slot."""
+    own = set(target_groups)
+    naming = [f for f in forwards if own & set(f)]
+    if not naming or any(f[g] > 0 for f in naming for g in own & set(f)):
+        return False
+    return any(weight > 0 for f in naming for group, weight in f.items() if group not in own)

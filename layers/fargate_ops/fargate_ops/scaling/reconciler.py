@@ -3,11 +3,13 @@ schedule at the next window edge.
 
 Per service: the schedule its tag names, its override and saved state (read for the whole cluster),
 the decision (domain/scaling.plan), the writes. A blue/green slot is acted on only while it is the live
-slot, and not at all while a deploy holds the application's lease (deferred: the next run, or the
-deploy's end, brings it to what the schedule wants). Every change is saved before it is made (the
-capacity found, on the first change), then recorded on the service's timeline, counted
-(``ScalingActions``), shown as status tags, and announced as a "Scaling Action" event (the run's
-events together, 10 per PutEvents).
+slot (before the first deploy, when nothing records the slots, a service at zero that the listeners give
+no traffic beside a slot that gets it is taken for the idle slot: scaling_traffic.py), and not at all
+while a deploy holds the application's lease (deferred: the next run, or the
+deploy's end, brings it to what the schedule wants). A cluster's services are decided first, then
+changed in batches (changes.py): what to restore saved before the change, the change, then its
+timeline entry, count (``ScalingActions``) and status tags, and "Scaling Actions" events (a cluster's
+changes, 100 to an event, 10 events to a PutEvents).
 Runs are idempotent: a run that finds every service as wanted writes nothing, and a missed run is
 healed by the next.
 
@@ -26,19 +28,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fargate_ops import clock
-from fargate_ops.aws.keys import timeline, timeline_entry
 from fargate_ops.aws.scaling import OptedIn, ScalingAdapter
+from fargate_ops.aws.scaling_traffic import TrafficReader
 from fargate_ops.aws.store import Store
 from fargate_ops.aws.store_scaling import ScalingState, ScalingStore, ServiceScaling
 from fargate_ops.domain.scaling import Found, Plan, Saved, plan
 from fargate_ops.domain.schedule import capacity_at, next_edge
-from fargate_ops.errors import FargateOpsError
 from fargate_ops.models.schedule import Schedule
 from fargate_ops.observability import count, logger
+from fargate_ops.scaling.changes import TAG_ERROR, Change, Changes
 from fargate_ops.scaling.image_gate import ImageGate, raises_from_zero
 
-TAG_LAST_ACTION = "fargate-ops:scaling-last-action"
-TAG_ERROR = "fargate-ops:scaling-error"
 # How far ahead the one-time schedule looks; further edges are reached by the periodic runs.
 EDGE_HORIZON = timedelta(days=8)
 
@@ -78,10 +78,13 @@ class Reconciler:
         settings: ReconcileSettings,
         function_arn: str | None,
         gate: ImageGate | None = None,
+        traffic: Callable[[], TrafficReader] | None = None,
     ) -> None:
         self._aws, self._scaling, self._store, self._settings = aws, scaling, store, settings
         self._function_arn = function_arn
         self._gate = gate
+        self._new_traffic = traffic  # a reader per run: what it caches is the run's view
+        self._traffic: TrafficReader | None = None
         self._live: dict[tuple[str, str], str | None] = {}  # (cluster, application) -> its live slot
 
     def run(self, clusters: Callable[[], list[str]]) -> RunReport:
@@ -92,6 +95,7 @@ class Reconciler:
         report = RunReport()
         if not schedules:  # nothing to hold (a service naming a missing schedule waits for it)
             return report
+        self._traffic = self._new_traffic() if self._new_traffic is not None else None
         edges: list[datetime] = [e for s in schedules.values() if (e := _next(s, now)) is not None]
         for cluster in clusters():
             services = self._aws.opted_in(cluster, self._settings.tag_key)
@@ -101,6 +105,12 @@ class Reconciler:
             bounds = self._aws.scalable_targets(services)
             items = self._scaling.cluster_scaling(cluster, [s.name for s in services])
             held_by: dict[str, str | None] = {}  # per application: one lease and record read per run
+            changes = Changes(
+                self._aws,
+                self._scaling,
+                self._settings.timeline_retention_days,
+                lambda service, message: _error(service, message, report),
+            )
             for service in services:
                 until = self._reconcile(
                     service,
@@ -110,10 +120,12 @@ class Reconciler:
                     now,
                     report,
                     held_by,
+                    changes,
                 )
                 if until is not None:
                     edges.append(until)
-        # "Scaling Action" events at the end of the run, 10 per PutEvents (not one call per change).
+            report.actions += changes.flush(now)
+        # "Scaling Actions" events at the end of the run: 100 changes an event, 10 events a PutEvents.
         self._aws.announce(report.actions)
         self._keep_edge(min((e for e in edges if e > now), default=None), armed, report)
         return report
@@ -127,11 +139,13 @@ class Reconciler:
         now: datetime,
         report: RunReport,
         held_by: dict[str, str | None],
+        changes: Changes,
     ) -> datetime | None:
-        """Reconcile one service; returns its override's end (an edge the schedules do not know)."""
+        """Decide one service (its writes go to ``changes``); returns its override's end (an edge the
+        schedules do not know)."""
         schedule = schedules.get(service.schedule)
         if schedule is None:
-            self._fail(service, f"no schedule {service.schedule}", report)
+            changes.fail(service, f"no schedule {service.schedule}")
             return None
         if items.application is not None:
             if items.application not in held_by:
@@ -154,38 +168,46 @@ class Reconciler:
         wanted = capacity_at(schedule, now, overrides, saved=saved)
         found = Found(service.desired, *(bounds or (None, None)))
         decided = plan(wanted, found, saved)
+        if self._unrecorded_idle_slot(service, items, found, decided):
+            return _until(items.override, now)
         base = state or ScalingState(service.cluster, service.name, schedule.name)
         unchecked: tuple[str, ...] = ()
         if self._gate is not None and decided.changes and raises_from_zero(found, decided):
             gate = self._gate.check(service, base, schedule.name, decided, now)
             if gate.held is not None:  # nothing written to the service; the next run checks again
                 report.errors.append({"service": service.name, "error": gate.held})
-                self._aws.tag(service, {TAG_ERROR: gate.held})
+                changes.tag(service, {TAG_ERROR: gate.held})
                 return _until(items.override, now)
             base, unchecked = gate.state, gate.unchecked
-        if decided.save is not None:  # saved before anything changes: a failed write loses nothing
+        if decided.save is not None:  # saved (durably) before anything changes: see changes.py
             base = replace(
                 base,
                 saved_desired=decided.save.desired,
                 saved_min=decided.save.min,
                 saved_max=decided.save.max,
             )
-            self._scaling.put_state(base)
-        if decided.restore:
-            base = replace(base, saved_desired=None, saved_min=None, saved_max=None)
-        if decided.changes:
-            try:
-                self._write(service, decided)
-            except FargateOpsError as err:
-                self._fail(service, str(err), report)
-                return _until(items.override, now)
-            self._announce(service, schedule, decided, found, now, report, unchecked)
-            base = replace(
-                base, last_action=decided.describe(), last_action_at=now.timestamp(), last_error=None
-            )
-        if decided.changes or decided.restore:
-            self._scaling.put_state(replace(base, schedule=schedule.name))
+        if decided.changes or decided.restore or base != state:
+            changes.add(Change(service, schedule, decided, found, state, base, unchecked))
         return _until(items.override, now)
+
+    def _unrecorded_idle_slot(
+        self, service: OptedIn, items: ServiceScaling, found: Found, decided: Plan
+    ) -> bool:
+        """An idle slot no deploy has recorded yet (before its application's first deploy): a service
+        the plan would raise from zero whose target groups the listeners give no traffic while the
+        other slot's get it. Left at zero, as a recorded idle slot is; the first deploy records it."""
+        if (
+            self._traffic is None
+            or items.application is not None
+            or not service.target_groups
+            or not decided.changes
+            or not raises_from_zero(found, decided)
+        ):
+            return False
+        if not self._traffic.is_idle_slot(service.target_groups):
+            return False
+        logger.info("idle slot left at zero", extra={"service": service.name})
+        return True
 
     def _lease_holder(self, service: OptedIn, application: str, now: datetime) -> str | None:
         """The deploy holding the application's lease, if one does (its slots are left alone then)."""
@@ -204,62 +226,6 @@ class Reconciler:
         live = self._live.get((service.cluster, application))
         return live in (None, service.name)
 
-    def _write(self, service: OptedIn, decided: Plan) -> None:
-        if decided.bounds is not None:
-            self._aws.set_bounds(service, *decided.bounds)
-        if decided.desired is not None:
-            self._aws.set_desired(service, decided.desired)
-
-    def _announce(
-        self,
-        service: OptedIn,
-        schedule: Schedule,
-        decided: Plan,
-        found: Found,
-        now: datetime,
-        report: RunReport,
-        unchecked: tuple[str, ...] = (),
-    ) -> None:
-        summary = decided.describe()
-        detail: dict[str, Any] = {
-            "cluster": service.cluster,
-            "service": service.name,
-            "schedule": schedule.name,
-            "action": "restore" if decided.restore else "scale",
-            "desired": decided.desired,
-            "min": decided.bounds[0] if decided.bounds else None,
-            "max": decided.bounds[1] if decided.bounds else None,
-            "before": {"desired": found.desired, "min": found.min, "max": found.max},
-            "reason": decided.reason,
-            "at": now.isoformat(),
-        }
-        if unchecked:  # outside this account's ECR: ECS will find out whether they can be pulled
-            detail["images_not_checked"] = list(unchecked)
-        at = now.timestamp()
-        self._scaling.record(
-            {
-                "pk": timeline(service.cluster, service.name),
-                "sk": timeline_entry(at, f"scaling-{int(at)}"),
-                "cluster": service.cluster,
-                "service": service.name,
-                "at": at,
-                "kind": "scaling",
-                "summary": f"schedule {schedule.name}: {summary}",
-                "detail": detail,
-                "expires_at": int(at) + self._settings.timeline_retention_days * 86_400,
-            }
-        )
-        count("ScalingActions")
-        self._aws.tag(service, {TAG_LAST_ACTION: f"{clock.iso(at)} {summary}", TAG_ERROR: "none"})
-        logger.info("scaling action", extra=detail)
-        report.actions.append(detail)
-
-    def _fail(self, service: OptedIn, message: str, report: RunReport) -> None:
-        report.errors.append({"service": service.name, "error": message})
-        count("ScalingErrors")
-        logger.warning("scaling error", extra={"service": service.name, "error": message})
-        self._aws.tag(service, {TAG_ERROR: message})
-
     def _keep_edge(self, edge: datetime | None, armed: str | None, report: RunReport) -> None:
         if edge is None or self._function_arn is None:
             return
@@ -276,6 +242,12 @@ class Reconciler:
             self._settings.scheduler_role_arn,
         )
         self._scaling.put_edge(expression)
+
+
+def _error(service: OptedIn, message: str, report: RunReport) -> None:
+    report.errors.append({"service": service.name, "error": message})
+    count("ScalingErrors")
+    logger.warning("scaling error", extra={"service": service.name, "error": message})
 
 
 def _next(schedule: Schedule, now: datetime) -> datetime | None:
