@@ -26,7 +26,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     from fargate_ops.aws.sns import SnsAdapter
     from fargate_ops.cleanup.config import cleanup_config
     from fargate_ops.cleanup.run import planning_time, run_cleanup
-    from fargate_ops.domain.cleanup_policy import IMAGE
+    from fargate_ops.domain.cleanup_policy import IMAGE, LOG_GROUP, NETWORK_INTERFACE
 
     settings = Settings.from_env()
     event = event if isinstance(event, dict) else {}  # a schedule may send no payload at all
@@ -41,6 +41,9 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         account,
         region,
         with_images=IMAGE in config.policy.kinds,
+        with_network_interfaces=NETWORK_INTERFACE in config.policy.kinds,
+        log_group_prefixes=config.policy.log_group_prefixes if LOG_GROUP in config.policy.kinds else (),
+        log_group_idle_seconds=config.policy.log_group_idle_seconds,
     )
     remaining = (
         (lambda: context.get_remaining_time_in_millis() / 1000 - SAFETY_SECONDS)

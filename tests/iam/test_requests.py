@@ -232,3 +232,33 @@ def test_publishing_to_an_encrypted_topic_also_needs_its_key_as_the_publisher() 
     assert auth("sns", "Publish", TopicArn=topic + "plain", Message="m") == [
         AuthRequest.of("sns:Publish", topic + "plain")
     ]
+
+
+def test_tagging_an_eni_authorises_on_its_arn_with_the_tag_keys_the_call_writes() -> None:
+    tags = [{"Key": "fargate-ops:orphan-since", "Value": "2026-01-01T00:00:00Z"}]
+
+    (request,) = auth("ec2", "CreateTags", Resources=["eni-0abc"], Tags=tags)
+
+    assert request.resource == f"arn:aws:ec2:us-east-1:{ACCOUNT}:network-interface/eni-0abc"
+    assert request.context_dict()["aws:tagkeys"] == ("fargate-ops:orphan-since",)
+
+
+def test_deleting_an_eni_or_a_log_group_authorises_on_its_arn() -> None:
+    (eni,) = auth("ec2", "DeleteNetworkInterface", NetworkInterfaceId="eni-0abc")
+    (group,) = auth("logs", "DeleteLogGroup", logGroupName="/ecs/web")
+
+    assert eni.resource == f"arn:aws:ec2:us-east-1:{ACCOUNT}:network-interface/eni-0abc"
+    assert group.resource == f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/web"
+
+
+def test_an_untag_names_the_keys_it_removes_so_a_tag_key_condition_is_not_vacuous() -> None:
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/web"
+
+    (request,) = auth("logs", "UntagResource", resourceArn=arn, tagKeys=["owner"])
+
+    assert request.context_dict()["aws:tagkeys"] == ("owner",)
+
+
+def test_an_ec2_call_on_something_else_than_an_eni_is_not_mapped() -> None:
+    with pytest.raises(IamMappingError):
+        auth("ec2", "CreateTags", Resources=["i-0abc"], Tags=[{"Key": "k", "Value": "v"}])

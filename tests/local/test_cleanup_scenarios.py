@@ -81,3 +81,29 @@ def test_an_image_index_named_by_tag_or_digest_is_kept_with_its_platforms_then_d
     # once report:1 is gone, its index goes first, in a call of its own, then its platform images
     last = report["cleanups"][3]
     assert last["writes"]["ecr:BatchDeleteImage"] == 2 and last["result"]["applied"]["failures"] == []
+
+
+def _actions(report: dict[str, Any], run: int, kind: str) -> list[tuple[str, str]]:
+    plan = report["cleanups"][run]["result"]["plan"]
+    return [(a["resource"], a["action"]) for a in plan["actions"] if a["kind"] == kind]
+
+
+def test_an_eni_a_stopped_task_left_available_is_marked_then_deleted_under_iam() -> None:
+    report = run("eni-left-behind.yaml")
+
+    assert report["iam"]["denials"] == []
+    ((left, action),) = _actions(report, 0, "network-interface")
+    assert action == "mark"
+    assert _actions(report, 2, "network-interface") == [(left, "delete")]
+    assert writes(report, "ec2:DeleteNetworkInterface") == 1
+    assert writes(report, "ec2:CreateTags") == 1
+
+
+def test_a_quiet_log_group_no_staying_revision_names_is_deleted_and_the_slots_group_is_kept() -> None:
+    report = run("log-group-quiet.yaml")
+
+    assert report["iam"]["denials"] == []
+    assert _actions(report, 0, "log-group") == [("/ecs/shop/old-api", "mark")]
+    assert _actions(report, 2, "log-group") == [("/ecs/shop/old-api", "delete")]
+    kept = {k["resource"] for k in report["cleanups"][3]["result"]["plan"]["kept"]}
+    assert "/ecs/shop/web" in kept and "/aws/lambda/tool" not in kept

@@ -119,6 +119,43 @@ def images_in_use(state: Inventory, revisions: Iterable[str]) -> set[str]:
         used |= more
 
 
+def network_interfaces_kept(state: Inventory) -> set[str]:
+    """Every ENI but an available one that ECS created for a task here and no live task lists."""
+    listed = {e for t in state.tasks if t.last_status != "STOPPED" for e in t.network_interfaces}
+    ecs = f"arn:aws:ecs:{state.region}:{state.account}:attachment/"
+    candidates = {
+        e.id
+        for e in state.network_interfaces
+        if e.requester_managed
+        and e.interface_type == "interface"
+        and e.description.startswith(ecs)
+        and e.status == "available"
+        and e.id not in listed
+    }
+    return {e.id for e in state.network_interfaces} - candidates
+
+
+def log_groups_kept(
+    state: Inventory, staying: Iterable[str], prefixes: tuple[str, ...], idle: float, now: float
+) -> set[str]:
+    """Every log group but one of the prefixes, named by no staying revision, quiet for ``idle``; all of
+    them while a staying revision's log groups are unknown."""
+    chosen = set(staying)
+    revisions = [r for r in state.revisions if r.arn in chosen]
+    everything = {g.name for g in state.log_groups}
+    if any(r.log_groups is None for r in revisions):
+        return everything
+    named = {g for r in revisions for g in r.log_groups or ()}
+    quiet = {
+        g.name
+        for g in state.log_groups
+        if any(g.name.startswith(p) for p in prefixes)
+        and g.name not in named
+        and now - (g.last_event_at if g.last_event_at is not None else g.created_at) >= idle
+    }
+    return everything - quiet
+
+
 # --- the oracle: in scope, protected, managed -----------------------------------------------------------
 
 
@@ -154,9 +191,8 @@ def placement(
         return {s.cluster}, None, None, dict(s.tags)
     if kind == NETWORK_INTERFACE:
         return set(), None, None, dict(next(x for x in state.network_interfaces if x.id == resource).tags)
-    if kind == LOG_GROUP:
-        lg = next(x for x in state.log_groups if x.name == resource)
-        return {lg.service[0]} if lg.service else set(), None, None, dict(lg.tags)
+    if kind == LOG_GROUP:  # named by no revision that stays: no cluster, no family
+        return set(), None, None, dict(next(x for x in state.log_groups if x.name == resource).tags)
     if kind == LEASE:
         return {next(x for x in state.leases if x.key == resource).cluster}, None, None, None
     if kind == DEPLOY_RECORD:

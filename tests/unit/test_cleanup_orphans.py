@@ -27,8 +27,6 @@ from fargate_ops.domain.inventory import (
     DeployRecord,
     Lease,
     Listener,
-    LogGroup,
-    NetworkInterface,
     Repository,
     Task,
 )
@@ -37,8 +35,6 @@ from fargate_ops.domain.orphans import (
     deploy_record_findings,
     image_findings,
     lease_findings,
-    log_group_findings,
-    network_interface_findings,
     service_findings,
     target_group_findings,
 )
@@ -250,48 +246,6 @@ def test_a_deploy_record_past_its_ttl_is_expired_though_dynamodb_has_not_deleted
     record = DeployRecord("d1", "prod", "web", "FAILED", started_at=NOW - DAY, expires_at=NOW - 60)
 
     assert verdicts(deploy_record_findings(inventory(deploy_records=(record,)), POLICY, NOW)) == {"d1": True}
-
-
-# --- network interfaces and log groups -----------------------------------------------------------------
-
-ECS_ENI = "arn:aws:ecs:us-east-1:123456789012:attachment/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
-
-
-def test_an_ecs_task_eni_left_available_is_an_orphan_and_no_other_eni_is_a_candidate() -> None:
-    state = inventory(
-        network_interfaces=(
-            NetworkInterface("eni-left", "available", description=ECS_ENI),
-            NetworkInterface("eni-used", "in-use", description=ECS_ENI),
-            NetworkInterface("eni-listed", "available", description=ECS_ENI),
-            NetworkInterface("eni-trunk", "available", interface_type="trunk", description=ECS_ENI),
-            NetworkInterface("eni-mine", "available", description="my own"),
-        ),
-        tasks=(
-            Task(
-                "arn:aws:ecs:us-east-1:1:task/c/t", "c", td_arn("web", 1), network_interfaces=("eni-listed",)
-            ),
-        ),
-    )
-
-    assert verdicts(network_interface_findings(state)) == {
-        "eni-left": True,
-        "eni-used": False,
-        "eni-listed": False,
-    }
-
-
-def test_a_log_group_of_a_gone_service_with_no_recent_events_is_an_orphan() -> None:
-    gone = LogGroup("/ecs/old", created_at=LONG_AGO, last_event_at=NOW - 40 * DAY, service=("prod", "old"))
-    quiet = LogGroup("/ecs/web", created_at=LONG_AGO, last_event_at=LONG_AGO, service=("prod", "web-blue"))
-    recent = LogGroup("/ecs/new", created_at=LONG_AGO, last_event_at=NOW - DAY, service=("prod", "new"))
-    unknown = LogGroup("/aws/lambda/x", created_at=LONG_AGO)
-    state = inventory(services=(BLUE,), log_groups=(gone, quiet, recent, unknown))
-
-    assert verdicts(log_group_findings(state, POLICY, NOW)) == {
-        "/ecs/old": True,
-        "/ecs/web": False,
-        "/ecs/new": False,
-    }
 
 
 # --- ECR images ----------------------------------------------------------------------------------------

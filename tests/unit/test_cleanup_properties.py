@@ -18,6 +18,8 @@ from fargate_ops.domain.cleanup_plan import DELETE, DEREGISTER, UNMARK, CleanupP
 from fargate_ops.domain.cleanup_policy import (
     IMAGE,
     KINDS,
+    LOG_GROUP,
+    NETWORK_INTERFACE,
     SERVICE,
     TARGET_GROUP,
     TASK_DEFINITION,
@@ -52,6 +54,18 @@ def test_nothing_in_use_is_ever_marked_deregistered_or_deleted(
     assert not {(TARGET_GROUP, arn) for arn in oracle.target_groups_in_use(state)} & changed
     assert not {(SERVICE, arn) for arn in oracle.services_in_use(state, policy, NOW)} & changed
     assert not {(IMAGE, i) for i in oracle.images_in_use(state, revisions)} & changed
+    assert not {(NETWORK_INTERFACE, e) for e in oracle.network_interfaces_kept(state)} & changed
+    deleted = set(plan.deletions(TASK_DEFINITION))
+    # what stays after the plan: ECS removes a DELETE_IN_PROGRESS revision once no task uses it
+    staying = [
+        r.arn
+        for r in state.revisions
+        if r.arn not in deleted and (r.status != DELETE_IN_PROGRESS or r.arn in revisions)
+    ]
+    kept_groups = oracle.log_groups_kept(
+        state, staying, policy.log_group_prefixes, policy.log_group_idle_seconds, NOW
+    )
+    assert not {(LOG_GROUP, g) for g in kept_groups} & changed
 
 
 @FAST
@@ -163,3 +177,40 @@ def test_an_image_index_a_kept_revision_names_by_tag_or_digest_is_kept_with_its_
     kept = {k.resource for k in plan.kept if k.kind == IMAGE}
     judged = {a.resource for a in plan.actions} | {w.resource for w in plan.waiting} | kept
     assert family & judged <= kept
+
+
+LEFTOVERS = st.builds(
+    CleanupPolicy,
+    kinds=st.just(frozenset({TASK_DEFINITION, NETWORK_INTERFACE, LOG_GROUP})),
+    keep_revisions=st.integers(1, 2),
+    log_group_idle_seconds=st.sampled_from((0, 10 * 86_400)),
+    log_group_prefixes=st.just(("/ecs/",)),
+    guard=st.just(Guard(max_count=None)),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(account_states(), LEFTOVERS)
+def test_an_eni_ecs_did_not_leave_or_a_log_group_a_staying_revision_names_is_never_changed(
+    state: Inventory, policy: CleanupPolicy
+) -> None:
+    # The kinds stopped tasks leave behind, with no scope: every candidate is judged.
+    plan = plan_cleanup(state, policy, NOW)
+    changed = changing(plan)
+    in_use = oracle.revisions_in_use(state, policy.keep_revisions, NOW)
+    deleted = set(plan.deletions(TASK_DEFINITION))
+    staying = [
+        r.arn
+        for r in state.revisions
+        if r.arn not in deleted and (r.status != DELETE_IN_PROGRESS or r.arn in in_use)
+    ]
+    kept_groups = oracle.log_groups_kept(
+        state, staying, policy.log_group_prefixes, policy.log_group_idle_seconds, NOW
+    )
+
+    assert not {(NETWORK_INTERFACE, e) for e in oracle.network_interfaces_kept(state)} & changed
+    assert not {(LOG_GROUP, g) for g in kept_groups} & changed
+    # and what is not kept is acted on (marked, waiting or deleted) unless protected or managed
+    judged = {a.resource for a in plan.actions} | {w.resource for w in plan.waiting}
+    judged |= {x.resource for x in plan.left_alone}
+    assert {g.name for g in state.log_groups} - kept_groups <= judged

@@ -42,7 +42,7 @@ from tests.unit.cleanup_world import (
 )
 
 LONG_AGO = NOW - 60 * DAY
-POLICY = CleanupPolicy(kinds=frozenset(KINDS), keep_revisions=1)
+POLICY = CleanupPolicy(kinds=frozenset(KINDS), keep_revisions=1, log_group_prefixes=("/ecs/",))
 ECS_ENI = "arn:aws:ecs:us-east-1:123456789012:attachment/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 
 
@@ -117,7 +117,11 @@ def test_nothing_out_of_scope_is_marked_or_deleted(scope: Scope, changed: set[st
         target_groups=(old,),
         network_interfaces=(
             NetworkInterface(
-                "eni-1", "available", description=ECS_ENI, tags=marked(LONG_AGO, {"team": "alpha"})
+                "eni-1",
+                "available",
+                description=ECS_ENI,
+                requester_managed=True,
+                tags=marked(LONG_AGO, {"team": "alpha"}),
             ),
         ),
         images=(image("web", 1, pushed_at=LONG_AGO),),
@@ -141,7 +145,9 @@ def test_a_protected_resource_is_never_touched_not_even_to_unmark_it() -> None:
     protect = {"fargate-ops:protect": "yes", **marked(LONG_AGO)}
     state = inventory(
         revisions=(revision("web", 1, tags=protect), revision("web", 2, tags=protect)),
-        network_interfaces=(NetworkInterface("eni-1", "available", description=ECS_ENI, tags=protect),),
+        network_interfaces=(
+            NetworkInterface("eni-1", "available", description=ECS_ENI, requester_managed=True, tags=protect),
+        ),
     )
 
     plan = plan_cleanup(state, POLICY, NOW)
@@ -171,9 +177,7 @@ def test_resources_another_aws_feature_manages_are_left_alone() -> None:
                 "cfn-tg", tags={"fargate-ops:application": "web", "aws:cloudformation:stack-name": "s"}
             ),
         ),
-        log_groups=(
-            LogGroup("/ecs/x", LONG_AGO, LONG_AGO, ("prod", "x"), tags={"AmazonECSManaged": "true"}),
-        ),
+        log_groups=(LogGroup("/ecs/x", LONG_AGO, LONG_AGO, tags={"AmazonECSManaged": "true"}),),
     )
 
     plan = plan_cleanup(state, POLICY, NOW)
@@ -233,7 +237,9 @@ def test_a_kind_switched_off_is_neither_marked_nor_deleted() -> None:
     state = inventory(
         revisions=revisions("web", 1, 2, tags=marked(LONG_AGO)),
         network_interfaces=(
-            NetworkInterface("eni-1", "available", description=ECS_ENI, tags=marked(LONG_AGO)),
+            NetworkInterface(
+                "eni-1", "available", description=ECS_ENI, requester_managed=True, tags=marked(LONG_AGO)
+            ),
         ),
     )
 

@@ -45,6 +45,8 @@ STAR_ONLY_ACTIONS = {
     "logs:PutResourcePolicy",
     "logs:DescribeResourcePolicies",
     "logs:DescribeLogGroups",
+    # The cleanup's look for ENIs ECS left behind: no resource type in the reference.
+    "ec2:DescribeNetworkInterfaces",
     # The cleanup's account-wide inventory, and its marks through the Tagging API (each resource's own
     # TagResource is then checked, scoped by ARN and tag keys).
     "ecs:ListTasks",

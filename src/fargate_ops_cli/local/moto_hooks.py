@@ -10,8 +10,9 @@ What moto 5.2.5 lacks, and what we fill in:
   variable encoding, which puts strings between quotes without escaping them;
 - Lambda runs no code without Docker: `_invoke_lambda` runs the real handler in-process;
 - target health is always "healthy": the Fargate simulator answers instead;
-- Step Functions, ELBv2 and ECR accept what AWS refuses: strict_sfn.py, strict_elb.py and strict_ecr.py
-  refuse it (their hooked internals are listed in their HOOKED and checked here too);
+- Step Functions, ELBv2, ECR and EC2 accept what AWS refuses: strict_sfn.py, strict_elb.py,
+  strict_ecr.py and strict_ec2.py refuse it (their hooked internals are listed in their HOOKED and
+  checked here too);
 - DynamoDB is not thread-safe, never conflicts and always reads consistently: strict_dynamodb.py makes
   each request atomic and, with a scenario's concurrency, writes in flight conflict and reads lag;
 - an execution's calls carry no identity: each execution thread acts as its state machine's role
@@ -32,6 +33,7 @@ from fargate_ops_cli.local import (
     moto_parsing,
     sfn_events,
     strict_dynamodb,
+    strict_ec2,
     strict_ecr,
     strict_elb,
     strict_sfn,
@@ -102,6 +104,9 @@ CLOCK_HOOKS: tuple[Hook, ...] = (
     Hook("moto.stepfunctions.parser.models", "datetime", "execution start dates"),
     # the class, imported by name: an image's imagePushedAt (the cleanup keeps recently pushed images)
     Hook("moto.ecr.models", "datetime", "image push times"),
+    # the function, imported by name: log groups' creation times and PutLogEvents' 14-day window (the
+    # cleanup judges a log group without events by when it was created)
+    Hook("moto.logs.models", "utcnow", "log group creation and ingestion times"),
 )
 
 JSONATA_MODULE = f"{_ASL}.jsonata.jsonata"
@@ -128,6 +133,8 @@ def _replacement_for(
     if hook.attribute == "datetime":
         virtual = ClockDatetimeModule(clock)
         return virtual.datetime if isinstance(original, type) else virtual
+    if hook.attribute == "utcnow":
+        return ClockDatetimeModule(clock).datetime.utcnow
     if hook.attribute == "random":
         return random.Random(0)  # a retry's jitter, seeded: the same run draws the same delays
     raise ValueError(hook.attribute)
@@ -252,8 +259,8 @@ def installed(
 
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
-    targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches() + fast_ecs.patches()
-    targets += moto_parsing.patches()
+    targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches() + strict_ec2.patches()
+    targets += fast_ecs.patches() + moto_parsing.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
@@ -425,6 +432,7 @@ def check_internals() -> list[str]:
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
     strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
+    strict += strict_ec2.HOOKED
     strict += sfn_events.HOOKED + fast_ecs.HOOKED + moto_parsing.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)

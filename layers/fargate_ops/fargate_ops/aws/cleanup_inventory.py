@@ -2,7 +2,7 @@
 
 The scope only says what may be changed; "in use" is decided over everything (docs/cleanup.md), so
 every cluster, bus, schedule group, load balancer and repository is read. Network interfaces and log
-groups are not collected yet: their kinds find nothing.
+groups are collected only when their kinds are cleaned (log groups only of the configured prefixes).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fargate_ops.aws import inventory_ecr, inventory_ecs, inventory_reach
+from fargate_ops import clock
+from fargate_ops.aws import inventory_ec2, inventory_ecr, inventory_ecs, inventory_logs, inventory_reach
 from fargate_ops.aws.inventory_table import CleanupTable
 from fargate_ops.domain.inventory import Inventory, Revision
 
@@ -27,6 +28,9 @@ class InventoryCollector:
     account: str
     region: str
     with_images: bool = False  # ECR images are collected only when their kind is cleaned
+    with_network_interfaces: bool = False
+    log_group_prefixes: tuple[str, ...] = ()  # none: no log group is read
+    log_group_idle_seconds: float = 0.0
 
     def collect(self) -> Inventory:
         client = self.client_factory
@@ -45,6 +49,17 @@ class InventoryCollector:
             repositories = inventory_ecr.repositories(ecr)
             for repository in repositories:
                 images += inventory_ecr.images(ecr, repository.name)
+        enis = (
+            inventory_ec2.network_interfaces(client("ec2"), self.account, self.region)
+            if self.with_network_interfaces
+            else []
+        )
+        log_groups = inventory_logs.log_groups(
+            client("logs") if self.log_group_prefixes else None,
+            self.log_group_prefixes,
+            clock.now_epoch(),
+            self.log_group_idle_seconds,
+        )
         return Inventory(
             account=self.account,
             region=self.region,
@@ -59,19 +74,23 @@ class InventoryCollector:
             applications=tuple(apps),
             leases=tuple(leases),
             deploy_records=tuple(records),
+            network_interfaces=tuple(enis),
+            log_groups=tuple(log_groups),
             repositories=tuple(repositories),
             images=tuple(images),
             marks=marks,
         )
 
     def describe_images(self, inventory: Inventory, arns: Collection[str]) -> Inventory:
-        """The inventory with the images of these revisions read (DescribeTaskDefinition, one each)."""
+        """The inventory with the images and log groups of these revisions read (DescribeTaskDefinition,
+        one each)."""
         ecs = self.client_factory("ecs")
         wanted = set(arns)
 
         def described(revision: Revision) -> Revision:
-            if revision.arn not in wanted or revision.images is not None:
+            if revision.arn not in wanted or None not in (revision.images, revision.log_groups):
                 return revision
-            return replace(revision, images=inventory_ecs.revision_images(ecs, revision.arn))
+            images, log_groups = inventory_ecs.revision_details(ecs, revision.arn)
+            return replace(revision, images=images, log_groups=log_groups)
 
         return replace(inventory, revisions=tuple(described(r) for r in inventory.revisions))

@@ -86,6 +86,7 @@ def revisions(ecs: Any, tags: Mapping[str, Mapping[str, str]]) -> list[inv.Revis
                         status=status,
                         images=None,
                         tags=dict(tags.get(arn, {})),
+                        log_groups=None,
                     )
                 )
     return found
@@ -93,11 +94,24 @@ def revisions(ecs: Any, tags: Mapping[str, Mapping[str, str]]) -> list[inv.Revis
 
 def revision_images(ecs: Any, arn: str) -> tuple[str, ...]:
     """The container images of one revision (DescribeTaskDefinition)."""
+    return revision_details(ecs, arn)[0]
+
+
+def revision_details(ecs: Any, arn: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The container images and awslogs log groups of one revision (one DescribeTaskDefinition)."""
     try:
         described = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
     except ClientError as err:
         raise translate(err, "ecs:DescribeTaskDefinition", NOT_FOUND) from err
-    return tuple(str(c["image"]) for c in described.get("containerDefinitions", []) if c.get("image"))
+    containers = described.get("containerDefinitions", [])
+    images = tuple(str(c["image"]) for c in containers if c.get("image"))
+    groups = []
+    for container in containers:
+        logging = container.get("logConfiguration") or {}
+        group = (logging.get("options") or {}).get("awslogs-group")
+        if logging.get("logDriver") == "awslogs" and group:
+            groups.append(str(group))
+    return images, tuple(dict.fromkeys(groups))
 
 
 def clusters(ecs: Any) -> list[str]:

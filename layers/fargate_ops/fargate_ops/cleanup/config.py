@@ -4,8 +4,9 @@ Environment (all optional): ``CLEANUP_KINDS`` (comma-separated kinds), ``KEEP_RE
 ``CLEANUP_GRACE_DAYS``, ``CLEANUP_IDLE_SLOT_DAYS``, ``CLEANUP_IMAGE_MIN_IDLE_DAYS``,
 ``CLEANUP_SCOPE_CLUSTERS`` / ``_FAMILIES`` / ``_REPOSITORIES`` (comma-separated patterns; empty: open),
 ``CLEANUP_PROTECT_TAG``, ``CLEANUP_GUARD_MAX_COUNT``, ``CLEANUP_GUARD_MAX_PERCENT``,
-``CLEANUP_WRITES_PER_SECOND``. The event may narrow ``clusters`` and override ``keep_revisions`` and
-``kinds``; it never widens what the environment allows.
+``CLEANUP_WRITES_PER_SECOND``, ``CLEANUP_LOG_GROUP_PREFIX`` (the one prefix whose log groups may be
+cleaned: the template's IAM grants on it only), ``CLEANUP_LOG_GROUP_IDLE_DAYS``. The event may narrow
+``clusters`` and override ``keep_revisions`` and ``kinds``; it never widens what the environment allows.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def cleanup_config(env: Mapping[str, str], event: Mapping[str, Any]) -> CleanupC
     grace_days = _number(env, "CLEANUP_GRACE_DAYS", 7) or 0
     idle_slot_days = _number(env, "CLEANUP_IDLE_SLOT_DAYS", 7) or 0
     image_idle_days = _number(env, "CLEANUP_IMAGE_MIN_IDLE_DAYS", 30) or 0
+    log_idle_days = _number(env, "CLEANUP_LOG_GROUP_IDLE_DAYS", 30) or 0
+    log_prefix = env.get("CLEANUP_LOG_GROUP_PREFIX", "").strip()
     max_count = _number(env, "CLEANUP_GUARD_MAX_COUNT", 1000)
     max_percent = _number(env, "CLEANUP_GUARD_MAX_PERCENT", None)
     policy = CleanupPolicy(
@@ -74,6 +77,8 @@ def cleanup_config(env: Mapping[str, str], event: Mapping[str, Any]) -> CleanupC
         grace_seconds=int(grace_days * DAY),
         idle_slot_seconds=int(idle_slot_days * DAY),
         image_min_idle_seconds=int(image_idle_days * DAY),
+        log_group_idle_seconds=int(log_idle_days * DAY),
+        log_group_prefixes=(log_prefix,) if log_prefix else (),
         scope=Scope(
             clusters=_narrowed(_list(env, "CLEANUP_SCOPE_CLUSTERS"), event.get("clusters")),
             families=_list(env, "CLEANUP_SCOPE_FAMILIES"),

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import translate
 from fargate_ops.aws.inventory_table import CleanupTable
+from fargate_ops.cleanup import executor_tasks
 from fargate_ops.cleanup.pacing import TokenBucket
 from fargate_ops.domain.cleanup_plan import (
     DELETE,
@@ -151,9 +152,11 @@ class Executor:
             self._delete_items(kind, resources, plan.now)
         elif kind == IMAGE:
             self._delete_images(resources)
-        else:  # network interfaces and log groups are not collected yet: their plans hold nothing
+        elif kind in executor_tasks.KINDS:
+            self._leftovers().delete(kind, resources)
+        else:
             for resource in resources:
-                self._failed(kind, resource, "not supported by this executor yet")
+                self._failed(kind, resource, "not supported by this executor")
 
     def _marks(self, kind: str, phase: str, resources: list[str], value: str, now: float) -> None:
         if kind == TASK_DEFINITION:
@@ -222,6 +225,8 @@ class Executor:
                         tagKeys=[MARK_TAG],
                     )
                 self.report.count(kind, phase)
+        elif kind in executor_tasks.KINDS:
+            self._leftovers().mark(kind, phase, resources, value)
         else:  # what takes no tag: the mark lives in the table
             for resource in resources:
                 self._pace(self.writes)
@@ -230,6 +235,15 @@ class Executor:
                 else:
                     self.table.delete_mark(kind, resource)
                 self.report.count(kind, phase)
+
+    def _leftovers(self) -> executor_tasks.TaskLeftovers:
+        return executor_tasks.TaskLeftovers(
+            self.clients,
+            self.inventory,
+            lambda: self._pace(self.writes),
+            lambda kind, action: self.report.count(kind, action),
+            self._failed,
+        )
 
     def _retire_revisions(self, plan: CleanupPlan) -> None:
         """Deregister (the ACTIVE ones) then delete, one DeleteTaskDefinitions call of 10 at a time."""

@@ -45,12 +45,11 @@ from fargate_ops.domain.orphans import (
     deploy_record_findings,
     image_findings,
     lease_findings,
-    log_group_findings,
-    network_interface_findings,
     revision_findings,
     service_findings,
     target_group_findings,
 )
+from fargate_ops.domain.orphans_tasks import log_group_findings, network_interface_findings
 from fargate_ops.domain.references import revisions_in_use
 
 MARK = "mark"
@@ -262,7 +261,7 @@ class _Planner:
             out_of_scope={kind: n for kind, n in self.out_of_scope.items() if n},
             refused=refused,
             warnings=tuple(dict.fromkeys(self.warnings)),
-            needs_revision_images=self.needs_revision_images,
+            needs_revision_images=tuple(dict.fromkeys(self.needs_revision_images)),
         )
 
 
@@ -286,7 +285,7 @@ def plan_cleanup(inventory: Inventory, policy: CleanupPolicy, now: float) -> Cle
         SERVICE: lambda: service_findings(inventory, policy, now),
         TARGET_GROUP: lambda: target_group_findings(inventory, policy),
         NETWORK_INTERFACE: lambda: network_interface_findings(inventory),
-        LOG_GROUP: lambda: log_group_findings(inventory, policy, now),
+        LOG_GROUP: lambda: log_group_findings(inventory, staying(), policy, now),
         LEASE: lambda: lease_findings(inventory, now),
         DEPLOY_RECORD: lambda: deploy_record_findings(inventory, policy, now),
         # last: an image stays in use while a revision that stays uses it

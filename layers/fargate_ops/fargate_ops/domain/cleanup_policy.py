@@ -22,8 +22,9 @@ LEASE = "lease"
 DEPLOY_RECORD = "deploy-record"
 IMAGE = "image"
 KINDS = (TASK_DEFINITION, SERVICE, TARGET_GROUP, NETWORK_INTERFACE, LOG_GROUP, LEASE, DEPLOY_RECORD, IMAGE)
-# ECR images are off by default: an image may be pulled by something this tool cannot see.
-DEFAULT_KINDS = frozenset(KINDS) - {IMAGE}
+# ECR images are off by default: an image may be pulled by something this tool cannot see. Log groups
+# too: deleting one deletes its logs, and only the log groups of the prefixes set are ever considered.
+DEFAULT_KINDS = frozenset(KINDS) - {IMAGE, LOG_GROUP}
 # Kinds whose mark is a tag on the resource; the others' marks live in the table (Inventory.marks).
 TAGGED_MARK_KINDS = frozenset({TASK_DEFINITION, SERVICE, TARGET_GROUP, NETWORK_INTERFACE, LOG_GROUP})
 
@@ -93,6 +94,8 @@ class CleanupPolicy:
     grace_seconds: int = 7 * DAY  # from mark to delete
     idle_slot_seconds: int = 7 * DAY
     log_group_idle_seconds: int = 30 * DAY
+    # Only log groups whose name starts with one of these are collected and judged; none: no log group.
+    log_group_prefixes: tuple[str, ...] = ()
     record_retention_seconds: int = 90 * DAY
     image_min_idle_seconds: int = 30 * DAY  # since pushed and since last pulled
     scope: Scope = field(default_factory=Scope)
@@ -114,6 +117,8 @@ class CleanupPolicy:
             "record_retention_seconds": self.record_retention_seconds,
             "image_min_idle_seconds": self.image_min_idle_seconds,
         }
+        if any(not prefix for prefix in self.log_group_prefixes):
+            raise CleanupPolicyError("a log group prefix must not be empty (it would select every log group)")
         negative = sorted(name for name, value in ages.items() if value < 0)
         if negative:
             raise CleanupPolicyError(f"{', '.join(negative)} must not be negative")

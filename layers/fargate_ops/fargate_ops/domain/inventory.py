@@ -38,7 +38,8 @@ MARK_TAG = "fargate-ops:orphan-since"
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """One task definition revision. ``images`` is ``None`` when the adapter did not describe it."""
+    """One task definition revision. ``images`` and ``log_groups`` are ``None`` when the adapter did not
+    describe it (DescribeTaskDefinition, one call per revision)."""
 
     arn: str
     family: str
@@ -47,6 +48,7 @@ class Revision:
     images: tuple[str, ...] | None = ()
     registered_at: float = 0.0
     tags: Tags = field(default_factory=dict)
+    log_groups: tuple[str, ...] | None = ()  # its containers' awslogs-group; None: not described
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,31 +225,30 @@ class DeployRecord:
 
 @dataclass(frozen=True, slots=True)
 class NetworkInterface:
+    """An ENI as DescribeNetworkInterfaces shows it. An awsvpc task's ENI (Fargate's, or ECS's on EC2) is
+    type ``interface``, requester-managed (ECS created it: no one can set that flag by hand) and described
+    by its attachment's ARN; domain/orphans_tasks.py tells them apart."""
+
     id: str
     status: str  # available, in-use, attaching, detaching, associated
     interface_type: str = "interface"  # ECS trunk ENIs are "trunk"; Lambda, NAT and others have their own
     description: str = ""  # an awsvpc task ENI: "arn:aws:ecs:<region>:<account>:attachment/<id>"
     requester_id: str | None = None
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def is_ecs_task_interface(self) -> bool:
-        return (
-            self.interface_type == "interface"
-            and self.description.startswith("arn:aws")
-            and ":ecs:" in self.description
-            and ":attachment/" in self.description
-        )
+    requester_managed: bool = False  # created by an AWS service on the account's behalf
 
 
 @dataclass(frozen=True, slots=True)
 class LogGroup:
+    """A log group of the configured prefixes. CloudWatch Logs has no last-event field on a group:
+    ``last_event_at`` is its newest stream's ``lastEventTimestamp`` (``None``: no event at all)."""
+
     name: str
     created_at: float
     last_event_at: float | None = None
-    service: tuple[str, str] | None = None  # (cluster, service) it belongs to, when known
     tags: Tags = field(default_factory=dict)
     managed_by: str | None = None
+    arn: str = ""  # as tagging takes it (no ":*" at the end)
 
 
 # --- ECR -----------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Finders only judge; what may be changed (scope, protected tag, other AWS features' resources, marks
 and the grace period, guards) is cleanup_plan.py's. A resource a rule never considers (a service that is
-no slot of this tool, an ENI ECS did not create, a log group of no known service) gets no finding.
+no slot of this tool) gets no finding. ENIs and log groups, what stopped tasks leave behind, are
+judged in orphans_tasks.py.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from fargate_ops.domain.cleanup_policy import (
     DEPLOY_RECORD,
     IMAGE,
     LEASE,
-    LOG_GROUP,
-    NETWORK_INTERFACE,
     SERVICE,
     TARGET_GROUP,
     TASK_DEFINITION,
@@ -283,61 +282,6 @@ def _mark(inventory: Inventory, kind: str, resource: str) -> float | None:
     return inventory.marks.get((kind, resource))
 
 
-# --- network interfaces and log groups -----------------------------------------------------------------
-
-
-def network_interface_findings(inventory: Inventory) -> Findings:
-    """ECS task ENIs only (other ENIs belong to other features); an orphan is one left ``available``
-    that no live task lists. ECS deletes a task's ENI when the task stops; one it failed to is left."""
-    attached = {eni for task in inventory.tasks if task.live for eni in task.network_interfaces}
-    findings = []
-    for eni in inventory.network_interfaces:
-        if not eni.is_ecs_task_interface:
-            continue
-        if eni.id in attached:
-            orphan, why = False, "a live task lists it"
-        elif eni.status != "available":
-            orphan, why = False, f"{eni.status}"
-        else:
-            orphan, why = True, "an ECS task ENI left available after its task stopped"
-        owner = managed_by(None, eni.tags)
-        placement = Placement(tags=eni.tags)
-        findings.append(
-            Finding(NETWORK_INTERFACE, eni.id, orphan, (why,), placement, owner, _tag_mark(eni.tags))
-        )
-    return Findings(findings)
-
-
-def log_group_findings(inventory: Inventory, policy: CleanupPolicy, now: float) -> Findings:
-    """Log groups of a known service only: an orphan has had no event for long and its service is gone."""
-    services = {(s.cluster, s.name) for s in inventory.services if s.exists}
-    findings = []
-    for group in inventory.log_groups:
-        if group.service is None:
-            continue
-        cluster, name = group.service
-        last = group.last_event_at if group.last_event_at is not None else group.created_at
-        kept = []
-        if group.service in services:
-            kept.append(f"service {cluster}/{name} exists")
-        if now - last < policy.log_group_idle_seconds:
-            kept.append(f"an event {iso_day(last)}, within {_days(policy.log_group_idle_seconds)}")
-        why = tuple(kept) or (f"no event since {iso_day(last)} and service {cluster}/{name} is gone",)
-        placement = Placement(clusters=frozenset({cluster}), tags=group.tags)
-        findings.append(
-            Finding(
-                LOG_GROUP,
-                group.name,
-                not kept,
-                why,
-                placement,
-                managed_by(group.managed_by, group.tags),
-                _tag_mark(group.tags),
-            )
-        )
-    return Findings(findings)
-
-
 # --- ECR images ----------------------------------------------------------------------------------------
 
 
@@ -356,13 +300,13 @@ def image_findings(
     known = [r for r in staying if r.images is not None]
     findings, warnings = _judge_images(inventory, known, policy, now)
     unknown = tuple(r.arn for r in staying if r.images is None)
-    if unknown and any(f.orphan and _may_change(f, policy) for f in findings):
+    if unknown and any(f.orphan and may_change(f, policy) for f in findings):
         why = f"images of {len(unknown)} revisions are unknown: no image is judged"
         return Findings([], (why,), unknown)
     return Findings(findings, warnings)
 
 
-def _may_change(finding: Finding, policy: CleanupPolicy) -> bool:
+def may_change(finding: Finding, policy: CleanupPolicy) -> bool:
     """In scope, not protected, not managed by another feature (cleanup_plan.py's first checks)."""
     tags = finding.placement.tags or {}
     return (

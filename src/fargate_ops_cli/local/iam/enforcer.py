@@ -104,8 +104,8 @@ class _MotoLookups:
 
     def resource_tags(self, arn: str) -> dict[str, str]:
         """aws:ResourceTag/*: the tags the resource has now (ECS resources, ELB listeners, rules, target
-        groups and load balancers, ECR repositories, IAM roles; others, and resources that do not exist,
-        read as untagged)."""
+        groups and load balancers, ECR repositories, IAM roles, ENIs, log groups; others, and resources
+        that do not exist, read as untagged)."""
         from botocore.exceptions import ClientError
 
         from fargate_ops_cli.local.clients import as_world
@@ -122,6 +122,14 @@ class _MotoLookups:
                     ecr = self._client("ecr")
                     repository_tags = ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])
                     return {t["Key"]: t["Value"] for t in repository_tags}
+                if ":ec2:" in arn and ":network-interface/" in arn:
+                    ec2 = self._client("ec2")
+                    eni = arn.rsplit("/", 1)[-1]
+                    found = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
+                    return {t["Key"]: t["Value"] for e in found for t in e.get("TagSet", [])}
+                if ":logs:" in arn and ":log-group:" in arn:
+                    logs = self._client("logs")
+                    return dict(logs.list_tags_for_resource(resourceArn=arn).get("tags", {}))
                 if ":iam::" in arn and ":role/" in arn:
                     iam = self._client("iam")
                     role = arn.rsplit("/", 1)[-1]

@@ -240,6 +240,24 @@ def _autoscaling(call: Call, lookups: Lookups) -> list[str]:
     return [call.arn("application-autoscaling", "scalable-target/*")]
 
 
+def _ec2(call: Call, lookups: Lookups) -> list[str]:
+    p = call.params
+    ids = [str(r) for r in p.get("Resources", [])] or [str(p["NetworkInterfaceId"])]
+    if not all(i.startswith("eni-") for i in ids):
+        raise IamMappingError(f"ec2:{call.operation}: only network interfaces are mapped, not {ids}")
+    return [call.arn("ec2", f"network-interface/{i}") for i in ids]
+
+
+def _logs(call: Call, lookups: Lookups) -> list[str]:
+    p = call.params
+    if p.get("resourceArn"):
+        arn = str(p["resourceArn"])
+        return [arn[:-2] if arn.endswith(":*") else arn]
+    if p.get("logGroupName"):
+        return [call.arn("logs", f"log-group:{p['logGroupName']}")]
+    raise IamMappingError(f"logs:{call.operation}: no resource ARN builder")
+
+
 def _put_events(call: Call) -> Iterator[AuthRequest]:
     """PutEvents is authorised per entry, on its bus, with that entry's source and detail-type."""
     for entry in call.params.get("Entries", []):
@@ -265,6 +283,8 @@ _BUILDERS: dict[str, Callable[[Call, Lookups], list[str]]] = {
     "ecr": _ecr,
     "events": _events,
     "scheduler": _scheduler,
+    "ec2": _ec2,
+    "logs": _logs,
 }
 
 
@@ -293,8 +313,13 @@ def _context(call: Call, action: str) -> dict[str, ContextValue]:
     tags = _tags(call)
     if tags and "aws:requesttag/${tagkey}" in supported:
         context.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
-    if tags and "aws:tagkeys" in supported:
+    # EC2's CreateTags takes aws:TagKeys (the EC2 user guide's tag-key policies condition on it); the
+    # offline reference lists the key on none of its resource types, so it is named here.
+    if tags and ("aws:tagkeys" in supported or action == "ec2:CreateTags"):
         context["aws:TagKeys"] = tuple(sorted(tags))
+    removed = call.params.get("tagKeys") or call.params.get("TagKeys")  # an untag names keys only
+    if isinstance(removed, list) and removed and "aws:tagkeys" in supported:
+        context["aws:TagKeys"] = tuple(sorted(str(k) for k in removed))
     return context
 
 

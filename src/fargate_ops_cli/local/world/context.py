@@ -37,6 +37,7 @@ class WorldContext:
         self._next_host: dict[str, int] = {}
         self._ips_in_use: set[str] = set()
         self.emitted = 0
+        self.enis_left = 0  # task ENIs left detached instead of deleted (stop_timing.leave_enis)
 
     @property
     def region(self) -> str:

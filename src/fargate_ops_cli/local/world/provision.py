@@ -126,6 +126,8 @@ def provision(
     # A capacity provider strategy may only name providers associated with the cluster.
     providers = {"capacityProviders": ["FARGATE", "FARGATE_SPOT"]} if spot else {}
     cluster_arn = ecs.create_cluster(clusterName=spec.cluster, **providers)["cluster"]["clusterArn"]
+    for group in dict.fromkeys(s.log_group for s in spec.services if s.log_group):
+        client("logs").create_log_group(logGroupName=group)
     services = {
         s.name: _service(ecs, spec, s, target_groups[s.target_group_name], subnet_ids, sg_id)
         for s in spec.services
@@ -219,6 +221,7 @@ def _service(
                 "memory": s.memory,
                 "portMappings": [{"containerPort": s.container_port, "protocol": "tcp"}],
                 "environment": [{"name": k, "value": v} for k, v in s.environment.items()],
+                **_logging(spec, s),
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]
@@ -254,6 +257,15 @@ def _service(
     return ProvisionedService(
         s.name, service["serviceArn"], td_arn, tg_arn, s.container_name, s.container_port
     )
+
+
+def _logging(spec: WorldSpec, s: ServiceSpec) -> dict[str, Any]:
+    """awslogs to the service's log group, which must exist before a task starts (AWS's awslogs driver
+    fails the task otherwise, unless awslogs-create-group is set): the world creates it."""
+    if not s.log_group:
+        return {}
+    options = {"awslogs-group": s.log_group, "awslogs-region": spec.region, "awslogs-stream-prefix": s.name}
+    return {"logConfiguration": {"logDriver": "awslogs", "options": options}}
 
 
 def alarm_dimensions(world: ProvisionedWorld, alarm: AlarmSpec) -> list[dict[str, str]]:

@@ -191,6 +191,12 @@ class StopTimingSpec(_Model):
     deprovisioning_seconds: float = Field(
         90.0, ge=0, description="DEPROVISIONING to STOPPED (the ENI deleted)"
     )
+    leave_enis: int = Field(
+        0,
+        ge=0,
+        description="the first N tasks to stop leave their ENI detached (available) instead of deleted, "
+        "as ECS now and then does; the ENI keeps its address",
+    )
 
 
 class AutoScalingSpec(_Model):
@@ -230,6 +236,9 @@ class ServiceSpec(_Model):
     )
     environment: dict[str, str] = Field(default_factory=dict, description="the container's variables")
     autoscaling: AutoScalingSpec | None = None
+    log_group: str | None = Field(
+        None, description="the container logs to this CloudWatch log group (awslogs), created with the world"
+    )
 
     @property
     def target_group_name(self) -> str:

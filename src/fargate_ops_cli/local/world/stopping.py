@@ -122,9 +122,16 @@ class TaskStopper:
         task.times["stoppedAt"] = now
         ctx = self.lifecycle.ctx
         ec2 = ctx.backends.ec2
-        if task.eni_id in getattr(ec2, "enis", {}):
-            ec2.delete_network_interface(task.eni_id)  # Fargate deletes the task's ENI
-        ctx.release_ip(task.ip)
+        eni = getattr(ec2, "enis", {}).get(task.eni_id)
+        if eni is not None:  # ECS detaches the task's ENI, then deletes it (EC2 refuses an attached one)
+            eni.status, eni.device_index = "available", None
+            if ctx.enis_left < self.timing.leave_enis:
+                ctx.enis_left += 1  # left behind, detached: it keeps its address
+            else:
+                ec2.delete_network_interface(task.eni_id)
+                ctx.release_ip(task.ip)
+        else:
+            ctx.release_ip(task.ip)
         self.lifecycle.step(task, now, "STOPPED")
 
     # -- helpers ---------------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def create_moto_task(
     eni.description = (
         f"{cluster.arn.split(':cluster/')[0]}:attachment/{sim.attachment_id}"  # as Fargate names it
     )
+    eni.requester_managed = True  # ECS created it on the account's behalf (moto: False, as for a person's)
     sim.eni_id, sim.mac_address = eni.id, eni.mac_address
     attachment["id"] = sim.attachment_id
     attachment["details"] = attachment_details(sim)
