@@ -48,7 +48,10 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         else (lambda: float("inf"))
     )
     apply = event.get("apply") is True
-    result = run_cleanup(collector, config, apply=apply, now=planning_time(event), remaining=remaining)
+    now = planning_time(event)
+    result = run_cleanup(
+        collector, config, apply=apply, now=now, remaining=remaining, resume=event.get("continue")
+    )
     plan, applied = result["plan"], result["applied"] or {}
     if plan["actions"] or plan["refused"] or applied.get("failures"):
         mode = "applied" if apply else "dry run"

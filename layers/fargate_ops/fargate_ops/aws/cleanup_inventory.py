@@ -13,6 +13,7 @@ from typing import Any
 
 from fargate_ops.aws import inventory_ecr, inventory_ecs, inventory_reach
 from fargate_ops.aws.inventory_table import CleanupTable
+from fargate_ops.domain.cleanup_policy import PROTECT_TAG
 from fargate_ops.domain.inventory import Inventory, Revision
 
 TAGGED_TYPES = ("ecs:task-definition",)
@@ -28,11 +29,19 @@ class InventoryCollector:
     region: str
     with_images: bool = False  # ECR images are collected only when their kind is cleaned
 
-    def collect(self) -> Inventory:
+    def collect(self, carried: list[Revision] | None = None, protect_tag: str = PROTECT_TAG) -> Inventory:
+        """The whole inventory; with ``carried`` (the revisions an earlier invocation of the run read,
+        cleanup/continuation.py) the revisions are not listed again, only the protected ones are."""
         client = self.client_factory
         ecs = client("ecs")
-        tags = inventory_ecs.tagged(client("resourcegroupstaggingapi"), TAGGED_TYPES)
-        revisions = inventory_ecs.revisions(ecs, tags)
+        tagging = client("resourcegroupstaggingapi")
+        if carried is None:
+            revisions = inventory_ecs.revisions(ecs, inventory_ecs.tagged(tagging, TAGGED_TYPES))
+        else:
+            protected = inventory_ecs.tagged(tagging, TAGGED_TYPES, with_key=protect_tag)
+            revisions = [
+                replace(r, tags={**r.tags, **protected[r.arn]}) if r.arn in protected else r for r in carried
+            ]
         services, tasks = [], []
         for cluster in inventory_ecs.clusters(ecs):
             services += inventory_ecs.services(ecs, cluster)

@@ -2,7 +2,8 @@
 
 The report is the plan (every action with its reason, what is kept and why) and what was done. An
 unfinished run (time up) returns ``continue_token``: passed back as ``{"continue": token}``, the next run
-plans at the same moment, so its marks and grace periods agree with the first, and goes on.
+plans at the same moment, so its marks and grace periods agree with the first, and goes on from the
+revisions the token carries rather than listing them again (continuation.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from fargate_ops import clock
 from fargate_ops.aws.cleanup_inventory import InventoryCollector
+from fargate_ops.cleanup import continuation
 from fargate_ops.cleanup.config import CleanupConfig
 from fargate_ops.cleanup.executor import ExecutionReport, Executor
 from fargate_ops.cleanup.pacing import TokenBucket
@@ -36,14 +38,12 @@ def _plan(
 
 
 def planning_time(event: dict[str, Any]) -> float:
+    """The token's planning moment (a number, or a carried state's ``at``), unless too old."""
     now = clock.now_epoch()
     token = event.get("continue")
-    if (
-        isinstance(token, int | float)
-        and not isinstance(token, bool)
-        and 0 <= now - token <= TOKEN_MAX_AGE_SECONDS
-    ):
-        return float(token)
+    at = token.get("at") if isinstance(token, dict) else token
+    if isinstance(at, int | float) and not isinstance(at, bool) and 0 <= now - at <= TOKEN_MAX_AGE_SECONDS:
+        return float(at)
     return now
 
 
@@ -55,10 +55,16 @@ def run_cleanup(
     now: float,
     remaining: Callable[[], float] = lambda: float("inf"),
     progress: Callable[[str], None] = lambda _line: None,
+    resume: Any = None,
 ) -> dict[str, Any]:
-    inventory, plan = _plan(collector, collector.collect(), config, now)
+    """``resume``: the continue token an earlier invocation returned (its revisions are used only when
+    ``now`` is that token's moment, i.e. ``planning_time`` accepted it)."""
+    revisions = continuation.carried(resume) if isinstance(resume, dict) and resume.get("at") == now else None
+    collected = collector.collect(revisions, protect_tag=config.policy.protect_tag)
+    inventory, plan = _plan(collector, collected, config, now)
     progress(plan.lines()[0])
     report = ExecutionReport()
+    done: dict[str, str] = {}
     if apply:
         executor = Executor(
             collector.client_factory,
@@ -70,6 +76,7 @@ def run_cleanup(
             progress=progress,
         )
         report = executor.apply(plan)
+        done = executor.revisions_done
     count("CleanupActionsPlanned", len(plan.actions))
     count("CleanupActionsDone", sum(report.done.values()))
     logger.info("cleanup", extra={"planned": len(plan.actions), "done": report.done, "refused": plan.refused})
@@ -79,5 +86,9 @@ def run_cleanup(
         "lines": plan.lines(),
         "applied": report.as_dict() if apply else None,
         "complete": report.complete,
-        "continue_token": None if report.complete else plan.now,
+        "continue_token": None
+        if report.complete
+        else continuation.carry(
+            plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value)
+        ),
     }
