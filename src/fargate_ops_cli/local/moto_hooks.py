@@ -27,7 +27,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fargate_ops_cli.local import sfn_events, strict_dynamodb, strict_ecr, strict_elb, strict_sfn
+from fargate_ops_cli.local import (
+    sfn_events,
+    strict_dynamodb,
+    strict_ecr,
+    strict_ecs_pages,
+    strict_elb,
+    strict_sfn,
+)
 from fargate_ops_cli.local.clock import (
     ClockDatetimeModule,
     ClockEvent,
@@ -241,6 +248,7 @@ def installed(
     module_name, class_name, method = SEND_TASK_FAILURE
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
     targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches()
+    targets += strict_ecs_pages.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
@@ -412,6 +420,7 @@ def check_internals() -> list[str]:
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
     strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
+    strict += strict_ecs_pages.HOOKED
     strict += sfn_events.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)
