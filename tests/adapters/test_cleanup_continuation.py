@@ -183,3 +183,37 @@ def test_marks_go_twenty_revisions_to_a_tagging_call(
     assert result["applied"]["done"] == {"mark task-definition": 25}
     assert calls["TagResources"] == 2  # 20, then 5
     assert all(MARK_TAG in tags_of(arn) for arn in arns[:25]) and MARK_TAG not in tags_of(arns[25])
+
+
+def test_an_invocation_whose_revision_deletes_outlast_its_time_reads_no_ecr_and_the_last_one_does(
+    handler: Any,
+    env: Any,
+    revisions: list[str],
+    at: list[float],
+    calls: Counter[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_images = {**EVENT, "kinds": ["task-definition", "image"]}
+    handler("cleanup").lambda_handler(with_images, None)
+    at[0] += 8 * DAY
+    monkeypatch.setenv("CLEANUP_WRITES_PER_SECOND", "0.1")  # 7 deregistrations + 1 delete: 80 s
+
+    class Context:
+        invoked_function_arn = FUNCTION
+        deadline = at[0] + 20 + 35
+
+        def get_remaining_time_in_millis(self) -> int:
+            return int((self.deadline - at[0]) * 1000)
+
+    calls.clear()
+    first = handler("cleanup").lambda_handler(with_images, Context())
+
+    assert first["complete"] is False
+    assert calls["DescribeRepositories"] == calls["DescribeImages"] == 0
+    assert any(w.startswith("images not judged in this invocation") for w in first["plan"]["warnings"])
+    calls.clear()
+
+    last = handler("cleanup").lambda_handler({**with_images, "continue": first["continue_token"]}, None)
+
+    assert last["complete"] is True and calls["DescribeRepositories"] == 1
+    assert last["plan"]["warnings"] == []

@@ -29,9 +29,12 @@ class InventoryCollector:
     region: str
     with_images: bool = False  # ECR images are collected only when their kind is cleaned
 
-    def collect(self, carried: list[Revision] | None = None, protect_tag: str = PROTECT_TAG) -> Inventory:
+    def collect(
+        self, carried: list[Revision] | None = None, protect_tag: str = PROTECT_TAG, images: bool = True
+    ) -> Inventory:
         """The whole inventory; with ``carried`` (the revisions an earlier invocation of the run read,
-        cleanup/continuation.py) the revisions are not listed again, only the protected ones are."""
+        cleanup/continuation.py) the revisions are not listed again, only the protected ones are;
+        ``images=False`` leaves ECR out for now (``with_ecr`` reads it)."""
         client = self.client_factory
         ecs = client("ecs")
         tagging = client("resourcegroupstaggingapi")
@@ -48,13 +51,7 @@ class InventoryCollector:
             tasks += inventory_ecs.live_tasks(ecs, cluster)
         groups, listeners, rules = inventory_reach.load_balancing(client("elbv2"))
         apps, leases, records, marks = self.table.scan()
-        repositories, images = [], []
-        if self.with_images:
-            ecr = client("ecr")
-            repositories = inventory_ecr.repositories(ecr)
-            for repository in repositories:
-                images += inventory_ecr.images(ecr, repository.name)
-        return Inventory(
+        inventory = Inventory(
             account=self.account,
             region=self.region,
             revisions=tuple(revisions),
@@ -68,10 +65,18 @@ class InventoryCollector:
             applications=tuple(apps),
             leases=tuple(leases),
             deploy_records=tuple(records),
-            repositories=tuple(repositories),
-            images=tuple(images),
             marks=marks,
         )
+        return self.with_ecr(inventory) if images else inventory
+
+    def with_ecr(self, inventory: Inventory) -> Inventory:
+        """The inventory with ECR's repositories and images (when their kind is cleaned)."""
+        if not self.with_images:
+            return inventory
+        ecr = self.client_factory("ecr")
+        repositories = inventory_ecr.repositories(ecr)
+        images = [image for r in repositories for image in inventory_ecr.images(ecr, r.name)]
+        return replace(inventory, repositories=tuple(repositories), images=tuple(images))
 
     def describe_images(self, inventory: Inventory, arns: Collection[str]) -> Inventory:
         """The inventory with the images of these revisions read (DescribeTaskDefinition, one each)."""

@@ -8,7 +8,9 @@ revisions the token carries rather than listing them again (continuation.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from fargate_ops import clock
@@ -17,7 +19,13 @@ from fargate_ops.cleanup import continuation
 from fargate_ops.cleanup.config import CleanupConfig
 from fargate_ops.cleanup.executor import ExecutionReport, Executor
 from fargate_ops.cleanup.pacing import TokenBucket
-from fargate_ops.domain.cleanup_plan import CleanupPlan, plan_cleanup
+from fargate_ops.domain.cleanup_plan import (
+    DELETE_TASK_DEFINITIONS_BATCH,
+    DEREGISTER,
+    CleanupPlan,
+    plan_cleanup,
+)
+from fargate_ops.domain.cleanup_policy import IMAGE, TASK_DEFINITION
 from fargate_ops.domain.inventory import Inventory
 from fargate_ops.observability import count, logger
 
@@ -35,6 +43,32 @@ def _plan(
         return inventory, first
     described = collector.describe_images(inventory, first.needs_revision_images)
     return described, plan_cleanup(described, config.policy, now)
+
+
+def _images_beyond_reach(
+    inventory: Inventory, config: CleanupConfig, now: float, seconds: float
+) -> str | None:
+    """Why this invocation need not read ECR (None when it must): images are applied last, after every
+    revision's deregistration and deletion (one bucket, ``writes_per_second``), and when those alone
+    take longer than the time left, no image action can start in this invocation. Reading an account's
+    repositories and images (pages of 1,000 per repository) in each of the ~11 invocations of a large
+    run is then wasted; the invocation that can reach them reads them."""
+    if IMAGE not in config.policy.kinds or TASK_DEFINITION not in config.policy.kinds:
+        return None
+    if seconds == float("inf"):
+        return None
+    policy = replace(config.policy, kinds=frozenset({TASK_DEFINITION}))
+    plan = plan_cleanup(inventory, policy, now)
+    deregistrations = sum(1 for a in plan.actions if a.action == DEREGISTER)
+    deletes = math.ceil(len(plan.deletions(TASK_DEFINITION)) / DELETE_TASK_DEFINITIONS_BATCH)
+    needed = (deregistrations + deletes) / config.writes_per_second
+    if plan.refused or needed <= seconds:
+        return None
+    return (
+        f"images not judged in this invocation: its {deregistrations} deregistrations and {deletes} "
+        f"DeleteTaskDefinitions calls come first and take {needed / 3600:.1f} h at "
+        f"{config.writes_per_second:g} per second; the invocation that reaches them reads ECR"
+    )
 
 
 def planning_time(event: dict[str, Any]) -> float:
@@ -60,8 +94,15 @@ def run_cleanup(
     """``resume``: the continue token an earlier invocation returned (its revisions are used only when
     ``now`` is that token's moment, i.e. ``planning_time`` accepted it)."""
     revisions = continuation.carried(resume) if isinstance(resume, dict) and resume.get("at") == now else None
-    collected = collector.collect(revisions, protect_tag=config.policy.protect_tag)
-    inventory, plan = _plan(collector, collected, config, now)
+    policy = config.policy
+    collected = collector.collect(revisions, protect_tag=policy.protect_tag, images=False)
+    beyond = _images_beyond_reach(collected, config, now, remaining()) if apply else None
+    if beyond is None:
+        inventory, plan = _plan(collector, collector.with_ecr(collected), config, now)
+    else:
+        inventory = collected
+        plan = plan_cleanup(collected, replace(policy, kinds=policy.kinds - {IMAGE}), now)
+        plan = replace(plan, warnings=(*plan.warnings, beyond))
     progress(plan.lines()[0])
     report = ExecutionReport()
     done: dict[str, str] = {}
