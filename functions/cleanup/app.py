@@ -55,9 +55,9 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     plan, applied = result["plan"], result["applied"] or {}
     if plan["actions"] or plan["refused"] or applied.get("failures"):
         mode = "applied" if apply else "dry run"
+        actions = (result.get("truncated") or {}).get("totals", {}).get("actions", len(plan["actions"]))
         SnsAdapter(clients.client("sns"), settings.topic_arn).publish(
-            f"fargate-ops cleanup ({mode}): {len(plan['actions'])} actions"
-            + (", REFUSED" if plan["refused"] else ""),
+            f"fargate-ops cleanup ({mode}): {actions} actions" + (", REFUSED" if plan["refused"] else ""),
             {"lines": result["lines"][:200], "applied": result["applied"], "complete": result["complete"]},
         )
     return result

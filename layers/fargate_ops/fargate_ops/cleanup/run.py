@@ -15,7 +15,7 @@ from typing import Any
 
 from fargate_ops import clock
 from fargate_ops.aws.cleanup_inventory import InventoryCollector
-from fargate_ops.cleanup import continuation
+from fargate_ops.cleanup import continuation, response
 from fargate_ops.cleanup.config import CleanupConfig
 from fargate_ops.cleanup.executor import ExecutionReport, Executor
 from fargate_ops.cleanup.pacing import TokenBucket
@@ -121,15 +121,17 @@ def run_cleanup(
     count("CleanupActionsPlanned", len(plan.actions))
     count("CleanupActionsDone", sum(report.done.values()))
     logger.info("cleanup", extra={"planned": len(plan.actions), "done": report.done, "refused": plan.refused})
-    return {
-        "dry_run": not apply,
-        "plan": plan.as_dict(),
-        "lines": plan.lines(),
-        "applied": report.as_dict() if apply else None,
-        "complete": report.complete,
-        "continue_token": None
-        if report.complete
-        else continuation.carry(
-            plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value)
-        ),
-    }
+    return response.within_budget(
+        {
+            "dry_run": not apply,
+            "plan": plan.as_dict(),
+            "lines": plan.lines(),
+            "applied": report.as_dict() if apply else None,
+            "complete": report.complete,
+            "continue_token": None
+            if report.complete
+            else continuation.carry(
+                plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value)
+            ),
+        }
+    )
