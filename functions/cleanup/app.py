@@ -51,13 +51,16 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         else (lambda: float("inf"))
     )
     apply = event.get("apply") is True
-    result = run_cleanup(collector, config, apply=apply, now=planning_time(event), remaining=remaining)
+    now = planning_time(event)
+    result = run_cleanup(
+        collector, config, apply=apply, now=now, remaining=remaining, resume=event.get("continue")
+    )
     plan, applied = result["plan"], result["applied"] or {}
     if plan["actions"] or plan["refused"] or applied.get("failures"):
         mode = "applied" if apply else "dry run"
+        actions = (result.get("truncated") or {}).get("totals", {}).get("actions", len(plan["actions"]))
         SnsAdapter(clients.client("sns"), settings.topic_arn).publish(
-            f"fargate-ops cleanup ({mode}): {len(plan['actions'])} actions"
-            + (", REFUSED" if plan["refused"] else ""),
+            f"fargate-ops cleanup ({mode}): {actions} actions" + (", REFUSED" if plan["refused"] else ""),
             {"lines": result["lines"][:200], "applied": result["applied"], "complete": result["complete"]},
         )
     return result

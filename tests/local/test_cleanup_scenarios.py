@@ -55,6 +55,9 @@ def test_an_interrupted_run_resumes_and_finishes_without_doing_anything_twice() 
     report = run("interrupted.yaml")
 
     assert [r["result"]["complete"] for r in report["cleanups"][1:4]] == [False, False, True]
+    # each unfinished run hands the next the revisions it read, so the next lists none again
+    carried = report["cleanups"][1]["result"]["continue_token"]["revisions"]
+    assert {group["stem"].rsplit("/", 1)[-1] for group in carried} == {"batch", "web-blue", "web-green"}
     assert writes(report, "ecs:DeregisterTaskDefinition") == 19
     assert writes(report, "ecs:DeleteTaskDefinitions") == 2  # 19 revisions, 10 per call
 

@@ -63,6 +63,11 @@ def _run(session: Session, apply: bool, options: dict[str, Any]) -> None:
     def text(console: Any) -> None:
         for line in first.get("lines", []):
             console.print(line)
+        if first.get("truncated"):  # Lambda answers at most 6 MB: a large plan's report lists its first lines
+            total = first["truncated"]["totals"]["lines"]
+            console.print(
+                f"  ... and {total - len(first.get('lines', []))} more lines (the plan is applied whole)"
+            )
         if apply:
             console.print("done: " + (", ".join(f"{n} {w}" for w, n in sorted(done.items())) or "nothing"))
         for failure in failures:

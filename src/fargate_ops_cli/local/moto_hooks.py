@@ -35,6 +35,7 @@ from fargate_ops_cli.local import (
     strict_dynamodb,
     strict_ec2,
     strict_ecr,
+    strict_ecs_pages,
     strict_elb,
     strict_sfn,
 )
@@ -261,6 +262,7 @@ def installed(
     targets.append((getattr(importlib.import_module(module_name), class_name), method, _send_task_failure))
     targets += strict_sfn.patches() + strict_elb.patches() + strict_ecr.patches() + strict_ec2.patches()
     targets += fast_ecs.patches() + moto_parsing.patches()
+    targets += strict_ecs_pages.patches()
     targets += strict_dynamodb.patches(strict_dynamodb.StrictDynamoDb(concurrency or Concurrency(clock)))
 
     module_name, class_name, method = EXECUTION_WORKER
@@ -432,7 +434,7 @@ def check_internals() -> list[str]:
         if cls is None or not hasattr(cls, method):
             problems.append(f"{module_name}.{class_name}.{method} is gone")
     strict = strict_sfn.HOOKED + strict_elb.HOOKED + strict_ecr.HOOKED + strict_dynamodb.HOOKED
-    strict += strict_ec2.HOOKED
+    strict += strict_ec2.HOOKED + strict_ecs_pages.HOOKED
     strict += sfn_events.HOOKED + fast_ecs.HOOKED + moto_parsing.HOOKED
     for module_name, owner, attribute in strict:
         found: Any = importlib.import_module(module_name)

@@ -14,6 +14,7 @@ from typing import Any
 from fargate_ops import clock
 from fargate_ops.aws import inventory_ec2, inventory_ecr, inventory_ecs, inventory_logs, inventory_reach
 from fargate_ops.aws.inventory_table import CleanupTable
+from fargate_ops.domain.cleanup_policy import PROTECT_TAG
 from fargate_ops.domain.inventory import Inventory, Revision
 
 TAGGED_TYPES = ("ecs:task-definition",)
@@ -32,23 +33,28 @@ class InventoryCollector:
     log_group_prefixes: tuple[str, ...] = ()  # none: no log group is read
     log_group_idle_seconds: float = 0.0
 
-    def collect(self) -> Inventory:
+    def collect(
+        self, carried: list[Revision] | None = None, protect_tag: str = PROTECT_TAG, images: bool = True
+    ) -> Inventory:
+        """The whole inventory; with ``carried`` (the revisions an earlier invocation of the run read,
+        cleanup/continuation.py) the revisions are not listed again, only the protected ones are;
+        ``images=False`` leaves ECR out for now (``with_ecr`` reads it)."""
         client = self.client_factory
         ecs = client("ecs")
-        tags = inventory_ecs.tagged(client("resourcegroupstaggingapi"), TAGGED_TYPES)
-        revisions = inventory_ecs.revisions(ecs, tags)
+        tagging = client("resourcegroupstaggingapi")
+        if carried is None:
+            revisions = inventory_ecs.revisions(ecs, inventory_ecs.tagged(tagging, TAGGED_TYPES))
+        else:
+            protected = inventory_ecs.tagged(tagging, TAGGED_TYPES, with_key=protect_tag)
+            revisions = [
+                replace(r, tags={**r.tags, **protected[r.arn]}) if r.arn in protected else r for r in carried
+            ]
         services, tasks = [], []
         for cluster in inventory_ecs.clusters(ecs):
             services += inventory_ecs.services(ecs, cluster)
             tasks += inventory_ecs.live_tasks(ecs, cluster)
         groups, listeners, rules = inventory_reach.load_balancing(client("elbv2"))
         apps, leases, records, marks = self.table.scan()
-        repositories, images = [], []
-        if self.with_images:
-            ecr = client("ecr")
-            repositories = inventory_ecr.repositories(ecr)
-            for repository in repositories:
-                images += inventory_ecr.images(ecr, repository.name)
         enis = (
             inventory_ec2.network_interfaces(client("ec2"), self.account, self.region)
             if self.with_network_interfaces
@@ -60,7 +66,7 @@ class InventoryCollector:
             clock.now_epoch(),
             self.log_group_idle_seconds,
         )
-        return Inventory(
+        inventory = Inventory(
             account=self.account,
             region=self.region,
             revisions=tuple(revisions),
@@ -76,10 +82,18 @@ class InventoryCollector:
             deploy_records=tuple(records),
             network_interfaces=tuple(enis),
             log_groups=tuple(log_groups),
-            repositories=tuple(repositories),
-            images=tuple(images),
             marks=marks,
         )
+        return self.with_ecr(inventory) if images else inventory
+
+    def with_ecr(self, inventory: Inventory) -> Inventory:
+        """The inventory with ECR's repositories and images (when their kind is cleaned)."""
+        if not self.with_images:
+            return inventory
+        ecr = self.client_factory("ecr")
+        repositories = inventory_ecr.repositories(ecr)
+        images = [image for r in repositories for image in inventory_ecr.images(ecr, r.name)]
+        return replace(inventory, repositories=tuple(repositories), images=tuple(images))
 
     def describe_images(self, inventory: Inventory, arns: Collection[str]) -> Inventory:
         """The inventory with the images and log groups of these revisions read (DescribeTaskDefinition,

@@ -46,15 +46,20 @@ def _tags(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
     return found
 
 
-def tagged(tagging: Any, resource_types: Sequence[str]) -> dict[str, dict[str, str]]:
-    """ARN -> tags of every tagged resource of these types (GetResources, pages of 100)."""
+def tagged(
+    tagging: Any, resource_types: Sequence[str], with_key: str | None = None
+) -> dict[str, dict[str, str]]:
+    """ARN -> tags of every tagged resource of these types (GetResources, pages of 100), or only of
+    those that carry the tag ``with_key`` (any value)."""
     found: dict[str, dict[str, str]] = {}
+    filters = {"TagFilters": [{"Key": with_key}]} if with_key is not None else {}
     pages = _pages(
         tagging,
         "get_resources",
         "tag:GetResources",
         ResourceTypeFilters=list(resource_types),
         ResourcesPerPage=PAGE,
+        **filters,
     )
     for page in pages:
         for mapping in page.get("ResourceTagMappingList", []):

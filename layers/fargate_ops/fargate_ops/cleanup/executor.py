@@ -89,6 +89,8 @@ class Executor:
     margin: float = 10.0
     report: ExecutionReport = field(default_factory=ExecutionReport)
     progress: Callable[[str], None] = lambda _line: None
+    # revision ARN -> the last action done to it, for what a continuation carries (continuation.py)
+    revisions_done: dict[str, str] = field(default_factory=dict)
 
     def apply(self, plan: CleanupPlan) -> ExecutionReport:
         if plan.refused:
@@ -182,6 +184,7 @@ class Executor:
                 failed = answer.get("FailedResourcesMap", {})
                 for arn, why in failed.items():
                     self._failed(kind, arn, f"{why.get('ErrorCode')}: {why.get('ErrorMessage')}")
+                self.revisions_done.update((arn, phase) for arn in batch if arn not in failed)
                 self.report.count(kind, phase, len(batch) - len(failed))
         elif kind == TARGET_GROUP:
             for arn in resources:  # AddTags takes several ARNs but ELB answers for them as one
@@ -258,6 +261,7 @@ class Executor:
                     "ecs:DeregisterTaskDefinition",
                     taskDefinition=arn,
                 )
+                self.revisions_done[arn] = DEREGISTER
                 self.report.count(TASK_DEFINITION, DEREGISTER)
             self._delete_revisions(batch)
         if deleting:
@@ -273,6 +277,7 @@ class Executor:
                 taskDefinitions=batch,
             )
             accepted = answer.get("taskDefinitions", [])
+            self.revisions_done.update((t.get("taskDefinitionArn", ""), DELETE) for t in accepted)
             # ECS answers DELETE_IN_PROGRESS: it removes the revision once no task uses it, by itself.
             self.report.count(TASK_DEFINITION, DELETE, len(accepted))
             for failure in answer.get("failures", []):

@@ -2,20 +2,30 @@
 
 The report is the plan (every action with its reason, what is kept and why) and what was done. An
 unfinished run (time up) returns ``continue_token``: passed back as ``{"continue": token}``, the next run
-plans at the same moment, so its marks and grace periods agree with the first, and goes on.
+plans at the same moment, so its marks and grace periods agree with the first, and goes on from the
+revisions the token carries rather than listing them again (continuation.py).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from fargate_ops import clock
 from fargate_ops.aws.cleanup_inventory import InventoryCollector
+from fargate_ops.cleanup import continuation, response
 from fargate_ops.cleanup.config import CleanupConfig
 from fargate_ops.cleanup.executor import ExecutionReport, Executor
 from fargate_ops.cleanup.pacing import TokenBucket
-from fargate_ops.domain.cleanup_plan import CleanupPlan, plan_cleanup
+from fargate_ops.domain.cleanup_plan import (
+    DELETE_TASK_DEFINITIONS_BATCH,
+    DEREGISTER,
+    CleanupPlan,
+    plan_cleanup,
+)
+from fargate_ops.domain.cleanup_policy import IMAGE, TASK_DEFINITION
 from fargate_ops.domain.inventory import Inventory
 from fargate_ops.observability import count, logger
 
@@ -35,15 +45,39 @@ def _plan(
     return described, plan_cleanup(described, config.policy, now)
 
 
+def _images_beyond_reach(
+    inventory: Inventory, config: CleanupConfig, now: float, seconds: float
+) -> str | None:
+    """Why this invocation need not read ECR (None when it must): images are applied last, after every
+    revision's deregistration and deletion (one bucket, ``writes_per_second``), and when those alone
+    take longer than the time left, no image action can start in this invocation. Reading an account's
+    repositories and images (pages of 1,000 per repository) in each of the ~11 invocations of a large
+    run is then wasted; the invocation that can reach them reads them."""
+    if IMAGE not in config.policy.kinds or TASK_DEFINITION not in config.policy.kinds:
+        return None
+    if seconds == float("inf"):
+        return None
+    policy = replace(config.policy, kinds=frozenset({TASK_DEFINITION}))
+    plan = plan_cleanup(inventory, policy, now)
+    deregistrations = sum(1 for a in plan.actions if a.action == DEREGISTER)
+    deletes = math.ceil(len(plan.deletions(TASK_DEFINITION)) / DELETE_TASK_DEFINITIONS_BATCH)
+    needed = (deregistrations + deletes) / config.writes_per_second
+    if plan.refused or needed <= seconds:
+        return None
+    return (
+        f"images not judged in this invocation: its {deregistrations} deregistrations and {deletes} "
+        f"DeleteTaskDefinitions calls come first and take {needed / 3600:.1f} h at "
+        f"{config.writes_per_second:g} per second; the invocation that reaches them reads ECR"
+    )
+
+
 def planning_time(event: dict[str, Any]) -> float:
+    """The token's planning moment (a number, or a carried state's ``at``), unless too old."""
     now = clock.now_epoch()
     token = event.get("continue")
-    if (
-        isinstance(token, int | float)
-        and not isinstance(token, bool)
-        and 0 <= now - token <= TOKEN_MAX_AGE_SECONDS
-    ):
-        return float(token)
+    at = token.get("at") if isinstance(token, dict) else token
+    if isinstance(at, int | float) and not isinstance(at, bool) and 0 <= now - at <= TOKEN_MAX_AGE_SECONDS:
+        return float(at)
     return now
 
 
@@ -55,10 +89,23 @@ def run_cleanup(
     now: float,
     remaining: Callable[[], float] = lambda: float("inf"),
     progress: Callable[[str], None] = lambda _line: None,
+    resume: Any = None,
 ) -> dict[str, Any]:
-    inventory, plan = _plan(collector, collector.collect(), config, now)
+    """``resume``: the continue token an earlier invocation returned (its revisions are used only when
+    ``now`` is that token's moment, i.e. ``planning_time`` accepted it)."""
+    revisions = continuation.carried(resume) if isinstance(resume, dict) and resume.get("at") == now else None
+    policy = config.policy
+    collected = collector.collect(revisions, protect_tag=policy.protect_tag, images=False)
+    beyond = _images_beyond_reach(collected, config, now, remaining()) if apply else None
+    if beyond is None:
+        inventory, plan = _plan(collector, collector.with_ecr(collected), config, now)
+    else:
+        inventory = collected
+        plan = plan_cleanup(collected, replace(policy, kinds=policy.kinds - {IMAGE}), now)
+        plan = replace(plan, warnings=(*plan.warnings, beyond))
     progress(plan.lines()[0])
     report = ExecutionReport()
+    done: dict[str, str] = {}
     if apply:
         executor = Executor(
             collector.client_factory,
@@ -70,14 +117,21 @@ def run_cleanup(
             progress=progress,
         )
         report = executor.apply(plan)
+        done = executor.revisions_done
     count("CleanupActionsPlanned", len(plan.actions))
     count("CleanupActionsDone", sum(report.done.values()))
     logger.info("cleanup", extra={"planned": len(plan.actions), "done": report.done, "refused": plan.refused})
-    return {
-        "dry_run": not apply,
-        "plan": plan.as_dict(),
-        "lines": plan.lines(),
-        "applied": report.as_dict() if apply else None,
-        "complete": report.complete,
-        "continue_token": None if report.complete else plan.now,
-    }
+    return response.within_budget(
+        {
+            "dry_run": not apply,
+            "plan": plan.as_dict(),
+            "lines": plan.lines(),
+            "applied": report.as_dict() if apply else None,
+            "complete": report.complete,
+            "continue_token": None
+            if report.complete
+            else continuation.carry(
+                plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value)
+            ),
+        }
+    )
