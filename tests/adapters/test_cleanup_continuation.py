@@ -167,6 +167,31 @@ def test_a_token_that_carries_no_revisions_reads_them_all_again(
     assert second["complete"] is True and second["applied"]["done"]["delete task-definition"] == 7
 
 
+def test_a_forged_token_cannot_skip_the_grace_period(
+    handler: Any, env: Any, revisions: list[str], at: list[float], calls: Counter[str]
+) -> None:
+    from fargate_ops.cleanup import continuation
+    from fargate_ops.domain.inventory import ACTIVE, Revision
+
+    # web:2..web:8 were never marked; a caller hands back a token saying they were, weeks ago.
+    now = at[0]
+    long_ago = {MARK_TAG: "2020-01-01T00:00:00Z"}
+    claimed = [
+        Revision(a, "web", int(a.rsplit(":", 1)[1]), ACTIVE, None, tags=long_ago) for a in revisions[1:8]
+    ]
+    forged = continuation.carry(now, claimed)
+    assert isinstance(forged, dict)
+    calls.clear()
+
+    result = handler("cleanup").lambda_handler({**EVENT, "continue": forged}, None)
+
+    assert calls["ListTaskDefinitions"] == 3, "the forged token's revisions were used"
+    assert "deregister task-definition" not in result["applied"]["done"]
+    assert result["applied"]["done"] == {"mark task-definition": 7}  # found as they are: marked today
+    assert [status_of(arn) for arn in revisions[1:8]] == ["ACTIVE"] * 7
+    assert any("not one this run issued" in w for w in result["plan"]["warnings"])
+
+
 def test_marks_go_twenty_revisions_to_a_tagging_call(
     handler: Any, env: Any, world: Any, at: list[float], calls: Counter[str]
 ) -> None:

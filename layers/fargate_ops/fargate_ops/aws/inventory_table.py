@@ -23,7 +23,7 @@ from fargate_ops.domain import inventory as inv
 
 _FILTER = (
     "(begins_with(pk, :app) AND (sk = :meta OR sk = :lease))"
-    " OR (begins_with(pk, :deploy) AND sk = :meta) OR pk = :marks"
+    " OR (begins_with(pk, :deploy) AND sk = :meta) OR pk = :marks OR pk = :continuations"
 )
 
 
@@ -40,7 +40,13 @@ def _slot_definition(slot: Any) -> str | None:
 
 
 class CleanupTable(Table):
-    """Reads the whole inventory of the table; writes marks; deletes stale leases and records."""
+    """Reads the whole inventory of the table; writes marks; deletes stale leases and records.
+
+    ``continuations``: the digests of the continue tokens this tool issued and that have not expired,
+    as the last ``scan`` found them (cleanup/continuation.py: a token's carried revisions are trusted
+    only if it is one of them)."""
+
+    continuations: frozenset[str] = frozenset()
 
     def scan(
         self,
@@ -54,15 +60,36 @@ class CleanupTable(Table):
                 TableName=self._table,
                 FilterExpression=_FILTER,
                 ExpressionAttributeValues=values(
-                    app="APP#", deploy="DEPLOY#", meta=keys.META, lease=keys.LEASE, marks=keys.CLEANUP_MARKS
+                    app="APP#",
+                    deploy="DEPLOY#",
+                    meta=keys.META,
+                    lease=keys.LEASE,
+                    marks=keys.CLEANUP_MARKS,
+                    continuations=keys.CLEANUP_CONTINUATIONS,
                 ),
             )
+            continuations: set[str] = set()
+            now = clock.now_epoch()
             for page in pages:
                 for raw in page.get("Items", []):
-                    self._take(deserialize(raw), apps, leases, records, marks)
+                    item = deserialize(raw)
+                    if item["pk"] == keys.CLEANUP_CONTINUATIONS:
+                        if float(item.get("expires_at") or 0) > now:  # TTL deletes late: expiry is checked
+                            continuations.add(str(item["sk"]))
+                        continue
+                    self._take(item, apps, leases, records, marks)
         except ClientError as err:
             raise translate(err, "dynamodb:Scan") from err
+        self.continuations = frozenset(continuations)
         return apps, leases, records, marks
+
+    def put_continuation(self, digest: str, expires_at: float) -> None:
+        """Record a continue token as issued (before it is returned: the next invocation checks it)."""
+        item = {"pk": keys.CLEANUP_CONTINUATIONS, "sk": digest, "expires_at": int(expires_at)}
+        try:
+            self._ddb.put_item(TableName=self._table, Item=serialize(item))
+        except ClientError as err:
+            raise translate(err, "dynamodb:PutItem") from err
 
     @staticmethod
     def _take(

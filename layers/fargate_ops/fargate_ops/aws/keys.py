@@ -21,6 +21,7 @@ else spells ``DEPLOY#`` or ``WAIT``.
 | scaling state | ``SCALING#<cluster>`` | ``STATE#<service>`` (what the service had before, last action) |
 | reconciler's edge | ``SCHEDULES`` | ``EDGE`` (the one-time schedule it keeps) |
 | cleanup mark (what takes no tag) | ``CLEANUP#MARK`` | ``<kind>#<resource>`` |
+| cleanup continuation issued | ``CLEANUP#CONTINUATION`` | ``<token digest>`` |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ SCHEDULES = "SCHEDULES"
 
 # partition keys with no variable part
 CLEANUP_MARKS = "CLEANUP#MARK"
+CLEANUP_CONTINUATIONS = "CLEANUP#CONTINUATION"
 
 
 def application(cluster: str, application: str) -> str:

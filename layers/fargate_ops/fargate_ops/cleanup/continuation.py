@@ -19,10 +19,17 @@ The state is compact (ARN stem, status, tags and images shared by ranges of revi
 kilobytes for 10,000 revisions of 100 families); one that would exceed ``MAX_BYTES`` is not carried
 (the token is then the planning moment alone and the next invocation reads everything again), so it
 stays well within Lambda's payload limits.
+
+The token passes through the caller, who could hand back a token of their own: revisions said to be
+marked long ago would then be deregistered without their grace period (deleting still needs the real
+mark, but deregistering has no resource-level permission in IAM). So the run records each token it
+issues (its ``digest``, in the table, until it expires), and carried revisions are trusted only from
+a token it recorded; any other token is read as its planning moment alone, everything read again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -93,6 +100,12 @@ def carry(at: float, revisions: Iterable[Revision]) -> dict[str, Any] | float:
     if len(json.dumps(token, separators=(",", ":"))) > MAX_BYTES:
         return at
     return token
+
+
+def digest(token: Mapping[str, Any]) -> str:
+    """The token's fingerprint, as recorded when it is issued and checked when it comes back."""
+    canonical = json.dumps(token, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def carried(token: Any) -> list[Revision] | None:

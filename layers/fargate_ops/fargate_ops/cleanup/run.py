@@ -27,6 +27,7 @@ from fargate_ops.domain.cleanup_plan import (
 )
 from fargate_ops.domain.cleanup_policy import IMAGE, TASK_DEFINITION
 from fargate_ops.domain.inventory import Inventory
+from fargate_ops.errors import FargateOpsError
 from fargate_ops.observability import count, logger
 
 OTHER_WRITES_PER_SECOND = 5.0  # tags, ELB, ECR and the table: far from their limits
@@ -96,6 +97,12 @@ def run_cleanup(
     revisions = continuation.carried(resume) if isinstance(resume, dict) and resume.get("at") == now else None
     policy = config.policy
     collected = collector.collect(revisions, protect_tag=policy.protect_tag, images=False)
+    untrusted = None
+    if revisions is not None and continuation.digest(resume) not in collector.table.continuations:
+        # Not a token this tool issued (or its record is not readable yet): read everything again.
+        untrusted = "the continue token's revisions were not used: it is not one this run issued"
+        logger.warning("cleanup continue token not recognised: its revisions are read again")
+        collected = collector.collect(None, protect_tag=policy.protect_tag, images=False)
     beyond = _images_beyond_reach(collected, config, now, remaining()) if apply else None
     if beyond is None:
         inventory, plan = _plan(collector, collector.with_ecr(collected), config, now)
@@ -103,6 +110,8 @@ def run_cleanup(
         inventory = collected
         plan = plan_cleanup(collected, replace(policy, kinds=policy.kinds - {IMAGE}), now)
         plan = replace(plan, warnings=(*plan.warnings, beyond))
+    if untrusted is not None:
+        plan = replace(plan, warnings=(*plan.warnings, untrusted))
     progress(plan.lines()[0])
     report = ExecutionReport()
     done: dict[str, str] = {}
@@ -128,10 +137,19 @@ def run_cleanup(
             "lines": plan.lines(),
             "applied": report.as_dict() if apply else None,
             "complete": report.complete,
-            "continue_token": None
-            if report.complete
-            else continuation.carry(
-                plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value)
-            ),
+            "continue_token": None if report.complete else _issue(collector, plan, inventory, done),
         }
     )
+
+
+def _issue(
+    collector: InventoryCollector, plan: CleanupPlan, inventory: Inventory, done: dict[str, str]
+) -> dict[str, Any] | float:
+    """The continue token, recorded as issued when it carries revisions (continuation.py)."""
+    token = continuation.carry(plan.now, continuation.after_apply(inventory.revisions, done, plan.mark_value))
+    if isinstance(token, dict):
+        try:
+            collector.table.put_continuation(continuation.digest(token), plan.now + TOKEN_MAX_AGE_SECONDS)
+        except FargateOpsError as err:  # the next invocation will not trust it: it reads everything again
+            logger.warning("cleanup continue token not recorded", extra={"error": str(err)})
+    return token
