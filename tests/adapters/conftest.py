@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from fargate_ops import clients
+from fargate_ops import clients, clock
 from fargate_ops.aws.sfn import Execution
 from fargate_ops.aws.store import Store
 from fargate_ops.deploy.context import StepContext
@@ -230,3 +230,29 @@ def load_handler(function_dir: str) -> ModuleType:
 @pytest.fixture
 def handler() -> Callable[[str], ModuleType]:
     return load_handler
+
+
+# Cleanup: the revisions of family web, and a clock the test moves ---------------------------------
+
+
+@pytest.fixture
+def revisions(world: Any) -> list[str]:
+    """web:1 (both slots of prod run it) and web:2..web:9 that nothing uses (web:9 is the newest)."""
+    client = boto3.client("ecs")
+    return [world.task_definition] + [
+        client.register_task_definition(
+            family="web", containerDefinitions=[{"name": "app", "image": f"web:{n}", "memory": 8}]
+        )["taskDefinition"]["taskDefinitionArn"]
+        for n in range(2, 10)
+    ]
+
+
+@pytest.fixture
+def at() -> Iterator[list[float]]:
+    """The package's clock, set by the test: ``at[0]`` is now."""
+    now = [clock.now_epoch()]
+    clock.set_time_source(lambda: now[0])
+    clock.set_sleep(lambda seconds: now.__setitem__(0, now[0] + seconds))
+    yield now
+    clock.set_time_source(None)
+    clock.set_sleep(None)

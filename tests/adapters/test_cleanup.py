@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
-from fargate_ops import clock
 from fargate_ops.domain.inventory import MARK_TAG
 
 DAY = 86_400.0
 ARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
-
-
-@pytest.fixture
-def revisions(world: Any) -> list[str]:
-    """web:1 (both slots of prod run it) and web:2..web:9 that nothing uses (web:5..9 are the newest 5)."""
-    client = boto3.client("ecs")
-    return [world.task_definition] + [
-        client.register_task_definition(
-            family="web", containerDefinitions=[{"name": "app", "image": f"web:{n}", "memory": 8}]
-        )["taskDefinition"]["taskDefinitionArn"]
-        for n in range(2, 10)
-    ]
-
-
-@pytest.fixture
-def at() -> Iterator[list[float]]:
-    """The package's clock, set by the test: ``at[0]`` is now."""
-    now = [clock.now_epoch()]
-    clock.set_time_source(lambda: now[0])
-    clock.set_sleep(lambda seconds: now.__setitem__(0, now[0] + seconds))
-    yield now
-    clock.set_time_source(None)
-    clock.set_sleep(None)
 
 
 def tags_of(arn: str) -> dict[str, str]:

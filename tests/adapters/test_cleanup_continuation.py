@@ -10,35 +10,13 @@ from typing import Any
 import boto3
 import pytest
 
-from fargate_ops import clients, clock
+from fargate_ops import clients
 from fargate_ops.domain.cleanup_policy import PROTECT_TAG
 from fargate_ops.domain.inventory import MARK_TAG
 
 DAY = 86_400.0
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:cleanup"
 EVENT = {"apply": True, "keep_revisions": 1, "kinds": ["task-definition"]}
-
-
-@pytest.fixture
-def revisions(world: Any) -> list[str]:
-    """web:1 (both slots of prod run it) and web:2..web:9 that nothing uses (web:9 is the newest)."""
-    ecs = boto3.client("ecs")
-    return [world.task_definition] + [
-        ecs.register_task_definition(
-            family="web", containerDefinitions=[{"name": "app", "image": f"web:{n}", "memory": 8}]
-        )["taskDefinition"]["taskDefinitionArn"]
-        for n in range(2, 10)
-    ]
-
-
-@pytest.fixture
-def at() -> Iterator[list[float]]:
-    now = [clock.now_epoch()]
-    clock.set_time_source(lambda: now[0])
-    clock.set_sleep(lambda seconds: now.__setitem__(0, now[0] + seconds))
-    yield now
-    clock.set_time_source(None)
-    clock.set_sleep(None)
 
 
 @pytest.fixture

@@ -6,29 +6,17 @@ the local world does it (world/tasks.py), on moto's model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from moto.ec2.models import ec2_backends
 
-from fargate_ops import clock
 from fargate_ops.domain.inventory import MARK_TAG
 
 DAY = 86_400.0
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ATTACHMENT = f"arn:aws:ecs:{REGION}:{ACCOUNT}:attachment/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
-
-
-@pytest.fixture
-def at() -> Iterator[list[float]]:
-    now = [clock.now_epoch()]
-    clock.set_time_source(lambda: now[0])
-    clock.set_sleep(lambda seconds: now.__setitem__(0, now[0] + seconds))
-    yield now
-    clock.set_time_source(None)
-    clock.set_sleep(None)
 
 
 def run(handler: Any, kinds: list[str], apply: bool = True) -> dict[str, Any]:
