@@ -256,3 +256,16 @@ def at() -> Iterator[list[float]]:
     yield now
     clock.set_time_source(None)
     clock.set_sleep(None)
+
+
+def tags_of(arn: str) -> dict[str, str]:
+    found = boto3.client("ecs").list_tags_for_resource(resourceArn=arn)["tags"]
+    return {t["key"]: t["value"] for t in found}
+
+
+def status_of(arn: str) -> str:
+    ecs = boto3.client("ecs")
+    try:
+        return str(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"])
+    except ecs.exceptions.ClientException:
+        return "GONE"

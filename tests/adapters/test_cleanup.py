@@ -8,22 +8,10 @@ import boto3
 import pytest
 
 from fargate_ops.domain.inventory import MARK_TAG
+from tests.adapters.conftest import status_of, tags_of
 
 DAY = 86_400.0
 ARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
-
-
-def tags_of(arn: str) -> dict[str, str]:
-    found = boto3.client("ecs").list_tags_for_resource(resourceArn=arn)["tags"]
-    return {t["key"]: t["value"] for t in found}
-
-
-def status_of(arn: str) -> str:
-    ecs = boto3.client("ecs")
-    try:
-        return str(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"])
-    except ecs.exceptions.ClientException:
-        return "GONE"
 
 
 def run(handler: Any, **event: Any) -> dict[str, Any]:

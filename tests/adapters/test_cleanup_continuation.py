@@ -13,6 +13,7 @@ import pytest
 from fargate_ops import clients
 from fargate_ops.domain.cleanup_policy import PROTECT_TAG
 from fargate_ops.domain.inventory import MARK_TAG
+from tests.adapters.conftest import status_of, tags_of
 
 DAY = 86_400.0
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:cleanup"
@@ -34,19 +35,6 @@ def calls() -> Iterator[Counter[str]]:
     events.register("before-parameter-build", count, unique_id="test-count-calls")
     yield seen
     events.unregister("before-parameter-build", unique_id="test-count-calls")
-
-
-def tags_of(arn: str) -> dict[str, str]:
-    found = boto3.client("ecs").list_tags_for_resource(resourceArn=arn)["tags"]
-    return {t["key"]: t["value"] for t in found}
-
-
-def status_of(arn: str) -> str:
-    ecs = boto3.client("ecs")
-    try:
-        return str(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"])
-    except ecs.exceptions.ClientException:
-        return "GONE"
 
 
 def interrupted(handler: Any, at: list[float], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
