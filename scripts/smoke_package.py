@@ -107,6 +107,16 @@ try:
             importlib.import_module(name)
         result["modules"] = len(names)
         result["lazy"] = len(lazy)
+        # The layer's own botocore models (fargate_ops/botocore_models), read by the runtime's
+        # botocore: one it cannot read (a protocol it does not speak, a missing shape) fails here
+        # rather than on a function's first call in Lambda.
+        clients = sys.modules.get(package + ".clients")
+        versions = clients.model_versions() if hasattr(clients, "model_versions") else {}
+        for service, version in sorted(versions.items()):
+            model = clients.client(service).meta.service_model
+            if model.api_version != version or not model.operation_names:
+                raise AssertionError("%s: built from %s, not %s" % (service, model.api_version, version))
+        result["clients"] = len(versions)
     result["import_ms"] = round((time.perf_counter() - start) * 1000)
     for name in ("boto3", package):
         spec = importlib.util.find_spec(name)
@@ -337,6 +347,7 @@ def probe(python: str, mode: str, name: str, entries: dict[str, Path], cwd: Path
         "app.lambda_handler"
         if mode == "handler"
         else f"{data['modules']} modules and {data['lazy']} they import lazily"
+        + (f", {data['clients']} clients from the layer's models" if data.get("clients") else "")
     )
     summary = (
         f"{what}, import {data['import_ms']} ms, "

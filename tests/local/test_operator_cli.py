@@ -234,7 +234,9 @@ def test_the_same_id_and_input_attach_to_the_deploy_they_started(
 ) -> None:
     # Step Functions answers the repeated StartExecution with the running execution, as a success:
     # the CLI must still tell that it did not start a second deploy.
-    args = deploy_args(served, "again-1", "shop:v2", "--input", options("rollback_window_seconds: 30\n"))
+    # 300 s at the server's speed is 5 s of wall time for the second CLI run to find it still running
+    # (30 s, half a second, lost that race on a loaded machine).
+    args = deploy_args(served, "again-1", "shop:v2", "--input", options("rollback_window_seconds: 300\n"))
     _, first = fargate_ops(served.url, *args)
     _, again = fargate_ops(served.url, *args)
 
