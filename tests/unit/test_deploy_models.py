@@ -196,3 +196,55 @@ def test_an_analysis_waits_five_minutes_for_its_metrics_and_fails_when_it_never_
 
     assert analysis is not None
     assert (analysis.metrics_wait_seconds, analysis.inconclusive) == (300, "fail")
+
+
+@pytest.mark.parametrize("field", ["deploy_id", "cluster", "application"])
+def test_a_name_with_a_trailing_newline_is_refused(load_event: Loader, field: str) -> None:
+    raw = load_event("deploy-input.json")
+
+    with pytest.raises(DeployInputError) as caught:
+        parse_input({**raw, field: f"{raw[field]}\n"})
+
+    assert caught.value.field == field
+
+
+def test_a_value_outside_a_choice_is_told_the_choices(load_event: Loader) -> None:
+    raw = {**load_event("deploy-input.json"), "analysis": {"max_5xx_rate_delta": 0.01, "inconclusive": "x"}}
+
+    with pytest.raises(DeployInputError, match="'x' is not one of 'fail', 'pass', 'pause'"):
+        parse_input(raw)
+
+
+def test_an_empty_variable_name_is_named_by_its_container(load_event: Loader) -> None:
+    raw = {**load_event("deploy-input.json"), "change": {"environment": {"app": {"": "1"}}}}
+
+    with pytest.raises(DeployInputError) as caught:
+        parse_input(raw)
+
+    assert caught.value.field == "change.environment.app"
+
+
+def test_the_dump_keeps_a_null_variable_it_removes_and_leaves_out_unset_fields(load_event: Loader) -> None:
+    raw = {**load_event("deploy-input.json"), "change": {"environment": {"app": {"OLD": None, "NEW": "1"}}}}
+
+    dumped = parse_document(raw).dump()
+
+    assert dumped["change"] == {"environment": {"app": {"OLD": None, "NEW": "1"}}}
+    assert "analysis" not in dumped and "failure" not in dumped
+
+
+def test_the_input_digest_is_the_one_the_pydantic_models_gave(load_event: Loader) -> None:
+    # A deploy in flight across an upgrade holds its digest in its record (deploy/trust.py): the same
+    # document must digest the same, or every running deploy is refused as untrusted.
+    from fargate_ops.deploy.trust import input_digest
+
+    raw = {
+        **load_event("deploy-step-await-green.json")["deploy"],
+        "strategy": "canary-10-percent-5-minutes",
+        "analysis": {"max_latency_ratio": 2},
+        "change": {"environment": {"app": {"A": None, "B": "1"}}},
+    }
+
+    digest = input_digest(parse_document(raw))
+
+    assert digest == "0e07e4c087b15988cf8da016088c0ba27cef1f920d5a82b74c23dd8caeacc183"

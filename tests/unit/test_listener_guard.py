@@ -14,7 +14,7 @@ from fargate_ops.aws.elbv2 import VERIFY_BACKOFF_SECONDS, Elbv2Adapter
 from fargate_ops.deploy import listener_guard
 from fargate_ops.domain.listener import forward_drift
 from fargate_ops.errors import ListenerDriftError, WeightsNotAppliedError
-from fargate_ops.models.deploy import DeployDocument
+from fargate_ops.models.deploy import DeployDocument, parse_document
 
 BLUE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-blue-tg/1"
 GREEN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green-tg/2"
@@ -80,7 +80,7 @@ def slept() -> Iterator[list[float]]:
 
 
 def document(**changes: Any) -> DeployDocument:
-    return DeployDocument.model_validate(
+    return parse_document(
         {
             "deploy_id": "d1",
             "cluster": "shop",

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+import msgspec
 
 from fargate_ops.models.deploy import DeployDocument
 
@@ -53,18 +53,15 @@ def document_paths() -> set[tuple[str, ...]]:
     }
 
 
-def exists(model: type[BaseModel], path: tuple[str, ...]) -> bool:
-    """The path names a field (by name or alias) of the model, and of each nested model on the way."""
+def exists(model: type[msgspec.Struct], path: tuple[str, ...]) -> bool:
+    """The path names a field (by name or encoded name) of the model, and of each nested model on the way."""
     head, *rest = path
-    field = next(
-        (f for name, f in model.model_fields.items() if head in (name, f.alias)),
-        None,
-    )
+    field = next((f for f in msgspec.structs.fields(model) if head in (f.name, f.encode_name)), None)
     if field is None:
         return False
-    nested = field.annotation
+    nested = field.type
     for candidate in getattr(nested, "__args__", (nested,)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
             return not rest or exists(candidate, tuple(rest))
     return True  # a plain value or a free-form dict: nothing further to check
 

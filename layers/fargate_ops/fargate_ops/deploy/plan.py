@@ -29,7 +29,8 @@ from fargate_ops.errors import (
     ServiceNotFoundError,
     TaskDefinitionNotFoundError,
 )
-from fargate_ops.models.deploy import DeployDocument, DeployInput, SlotState, StepSpec
+from fargate_ops.models.deploy import DeployDocument, DeployInput, SlotState, StepSpec, parse_document
+from fargate_ops.models.structs import field_names
 
 if TYPE_CHECKING:
     from fargate_ops.aws.store import ApplicationRecord
@@ -231,9 +232,9 @@ def plan(request: DeployInput, ctx: StepContext, *, execution: str) -> DeployDoc
     if app is not None and app.live_slot not in (None, live.name):
         notes.append(f"the record said {app.live_slot} was live; the listener weights say {live.name}")
     green = by_name.get(green_slot.service)
-    return DeployDocument.model_validate(
+    return parse_document(
         {
-            **request.model_dump(),
+            **{name: getattr(request, name) for name in field_names(DeployInput)},
             "execution": execution,
             "slots": slot_names,
             "listener_arn": listener_arn,

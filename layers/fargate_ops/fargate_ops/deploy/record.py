@@ -15,6 +15,7 @@ from fargate_ops.deploy.waiting import WAITING
 from fargate_ops.domain import deploy as decisions
 from fargate_ops.domain.redaction import redacted_change
 from fargate_ops.models.deploy import DeployInput
+from fargate_ops.models.structs import dump, field_names
 
 if TYPE_CHECKING:
     from fargate_ops.deploy.context import StepContext
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _slot(slot: SlotState | None) -> dict[str, Any] | None:
-    return slot.model_dump(mode="json", exclude_none=True) if slot is not None else None
+    return dump(slot) if slot is not None else None
 
 
 PROJECTIONS: dict[str, Callable[[DeployDocument], Any]] = {
@@ -74,7 +75,7 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "status": decisions.RUNNING,
         "strategy": doc.strategy,
         # Environment values are hashed: the record is what operators and `status` read (redaction.py).
-        "change": redacted_change(doc.change.model_dump(mode="json", exclude_none=True)),
+        "change": redacted_change(dump(doc.change)),
         # where the events function takes green's weight away, and whose weights recovery reads (neither
         # has the document)
         "listener_arn": doc.listener_arn,
@@ -83,7 +84,7 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
         "live": _slot(live),
         "green": _slot(green),
         "started_at": doc.started_at or clock.iso(now),
-        "steps": [s.model_dump(mode="json") for s in doc.steps],
+        "steps": [dump(s, exclude_none=False) for s in doc.steps],
         "step_index": doc.step_index,
         "weights": dict(doc.weights or {}),
         "weight_history": [{"at": clock.iso(now), "weights": dict(doc.weights or {})}],
@@ -96,6 +97,6 @@ def initial(doc: DeployDocument, now: float) -> dict[str, Any]:
 
 
 def _shown_input(doc: DeployDocument) -> dict[str, Any]:
-    shown = doc.model_dump(mode="json", include=set(DeployInput.model_fields), exclude_none=True)
+    shown: dict[str, Any] = dump(doc, include=field_names(DeployInput))
     shown["change"] = redacted_change(shown["change"])
     return shown

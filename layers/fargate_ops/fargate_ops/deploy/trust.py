@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from fargate_ops import clock
 from fargate_ops.errors import LeaseLostError, UntrustedDocumentError
 from fargate_ops.models.deploy import DeployInput
+from fargate_ops.models.structs import dump, field_names
 from fargate_ops.observability import count, logger
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ INPUT_DIGEST = "input_digest"
 
 def input_digest(doc: DeployInput) -> str:
     """A digest of what was asked for (the input's fields as Plan kept them); the record keeps it."""
-    asked = doc.model_dump(mode="json", include=set(DeployInput.model_fields) - RESOLVED, exclude_none=True)
+    asked = dump(doc, include=set(field_names(DeployInput)) - RESOLVED)
     return hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -1,1 +1,2 @@
-"""Typed inputs and events (pydantic). Imported lazily by the handlers: pydantic costs cold start."""
+"""Typed inputs and events: msgspec structs (deploy, events) and pydantic models (schedules). Imported
+lazily by the handlers: even msgspec's structs cost cold start, and pydantic far more."""

@@ -1,11 +1,20 @@
-"""The deploy input (validated once, by the plan step) and the deploy document the steps pass along."""
+"""The deploy input (validated once, by the plan step) and the deploy document the steps pass along.
+
+msgspec structs, as the event models are (models/events.py): every deploy step starts by reading its
+document, and the first one (plan) paid pydantic's import and the building of these models, most of
+the deploy function's cold start above a bare boto3 client (scripts/bench_cold_start.py). The rules
+pydantic's validators held are each struct's ``__post_init__`` (msgspec calls it after decoding, and
+on construction); a rule about one field raises ``FieldError`` so that the error names it.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import msgspec
+from msgspec import Meta
+from msgspec.structs import force_setattr
 
 from fargate_ops.domain import traffic
 from fargate_ops.domain.analysis import (
@@ -16,153 +25,135 @@ from fargate_ops.domain.analysis import (
 )
 from fargate_ops.domain.strategy import InvalidStrategyError, parse_strategy
 from fargate_ops.errors import DeployInputError
+from fargate_ops.models.structs import FieldError, convert, dump
 
-NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$"
+# msgspec checks a pattern with re.search, where "$" also matches before a final newline: "\Z" holds
+# "web\n" out as pydantic's (Rust) regex did.
+NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}\Z"
 # The deploy id names the Step Functions execution: at most 80 characters, and no ':' (nor whitespace,
 # brackets, wildcards or most punctuation), or StartExecution refuses it with InvalidName.
-DEPLOY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
-ALARM_NAME = r"^[^\x00-\x1f]{1,255}$"
+DEPLOY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z"
+ALARM_NAME = r"^[^\x00-\x1f]{1,255}\Z"
 LISTENER_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener(-rule)?/app/.+")
 LAMBDA_ARN = re.compile(
-    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$"
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?\Z"
 )
-TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?\Z")
 MAX_ALARMS = 100  # DescribeAlarms takes 100 names per call
 BEFORE_TRAFFIC = "before_traffic"
 
+Name = Annotated[str, Meta(pattern=NAME)]
+NonEmpty = Annotated[str, Meta(min_length=1)]
+# The ARN fields' checks, by field name (read with getattr: tests/unit/test_deploy_input_fields.py
+# counts an attribute read here as a step reading the field).
+ARN_FIELDS = (
+    ("listener_arn", LISTENER_ARN, "must be an application load balancer listener or listener-rule ARN"),
+    ("test_listener_arn", LISTENER_ARN, "must be an application load balancer listener or listener-rule ARN"),
+    ("validation_hook", LAMBDA_ARN, "must be a Lambda function ARN"),
+    ("notification_topic", TOPIC_ARN, "must be an SNS topic ARN"),
+)
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class Change(_Strict):
+class Change(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """What the deploy changes: new images and/or environment per container, or a whole task definition.
 
     ``environment`` maps a container to variables to set (a ``null`` value removes the variable).
     """
 
-    images: dict[str, Annotated[str, Field(min_length=1)]] | None = None
-    environment: dict[str, dict[Annotated[str, Field(min_length=1)], str | None]] | None = None
-    task_definition: Annotated[str, Field(min_length=1)] | None = None
+    # Values (and keys) are checked in __post_init__: msgspec's error path does not name a dict's key.
+    images: dict[str, str] | None = None
+    environment: dict[str, dict[str, str | None]] | None = None
+    task_definition: NonEmpty | None = None
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Change:
+    def __post_init__(self) -> None:
         derived = self.images is not None or self.environment is not None
         if derived == (self.task_definition is not None):
-            raise ValueError("give images and/or environment, or a task_definition (exactly one kind)")
+            raise FieldError("", "give images and/or environment, or a task_definition (exactly one kind)")
         if self.images is not None and not self.images:
-            raise ValueError("images must name at least one container")
+            raise FieldError("", "images must name at least one container")
         if self.environment is not None and not self.environment:
-            raise ValueError("environment must name at least one container")
-        return self
+            raise FieldError("", "environment must name at least one container")
+        for container, image in (self.images or {}).items():
+            if not image:
+                raise FieldError(f"images.{container}", "String should have at least 1 character")
+        for container, variables in (self.environment or {}).items():
+            if "" in variables:
+                raise FieldError(f"environment.{container}", "a variable name must not be empty")
 
 
-class StepSpec(_Strict):
+class StepSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """One planned traffic step, as the record and the state machine see it."""
 
-    percent: Annotated[int, Field(ge=1, le=100)]
-    bake_seconds: Annotated[int, Field(ge=0)] = 0
+    percent: Annotated[int, Meta(ge=1, le=100)]
+    bake_seconds: Annotated[int, Meta(ge=0)] = 0
     gate: Literal["approval"] | None = None
 
 
-class AnalysisSpec(_Strict):
+class AnalysisSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Green-vs-blue thresholds checked after each bake, how long to wait for the bake's metrics, and what
     an inconclusive step does (see domain/analysis.py)."""
 
-    max_5xx_rate_delta: Annotated[float, Field(ge=0, le=1)] | None = None
-    max_latency_ratio: Annotated[float, Field(ge=1, le=1000)] | None = None
-    min_requests: Annotated[int, Field(ge=0, le=10_000_000)] = 0
-    metrics_wait_seconds: Annotated[int, Field(ge=0, le=MAX_METRICS_WAIT_SECONDS)] = (
+    max_5xx_rate_delta: Annotated[float, Meta(ge=0, le=1)] | None = None
+    max_latency_ratio: Annotated[float, Meta(ge=1, le=1000)] | None = None
+    min_requests: Annotated[int, Meta(ge=0, le=10_000_000)] = 0
+    metrics_wait_seconds: Annotated[int, Meta(ge=0, le=MAX_METRICS_WAIT_SECONDS)] = (
         DEFAULT_METRICS_WAIT_SECONDS
     )
     # fail: never go on with a step nobody saw (roll back); pause: an approval gate; pass: go on anyway.
     inconclusive: InconclusivePolicy = "fail"
 
-    @model_validator(mode="after")
-    def _some_threshold(self) -> AnalysisSpec:
+    def __post_init__(self) -> None:
         if self.max_5xx_rate_delta is None and self.max_latency_ratio is None:
-            raise ValueError("give max_5xx_rate_delta and/or max_latency_ratio")
-        return self
+            raise FieldError("", "give max_5xx_rate_delta and/or max_latency_ratio")
 
     def thresholds(self) -> Thresholds:
         return Thresholds(self.max_5xx_rate_delta, self.max_latency_ratio, self.min_requests)
 
 
-class DeployInput(_Strict):
+class DeployInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """What starts a deploy (the execution input)."""
 
-    deploy_id: Annotated[str, Field(pattern=DEPLOY_ID)]
-    cluster: Annotated[str, Field(pattern=NAME)]
-    application: Annotated[str, Field(pattern=NAME, max_length=100)]
-    slots: list[Annotated[str, Field(pattern=NAME)]] | None = None
+    deploy_id: Annotated[str, Meta(pattern=DEPLOY_ID)]
+    cluster: Name
+    application: Annotated[str, Meta(pattern=NAME, max_length=100)]
+    slots: list[Name] | None = None
     adopt: bool = False
     listener_arn: str | None = None
     change: Change
-    strategy: dict[str, Any] = Field(default_factory=lambda: {"type": "all-at-once"})
-    readiness_timeout_seconds: Annotated[int, Field(ge=30, le=86_400)] = 600
-    rollback_window_seconds: Annotated[int, Field(ge=0, le=86_400)] = 300
-    alarms: Annotated[list[Annotated[str, Field(pattern=ALARM_NAME)]], Field(max_length=MAX_ALARMS)] = Field(
-        default_factory=list
-    )
+    # As written (a preset name or a mapping), then the normalized mapping (__post_init__).
+    strategy: Any = msgspec.field(default_factory=lambda: {"type": "all-at-once"})
+    readiness_timeout_seconds: Annotated[int, Meta(ge=30, le=86_400)] = 600
+    rollback_window_seconds: Annotated[int, Meta(ge=0, le=86_400)] = 300
+    alarms: Annotated[list[Annotated[str, Meta(pattern=ALARM_NAME)]], Meta(max_length=MAX_ALARMS)] = []
     ignore_alarms: bool = False
     analysis: AnalysisSpec | None = None
     approval: Literal["before_traffic"] | None = None
-    approval_timeout_seconds: Annotated[int, Field(ge=60, le=7 * 86_400)] = 86_400
+    approval_timeout_seconds: Annotated[int, Meta(ge=60, le=7 * 86_400)] = 86_400
     scale_with_traffic: bool = False
     test_listener_arn: str | None = None
     validation_hook: str | None = None
     notification_topic: str | None = None
-    description: Annotated[str, Field(max_length=1000)] | None = None
+    description: Annotated[str, Meta(max_length=1000)] | None = None
 
-    @field_validator("strategy", mode="before")
-    @classmethod
-    def _strategy(cls, raw: Any) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        # In the fields' order, as pydantic's field validators ran (msgspec has checked the types).
+        if self.slots is not None and (
+            not 1 <= len(self.slots) <= 2 or len(set(self.slots)) != len(self.slots)
+        ):
+            raise FieldError("slots", "an application has two distinct slot services (or one, to adopt it)")
         try:
-            normalized, _ = parse_strategy(raw)
-        except InvalidStrategyError as err:
-            raise ValueError(str(err)) from None
-        return normalized
-
-    @field_validator("slots")
-    @classmethod
-    def _slots(cls, slots: list[str] | None) -> list[str] | None:
-        if slots is not None and (not 1 <= len(slots) <= 2 or len(set(slots)) != len(slots)):
-            raise ValueError("an application has two distinct slot services (or one, to adopt it)")
-        return slots
-
-    @field_validator("alarms")
-    @classmethod
-    def _distinct_alarms(cls, alarms: list[str]) -> list[str]:
-        if len(set(alarms)) != len(alarms):
-            raise ValueError("each alarm is named once")
-        return alarms
-
-    @field_validator("listener_arn", "test_listener_arn")
-    @classmethod
-    def _listener_arn(cls, arn: str | None) -> str | None:
-        if arn is not None and not LISTENER_ARN.match(arn):
-            raise ValueError("must be an application load balancer listener or listener-rule ARN")
-        return arn
-
-    @field_validator("validation_hook")
-    @classmethod
-    def _lambda_arn(cls, arn: str | None) -> str | None:
-        if arn is not None and not LAMBDA_ARN.match(arn):
-            raise ValueError("must be a Lambda function ARN")
-        return arn
-
-    @field_validator("notification_topic")
-    @classmethod
-    def _topic_arn(cls, arn: str | None) -> str | None:
-        if arn is not None and not TOPIC_ARN.match(arn):
-            raise ValueError("must be an SNS topic ARN")
-        return arn
-
-    @model_validator(mode="after")
-    def _consistent(self) -> DeployInput:
+            normalized, _ = parse_strategy(self.strategy)
+        except InvalidStrategyError as err:  # names its own sub-field: strategy.steps.2.percent
+            raise FieldError(err.field, err.message) from None
+        force_setattr(self, "strategy", normalized)  # frozen: the one field normalized after decoding
+        if len(set(self.alarms)) != len(self.alarms):
+            raise FieldError("alarms", "each alarm is named once")
+        for field, pattern, problem in ARN_FIELDS:
+            arn = getattr(self, field)
+            if arn is not None and not pattern.match(arn):
+                raise FieldError(field, problem)
         if self.test_listener_arn is not None and self.test_listener_arn == self.listener_arn:
-            raise ValueError("test_listener_arn must differ from listener_arn (production traffic)")
-        return self
+            raise FieldError("", "test_listener_arn must differ from listener_arn (production traffic)")
 
     def traffic_plan(self) -> traffic.TrafficPlan:
         """The planned steps, with the approval gate before production traffic when asked for."""
@@ -174,9 +165,7 @@ class DeployInput(_Strict):
         return self.adopt or (self.slots is not None and len(self.slots) == 1)
 
 
-class SlotState(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class SlotState(msgspec.Struct, kw_only=True):
     service: str
     service_arn: str = ""
     target_group_arn: str
@@ -184,24 +173,24 @@ class SlotState(BaseModel):
     desired_count: int | None = None
 
 
-class Failure(BaseModel):
-    """``$states.errorOutput`` as a Catch hands it over (plus the state that failed)."""
+class Failure(msgspec.Struct, kw_only=True):
+    """``$states.errorOutput`` as a Catch hands it over (plus the state that failed).
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    Read and written in the state machine's spelling (``Error``); Python code names the attributes."""
 
-    error: str | None = Field(default=None, alias="Error")
-    cause: str | None = Field(default=None, alias="Cause")
-    state: str | None = Field(default=None, alias="State")
+    error: str | None = msgspec.field(default=None, name="Error")
+    cause: str | None = msgspec.field(default=None, name="Cause")
+    state: str | None = msgspec.field(default=None, name="State")
 
 
-class DeployDocument(DeployInput):
+# Steps update the document in place: msgspec lets a subclass thaw a frozen struct; mypy's dataclass
+# rules do not (misc). Unknown fields are ignored: the state machine adds its own.
+class DeployDocument(DeployInput, frozen=False, forbid_unknown_fields=False, kw_only=True):  # type: ignore[misc]
     """The state of one deploy as it flows through the state machine; every step returns it updated."""
-
-    model_config = ConfigDict(extra="ignore", frozen=False)
 
     execution: str = ""
     status: str | None = None
-    steps: list[StepSpec] = Field(default_factory=list)
+    steps: list[StepSpec] = []
     step_index: int = 0
     live: SlotState | None = None
     green: SlotState | None = None
@@ -221,7 +210,7 @@ class DeployDocument(DeployInput):
     pending_ready: bool = False
     bake_result: dict[str, Any] | None = None
     window_result: dict[str, Any] | None = None
-    analysis_results: list[dict[str, Any]] = Field(default_factory=list)
+    analysis_results: list[dict[str, Any]] = []
     # An inconclusive analysis under the `pause` policy: NextStep sends the deploy to AwaitApproval
     # before the next step's traffic ({step_index, reason}); the next shift clears it.
     pause: dict[str, Any] | None = None
@@ -232,7 +221,7 @@ class DeployDocument(DeployInput):
     # The live slot's scaling schedule (its opt-in tag) when green was scaled up: green was sized from
     # it, and the deploy's end runs the reconciler so the new live slot holds it (deploy/schedule.py).
     schedule: str | None = None
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = []
 
     def traffic_plan(self) -> traffic.TrafficPlan:
         return traffic.TrafficPlan(
@@ -253,29 +242,18 @@ class DeployDocument(DeployInput):
         return self.live, self.green
 
     def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        dumped: dict[str, Any] = dump(self)
+        return dumped
 
 
-def _field_of(err: ValidationError) -> tuple[str, str]:
-    first = err.errors()[0]
-    location = ".".join(str(part) for part in first.get("loc", ())) or "deploy"
-    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    # A strategy error names its own sub-field ("strategy.steps.2.percent: ...").
-    if location == "strategy" and message.startswith("strategy"):
-        location, _, message = message.partition(": ")
-    return location, message
+def _input_error(field: str, message: str) -> DeployInputError:
+    return DeployInputError(field or "deploy", message)
 
 
 def parse_input(raw: Any) -> DeployInput:
     """The validated deploy input; DeployInputError names the first bad field."""
-    try:
-        return DeployInput.model_validate(raw)
-    except ValidationError as err:
-        raise DeployInputError(*_field_of(err)) from None
+    return convert(raw, DeployInput, _input_error)
 
 
 def parse_document(raw: Any) -> DeployDocument:
-    try:
-        return DeployDocument.model_validate(raw)
-    except ValidationError as err:
-        raise DeployInputError(*_field_of(err)) from None
+    return convert(raw, DeployDocument, _input_error)

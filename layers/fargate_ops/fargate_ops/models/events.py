@@ -3,11 +3,12 @@
 Lenient on purpose: AWS adds fields to ECS events at any time, and some documented samples omit
 ``time``/``region``. Unknown fields are ignored, and everything the reactions do not need is optional.
 
-msgspec, not pydantic as the deploy and schedule documents are: every ECS event of the account cold
-starts the events function sooner or later, and importing pydantic's model machinery was about a
-quarter of that function's whole first event (scripts/bench_cold_start.py: 100-136 ms of 443-461),
-where msgspec costs a few milliseconds. These models only read AWS's own documents, so msgspec's
-checks (types, required fields, the path of a field at fault) are all they need.
+msgspec, not pydantic as the schedule documents are (the deploy documents followed, models/deploy.py):
+every ECS event of the account cold starts the events function sooner or later, and importing
+pydantic's model machinery was about a quarter of that function's whole first event
+(scripts/bench_cold_start.py: 100-136 ms of 443-461), where msgspec costs a few milliseconds. These
+models only read AWS's own documents, so msgspec's checks (types, required fields, the path of a field
+at fault) are all they need.
 """
 
 from __future__ import annotations
