@@ -15,8 +15,8 @@ T = TypeVar("T")
 # msgspec's message ends with where it failed: " - at `$.change.images[...]`", " - at `key` in `$.env`".
 _AT = re.compile(r"^(?P<message>.*?)(?: - at (?:`(?P<key>key)` in )?`\$(?P<path>[^`]*)`)?$", re.S)
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
-_UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$")
-_MISSING = re.compile(r"^Object missing required field `(.*)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$", re.S)  # a key may hold a newline
+_MISSING = re.compile(r"^Object missing required field `(.*)`$", re.S)
 _PATTERN = re.compile(r"^Expected `str` matching regex ('.*')$", re.S)
 _ENUM = re.compile(r"^Invalid enum value (.*)$", re.S)
 
