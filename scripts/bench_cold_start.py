@@ -179,21 +179,13 @@ def seed(endpoint: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The table and topic every function uses, a canary's world; returns the refs and one event per
     function."""
     import yaml
-    from samtranslator.yaml_helper import yaml_parse
 
+    from fargate_ops_cli.local.stack import create_ops_table
     from fargate_ops_cli.local.world.application_routes import application_routes
     from fargate_ops_cli.local.world.provision import provision
     from fargate_ops_cli.local.world.spec import WorldSpec
 
-    template = yaml_parse((ROOT / "template.yaml").read_text())
-    table = template["Resources"]["OpsTable"]["Properties"]
-    ddb = _client(endpoint, "dynamodb")
-    ddb.create_table(
-        TableName="fargate-ops",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=table["AttributeDefinitions"],
-        KeySchema=table["KeySchema"],
-    )
+    create_ops_table(_client(endpoint, "dynamodb"), "fargate-ops")
     topic = _client(endpoint, "sns").create_topic(Name="fargate-ops")["TopicArn"]
     refs = {"OpsTable": "fargate-ops", "NotificationTopic": topic}
 

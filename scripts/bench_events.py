@@ -325,7 +325,8 @@ def run(count: int, seed: int) -> dict[str, Any]:
 
     from fargate_ops.reactions.outcome import Outcome
     from fargate_ops_cli.local.clients import COUNTER
-    from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+    from fargate_ops_cli.local.runtime import LocalRuntime
+    from fargate_ops_cli.local.stack import REPO_ROOT
 
     factory = EventFactory(seed)
     kinds = list(MIX)

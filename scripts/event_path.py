@@ -101,16 +101,10 @@ def main() -> None:
     import boto3
     from moto import mock_aws
 
-    from fargate_ops_cli.local.stack import load_sam_template
+    from fargate_ops_cli.local.stack import create_ops_table
 
-    table = load_sam_template(ROOT / "template.yaml")["Resources"]["OpsTable"]["Properties"]
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="fargate-ops",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=table["AttributeDefinitions"],
-            KeySchema=table["KeySchema"],
-        )
+        create_ops_table(boto3.client("dynamodb"), "fargate-ops")
         import app  # type: ignore[import-not-found]  # functions/ecs_events, put on the path above
 
         app.lambda_handler(_crash(1), _Context())  # imports and clients warmed

@@ -19,6 +19,7 @@ from fargate_ops.aws.sfn import Execution
 from fargate_ops.aws.store import Store
 from fargate_ops.deploy.context import StepContext
 from fargate_ops.settings import Settings
+from fargate_ops_cli.local.stack import create_ops_table
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -38,16 +39,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def table() -> str:
-    boto3.client("dynamodb", REGION).create_table(
-        TableName="ops",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return "ops"
+    return create_ops_table(boto3.client("dynamodb", REGION), "ops")
 
 
 @pytest.fixture

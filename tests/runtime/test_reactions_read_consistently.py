@@ -17,6 +17,7 @@ from fargate_ops.aws.store import Store
 from fargate_ops.aws.timeline_store import SharedReadStore, TimelineStore
 from fargate_ops_cli.local.concurrency import ConcurrencySpec
 from fargate_ops_cli.local.runtime import LocalRuntime
+from fargate_ops_cli.local.stack import create_ops_table
 
 TOY = Path(__file__).parent / "fixtures" / "toy"
 TABLE = "ops"
@@ -25,18 +26,7 @@ TABLE = "ops"
 @pytest.fixture
 def runtime() -> Iterator[LocalRuntime]:
     with LocalRuntime(TOY, concurrency=ConcurrencySpec(read_lag_seconds=2, seed=1)) as runtime:
-        runtime.clients.client("dynamodb").create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_ops_table(runtime.clients.client("dynamodb"), TABLE)
         yield runtime
 
 

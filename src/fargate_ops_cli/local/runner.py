@@ -14,9 +14,10 @@ from fargate_ops_cli.local.clients import as_app, as_world
 from fargate_ops_cli.local.expectations import evaluate
 from fargate_ops_cli.local.narrative import Entry, Narrative, clock_text, describe_event
 from fargate_ops_cli.local.report import Inbox, Report, build, subscribe_inbox
-from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
+from fargate_ops_cli.local.runtime import LocalRuntime
 from fargate_ops_cli.local.scaling_world import ScalingRun
 from fargate_ops_cli.local.scenario import DeployAction, Scenario, ScenarioError, Step
+from fargate_ops_cli.local.stack import REPO_ROOT
 from fargate_ops_cli.local.world import invariants
 from fargate_ops_cli.local.world.provision import ProvisionedWorld
 from fargate_ops_cli.local.world.simulator import FargateSimulator

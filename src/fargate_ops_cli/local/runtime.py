@@ -30,9 +30,7 @@ from fargate_ops_cli.local.isolation import isolated_aws_environment
 from fargate_ops_cli.local.lambdas import LambdaHost
 from fargate_ops_cli.local.schedules import ScheduleRunner
 from fargate_ops_cli.local.sfn_limits import largest_payload
-from fargate_ops_cli.local.stack import DeployedStack, deploy
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from fargate_ops_cli.local.stack import REPO_ROOT, DeployedStack, deploy
 
 
 @dataclass

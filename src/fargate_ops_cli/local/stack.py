@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import re
@@ -60,6 +61,28 @@ def load_sam_template(path: Path) -> dict[str, Any]:
     loader.add_multi_constructor("!", intrinsics_multi_constructor)
     template: dict[str, Any] = yaml.load(path.read_text(), Loader=loader)  # a SafeLoader: no Python tags
     return template
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = REPO_ROOT / "template.yaml"
+
+
+@functools.cache
+def _ops_table(template: Path) -> dict[str, Any]:
+    return dict(load_sam_template(template)["Resources"]["OpsTable"]["Properties"])
+
+
+def create_ops_table(ddb: Any, name: str, template: Path = TEMPLATE) -> str:
+    """The ops table as the template defines it (keys, billing), without deploying the stack: for the
+    tests and benches that need only the table. Its name is returned."""
+    table = _ops_table(template)
+    ddb.create_table(
+        TableName=name,
+        BillingMode=table["BillingMode"],
+        AttributeDefinitions=table["AttributeDefinitions"],
+        KeySchema=table["KeySchema"],
+    )
+    return name
 
 
 def _zip_of(directory: Path, prefix: str = "") -> bytes:

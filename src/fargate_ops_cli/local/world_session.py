@@ -20,8 +20,8 @@ from typing import Any
 from fargate_ops_cli.local import moto_hooks
 from fargate_ops_cli.local.clients import as_world
 from fargate_ops_cli.local.concurrency import ConcurrencySpec
-from fargate_ops_cli.local.runtime import REPO_ROOT, LocalRuntime
-from fargate_ops_cli.local.stack import DeployedStack
+from fargate_ops_cli.local.runtime import LocalRuntime
+from fargate_ops_cli.local.stack import REPO_ROOT, DeployedStack
 from fargate_ops_cli.local.world import hooks as world_hooks
 from fargate_ops_cli.local.world.provision import ProvisionedWorld, provision
 from fargate_ops_cli.local.world.simulator import FargateSimulator
