@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from fargate_ops.domain.alert_state import (
     CRASH_LOOP_THRESHOLD,
@@ -21,6 +21,7 @@ from fargate_ops.domain.alert_state import (
 from fargate_ops.domain.deploy_duration import DEFAULT_MAX_DEPLOY_SECONDS
 from fargate_ops.domain.event_sources import EventSources
 from fargate_ops.errors import SettingsError
+from fargate_ops.frozen import frozen
 
 DEFAULT_KEEP_REVISIONS = 5
 TIMELINE_RETENTION_DAYS = 14
@@ -68,7 +69,7 @@ def _event_sources(env: Mapping[str, str]) -> EventSources | None:
     return EventSources.parse(account, region, env.get("EVENT_SOURCE_ACCOUNTS", ""))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Settings:
     """Everything a function reads from its environment.
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops.domain.cleanup_policy import DAY, DEFAULT_KINDS, PROTECT_TAG, CleanupPolicy, Guard, Scope
 from fargate_ops.errors import CleanupPolicyError
+from fargate_ops.frozen import frozen
 
 DEFAULT_WRITES_PER_SECOND = 0.5  # half of ECS's register/deregister refill: deploys keep the rest
 
@@ -39,7 +39,7 @@ def _number(env: Mapping[str, str], name: str, default: float | None) -> float |
         raise CleanupPolicyError(f"{name} must be a number, got {raw!r}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CleanupConfig:
     policy: CleanupPolicy
     writes_per_second: float

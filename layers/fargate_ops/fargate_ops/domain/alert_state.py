@@ -14,9 +14,11 @@ and the alert to send, if any. Pure: no boto3, no clock.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from typing import Any
+
+from fargate_ops.frozen import frozen
 
 CRASH_LOOP_THRESHOLD = 3
 CRASH_LOOP_WINDOW_SECONDS = 600
@@ -35,7 +37,7 @@ ALERTING_SERVICE_EVENTS = frozenset({PLACEMENT_FAILURE, START_IMPAIRED, CONFIGUR
 CIRCUIT_BREAKER = "CIRCUIT_BREAKER"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AlertPolicy:
     crash_loop_threshold: int = CRASH_LOOP_THRESHOLD
     crash_loop_window_seconds: float = CRASH_LOOP_WINDOW_SECONDS
@@ -52,7 +54,7 @@ class AlertKind(StrEnum):
     SPOT = "spot_interruptions"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AbnormalStop:
     """One failed task: when (the stop's own time), which task, and the evidence shown to people."""
 
@@ -76,14 +78,14 @@ class AbnormalStop:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CrashLoop:
     opened_at: float
     last_stop_at: float
     fingerprints: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceAlerts:
     """What one service's reactions remember between events."""
 
@@ -139,14 +141,14 @@ class ServiceAlerts:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Alert:
     kind: AlertKind
     key: str  # what deduplicates it: "CRASH_LOOP", an ECS event name, "CIRCUIT_BREAKER", "SPOT"
     facts: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Decision:
     state: ServiceAlerts | None  # None: nothing changed, nothing to write
     alert: Alert | None

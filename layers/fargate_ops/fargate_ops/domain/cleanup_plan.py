@@ -16,7 +16,7 @@ uses it, so an executor applies the actions in order (revisions before the image
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from fargate_ops.domain.cleanup_policy import (
@@ -51,6 +51,7 @@ from fargate_ops.domain.orphans import (
 )
 from fargate_ops.domain.orphans_tasks import log_group_findings, network_interface_findings
 from fargate_ops.domain.references import revisions_in_use
+from fargate_ops.frozen import frozen
 
 MARK = "mark"
 UNMARK = "unmark"
@@ -60,7 +61,7 @@ DELETE = "delete"
 DELETE_TASK_DEFINITIONS_BATCH = 10
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PlannedAction:
     kind: str
     resource: str
@@ -68,14 +69,14 @@ class PlannedAction:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Kept:
     kind: str
     resource: str
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Waiting:
     """A marked orphan whose grace period is not over."""
 
@@ -86,14 +87,14 @@ class Waiting:
     deletes_after: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LeftAlone:
     kind: str
     resource: str
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CleanupPlan:
     now: float
     actions: tuple[PlannedAction, ...] = ()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from fargate_ops.domain.adoption import APPLICATION_TAG
 from fargate_ops.domain.inventory import Tags
 from fargate_ops.domain.services import cluster_name
 from fargate_ops.errors import CleanupPolicyError
+from fargate_ops.frozen import frozen
 
 # The kinds of orphan, in the order a plan lists (and an executor applies) them: revisions before the
 # images they use, services before the target groups and log groups they leave behind.
@@ -32,7 +33,7 @@ DAY = 86_400
 PROTECT_TAG = "fargate-ops:protect"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Placement:
     """Where a resource sits, for the scope: the clusters it belongs to (empty when none is known), the
     task definition family, the ECR repository; ``tags`` is ``None`` for a resource that takes none."""
@@ -47,7 +48,7 @@ def _matches(name: str | None, patterns: tuple[str, ...]) -> bool:
     return name is not None and any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Scope:
     """The resources a cleanup may change; ``None`` leaves a dimension open.
 
@@ -78,7 +79,7 @@ class Scope:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Guard:
     """Refuse the whole plan when it would delete more than this many, or this percentage, of a kind
     (of the resources of that kind in scope)."""
@@ -87,7 +88,7 @@ class Guard:
     max_percent: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CleanupPolicy:
     kinds: frozenset[str] = DEFAULT_KINDS
     keep_revisions: int = 5  # the newest N ACTIVE revisions of every family

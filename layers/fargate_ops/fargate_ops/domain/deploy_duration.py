@@ -10,7 +10,7 @@ application for months is a plan nobody meant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fargate_ops.frozen import frozen
 
 # A deploy-step task's worst retry budget (statemachines/deploy.asl.json): six Lambda-service retries
 # backing off 2, 4, 8, 16, 32 and 60 s, two more for anything else (5 s, 10 s), each attempt up to the
@@ -38,7 +38,7 @@ LEASE_MARGIN_SECONDS = 900 + ROLLBACK_RETRY_SECONDS
 DEFAULT_MAX_DEPLOY_SECONDS = 7 * 86_400
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeployWaits:
     """Every wait a planned deploy may do, in seconds (from the document Plan made)."""
 

@@ -11,10 +11,10 @@ events reach the timeline and the notifications.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fargate_ops.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EventSources:
     account: str  # the stack's own
     region: str

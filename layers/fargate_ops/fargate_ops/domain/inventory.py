@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from fargate_ops import clock
+from fargate_ops.frozen import frozen
 
 Tags = Mapping[str, str]
 
@@ -36,7 +37,7 @@ MARK_TAG = "fargate-ops:orphan-since"
 # --- task definitions -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Revision:
     """One task definition revision. ``images`` and ``log_groups`` are ``None`` when the adapter did not
     describe it (DescribeTaskDefinition, one call per revision)."""
@@ -51,7 +52,7 @@ class Revision:
     log_groups: tuple[str, ...] | None = ()  # its containers' awslogs-group; None: not described
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TaskDefinitionRef:
     family: str
     revision: int | None  # None: a family-only reference, which means the latest ACTIVE revision
@@ -69,14 +70,14 @@ def task_definition_ref(text: str) -> TaskDefinitionRef:
 # --- ECS services, tasks and the schedules that start tasks --------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Deployment:
     task_definition: str
     status: str = "PRIMARY"  # PRIMARY, ACTIVE (draining the old revision), INACTIVE
     updated_at: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TaskSet:
     """A task set of a service with the EXTERNAL or CODE_DEPLOY deployment controller."""
 
@@ -86,7 +87,7 @@ class TaskSet:
     target_groups: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Service:
     cluster: str  # name
     name: str
@@ -107,7 +108,7 @@ class Service:
         return self.status != "INACTIVE"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Task:
     arn: str
     cluster: str
@@ -120,7 +121,7 @@ class Task:
         return self.last_status != "STOPPED"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuleTarget:
     """An ECS target of an EventBridge rule (a scheduled or event-driven RunTask)."""
 
@@ -132,7 +133,7 @@ class RuleTarget:
     enabled: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ScheduleTarget:
     """An EventBridge Scheduler schedule whose target is ECS RunTask."""
 
@@ -146,7 +147,7 @@ class ScheduleTarget:
 # --- load balancing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TargetGroup:
     arn: str
     name: str
@@ -155,14 +156,14 @@ class TargetGroup:
     managed_by: str | None = None  # set by an adapter that knows (e.g. ECS-managed load balancing)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Listener:
     arn: str
     load_balancer_arn: str
     target_groups: tuple[str, ...] = ()  # of its default forward actions
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ListenerRule:
     arn: str
     listener_arn: str
@@ -172,7 +173,7 @@ class ListenerRule:
 # --- this tool's own items (the table) ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Application:
     cluster: str
     name: str
@@ -182,7 +183,7 @@ class Application:
     last_deploy_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lease:
     cluster: str
     application: str
@@ -194,7 +195,7 @@ class Lease:
         return f"{self.cluster}/{self.application}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeployRecord:
     deploy_id: str
     cluster: str
@@ -223,7 +224,7 @@ class DeployRecord:
 # --- networking and logs -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NetworkInterface:
     """An ENI as DescribeNetworkInterfaces shows it. An awsvpc task's ENI (Fargate's, or ECS's on EC2) is
     type ``interface``, requester-managed (ECS created it: no one can set that flag by hand) and described
@@ -238,7 +239,7 @@ class NetworkInterface:
     requester_managed: bool = False  # created by an AWS service on the account's behalf
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LogGroup:
     """A log group of the configured prefixes. CloudWatch Logs has no last-event field on a group:
     ``last_event_at`` is its newest stream's ``lastEventTimestamp`` (``None``: no event at all)."""
@@ -254,14 +255,14 @@ class LogGroup:
 # --- ECR -----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Repository:
     name: str
     tags: Tags = field(default_factory=dict)
     managed_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Image:
     """An image (manifest) in a repository; an image index lists its platform images' digests."""
 
@@ -282,7 +283,7 @@ def image_id(repository: str, digest: str) -> str:
     return f"{repository}@{digest}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ImageUse:
     """An image used outside ECS task definitions (a Lambda function's image, for instance)."""
 
@@ -290,7 +291,7 @@ class ImageUse:
     image: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ImageRef:
     repository: str
     tag: str | None
@@ -324,7 +325,7 @@ def ecr_image_ref(uri: str, account: str, region: str) -> ImageRef | None:
 # --- the whole account ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Inventory:
     account: str
     region: str

@@ -9,7 +9,6 @@ judged in orphans_tasks.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from fargate_ops.domain.cleanup_policy import (
     DEPLOY_RECORD,
@@ -40,9 +39,10 @@ from fargate_ops.domain.references import (
     images_in_use,
     target_groups_in_use,
 )
+from fargate_ops.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding:
     kind: str
     resource: str
@@ -55,7 +55,7 @@ class Finding:
     after: tuple[str, ...] = ()  # of the same kind, to be deleted first in the same plan (its indexes)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Findings:
     """A finder's findings, and what it could not resolve (for the report)."""
 

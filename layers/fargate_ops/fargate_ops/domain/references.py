@@ -18,7 +18,6 @@ family in scope that only a staging service runs is in use, though staging is ou
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
 from fargate_ops.domain.inventory import (
     ACTIVE,
@@ -30,6 +29,7 @@ from fargate_ops.domain.inventory import (
     task_definition_ref,
 )
 from fargate_ops.domain.services import cluster_name
+from fargate_ops.frozen import frozen
 
 Reasons = Mapping[str, tuple[str, ...]]
 
@@ -58,7 +58,7 @@ class _Reasons:
 # --- task definition revisions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RevisionIndex:
     by_key: Mapping[tuple[str, int], Revision]
     latest_active: Mapping[str, Revision]  # family -> what a family-only reference runs
@@ -124,7 +124,7 @@ def _task_definition_uses(inventory: Inventory, now: float) -> Iterator[tuple[st
             yield record.green_task_definition, green_why
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RevisionUsage:
     in_use: Reasons  # revision ARN -> every reason
     warnings: tuple[str, ...]
@@ -208,7 +208,7 @@ def target_groups_in_use(inventory: Inventory) -> Reasons:
 # --- ECR images ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ImageUsage:
     in_use: Reasons  # image id (repository@digest) -> every reason
     warnings: tuple[str, ...]

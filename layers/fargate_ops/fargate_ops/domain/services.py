@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from fargate_ops.frozen import frozen
 
 SERVICE_STEADY_STATE = "SERVICE_STEADY_STATE"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Deployment:
     status: str  # PRIMARY, ACTIVE, INACTIVE
     task_definition: str
@@ -16,7 +18,7 @@ class Deployment:
     rollout_state: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceState:
     name: str
     arn: str
