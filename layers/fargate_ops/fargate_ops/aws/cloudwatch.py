@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import translate
 from fargate_ops.domain.analysis import TargetGroupStats, WindowMetrics
+from fargate_ops.frozen import frozen
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -20,7 +20,7 @@ ALB_NAMESPACE = "AWS/ApplicationELB"
 MINUTE = 60
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AlarmState:
     name: str
     state: str  # OK, ALARM, INSUFFICIENT_DATA

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from fargate_ops.aws import keys
+from fargate_ops.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ApplicationRecord:
     cluster: str
     application: str
@@ -46,7 +47,7 @@ class ApplicationRecord:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WaitRecord:
     """A waiting deploy step: what it waits for on which service, and the evidence gathered so far."""
 
@@ -96,7 +97,7 @@ class WaitRecord:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lease:
     deploy_id: str
     lease_expires_at: float

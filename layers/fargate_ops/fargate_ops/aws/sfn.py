@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from fargate_ops.aws._errors import error_code, translate
+from fargate_ops.frozen import frozen
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -21,7 +21,7 @@ MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Execution:
     arn: str
     name: str

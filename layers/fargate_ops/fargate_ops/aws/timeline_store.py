@@ -21,7 +21,7 @@ and no extra call.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,6 +35,7 @@ from fargate_ops.aws.dynamo import deserialize, serialize, values
 from fargate_ops.aws.keys import key
 from fargate_ops.aws.records import WaitRecord
 from fargate_ops.aws.store import Store
+from fargate_ops.frozen import frozen
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -51,7 +52,7 @@ class CommitResult(StrEnum):
     CONFLICT = "conflict"  # another invocation changed the service's state since it was read
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TimelineEntry:
     cluster: str
     service: str
@@ -103,7 +104,7 @@ class TimelineEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TaskGuard:
     """Acts once per ``(taskArn, version)``, and never on a version older than one acted on."""
 
@@ -147,7 +148,7 @@ class TaskGuard:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceSnapshot:
     """Everything of one service the reactions read: the deploy's WAIT item and our own state."""
 
@@ -161,7 +162,7 @@ class ServiceSnapshot:
     seen: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StateWrite:
     alerts: Mapping[str, Any]
     expected_rev: int

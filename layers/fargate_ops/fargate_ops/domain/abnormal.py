@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 
 from fargate_ops.domain.stops import (
@@ -18,6 +17,7 @@ from fargate_ops.domain.stops import (
     failed_health_check,
     is_abnormal_stop,
 )
+from fargate_ops.frozen import frozen
 
 # Fargate Spot: TerminationNotice arrives while the task still runs (2 minutes' warning) and again on
 # the STOPPED event; SpotInterruption is the EC2 Spot capacity provider's spelling.
@@ -33,7 +33,7 @@ class StopKind(StrEnum):
     NORMAL = "normal"  # scale-in, deployment replacement, a person or a tool: recorded only
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StopClass:
     kind: StopKind
     why: str

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from fargate_ops.frozen import frozen
 
 Verdict = Literal["pass", "fail", "skipped", "inconclusive"]
 PASS: Verdict = "pass"  # noqa: S105 - a verdict, not a password
@@ -46,7 +47,7 @@ _CONSEQUENCE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Thresholds:
     """``max_5xx_rate_delta``: green's 5xx rate may exceed blue's by at most this (0.01 = 1 point).
 
@@ -59,7 +60,7 @@ class Thresholds:
     min_requests: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TargetGroupStats:
     requests: int
     errors_5xx: int
@@ -78,7 +79,7 @@ class TargetGroupStats:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WindowMetrics:
     """What CloudWatch answered for a window: each target group's totals, and the minutes (epoch
     seconds) for which it holds a load balancer datapoint."""
@@ -95,7 +96,7 @@ def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Window:
     """Whole minutes, ``[start, end)`` in epoch seconds, both on a minute boundary."""
 
@@ -133,7 +134,7 @@ def data_state(missing: tuple[int, ...], waited_seconds: float, max_wait_seconds
     return "wait" if waited_seconds < max_wait_seconds else "inconclusive"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DataWait:
     """How long the analysis waited for its window's data after the bake, and what was still missing."""
 
@@ -162,7 +163,7 @@ def not_ready(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StepAnalysis:
     step_index: int
     verdict: Verdict

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from fargate_ops.domain.alert_state import (
     AlertKind,
 )
 from fargate_ops.domain.subjects import compose
+from fargate_ops.frozen import frozen
 
 ORIGIN = "reactions"
 EVENT_TYPES = {
@@ -40,7 +41,7 @@ SERVICE_EVENT_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceRef:
     cluster: str
     service: str
@@ -58,7 +59,7 @@ class ServiceRef:
         return f"{self.cluster}/{self.service}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LogLink:
     container: str
     url: str | None
@@ -68,7 +69,7 @@ class LogLink:
         return {"container": self.container, "url": self.url, "note": self.note}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Notification:
     id: str
     kind: AlertKind

@@ -8,12 +8,13 @@ if neither can be told healthy, nothing moves and a person is told.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from fargate_ops.frozen import frozen
 
 RECOVER_COMMAND = "fargate-ops recover {deploy_id} --apply"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SlotHealth:
     service: str
     target_group_arn: str

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fargate_ops.errors import PreflightError
+from fargate_ops.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Slot:
     service: str
     target_group_arn: str

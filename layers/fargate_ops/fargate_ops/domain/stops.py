@@ -9,7 +9,8 @@ task that failed its health checks, so the reason text has to be read for that o
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+
+from fargate_ops.frozen import frozen
 
 # Stops that say nothing about the health of the new version.
 NORMAL_STOP_CODES = frozenset(
@@ -35,7 +36,7 @@ NOT_YET_STOPPING = frozenset({"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"
 HEALTH_CHECK_MARKERS = ("health check",)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StopEvidence:
     """What a rollback explanation shows about one stopped task."""
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from fargate_ops.frozen import frozen
 
 FULL = 100
 Gate = Literal["approval"] | None
@@ -23,7 +24,7 @@ class InvalidPlanError(ValueError):
     """A traffic plan that cannot be followed."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TrafficStep:
     """Send ``percent`` % of traffic to green, then bake ``bake_seconds`` before the next step."""
 
@@ -35,7 +36,7 @@ class TrafficStep:
         return {"percent": self.percent, "bake_seconds": self.bake_seconds, "gate": self.gate}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TrafficPlan:
     steps: tuple[TrafficStep, ...]
 

@@ -6,13 +6,13 @@ stop was a failure; ``pipeline.py`` reads those facts here, once per event, and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fargate_ops.domain.abnormal import StopClass, classify_stop
 from fargate_ops.domain.notifications import ServiceRef
 from fargate_ops.domain.services import cluster_name, parse_service_arn, service_from_group
 from fargate_ops.domain.stops import stop_decided
+from fargate_ops.frozen import frozen
 
 if TYPE_CHECKING:
     from fargate_ops.models.events import (
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TaskFacts:
     event: TaskStateChange
     ref: ServiceRef | None  # None: a one-off task (group family:...), not a service's
@@ -35,24 +35,24 @@ class TaskFacts:
     stop: StopClass | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceActionFacts:
     event: ServiceAction
     ref: ServiceRef | None  # None: the event names no service
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DeploymentFacts:
     event: DeploymentStateChange
     ref: ServiceRef | None  # None: the event names no service, or its ARN no cluster
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AlarmFacts:
     event: AlarmStateChange
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OtherFacts:
     event: AnyEvent
 

@@ -7,8 +7,9 @@ this one type; ``str(outcome)`` is the text people and scenario reports read ("i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from fargate_ops.frozen import frozen
 
 IGNORED_PREFIX = "ignored"
 
@@ -19,7 +20,7 @@ class OutcomeKind(StrEnum):
     DUPLICATE = "duplicate"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Outcome:
     kind: OutcomeKind
     text: str  # what was done, or why nothing was

@@ -11,9 +11,9 @@ Adding an event type is one line in ``ROUTES``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fargate_ops.frozen import frozen
 from fargate_ops.models import events
 from fargate_ops.observability import count
 from fargate_ops.reactions import facts as read
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 Side = Callable[[Any, "Reactor"], Outcome]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Route:
     facts: Callable[[Any], read.Facts]
     deploy_wait: Side | None  # None: no deploy waits on this kind of event
@@ -61,7 +61,7 @@ ROUTES: dict[type, Route] = {
 NOT_WATCHED = Route(read.OtherFacts, None, None, unwatched="not an event fargate-ops watches")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reaction:
     deploy_wait: Outcome
     watch: Outcome
