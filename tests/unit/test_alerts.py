@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fargate_ops.domain.alert_policy import AlertPolicy
 from fargate_ops.domain.alert_state import (
     CIRCUIT_BREAKER,
     PLACEMENT_FAILURE,
     START_IMPAIRED,
     AbnormalStop,
     AlertKind,
-    AlertPolicy,
     Decision,
     ServiceAlerts,
     admit,

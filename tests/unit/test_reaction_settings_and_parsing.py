@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fargate_ops.domain.alert_state import AlertPolicy
+from fargate_ops.domain.alert_policy import AlertPolicy
 from fargate_ops.errors import SettingsError
 from fargate_ops.models.events import UnparseableEventError, parse_event
 from fargate_ops.settings import Settings

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import field
 
-from fargate_ops.domain.alert_state import (
+from fargate_ops.domain.alert_policy import (
     CRASH_LOOP_THRESHOLD,
     CRASH_LOOP_WINDOW_SECONDS,
     NOTIFICATIONS_PER_HOUR,

@@ -3,9 +3,10 @@
 One value per service (``ServiceAlerts``, kept in the service's REACTIONS item) remembers the recent
 abnormal stops, what people were already told, and how many notifications went out in the last hour.
 The rules that read and return it are ``domain/crash_loop.py`` (abnormal stops) and
-``domain/alerts.py`` (steady state, ECS warnings, circuit breakers, Spot). Each takes the value and one
-fact and returns a ``Decision``: the next value (``None`` when nothing changes, so nothing is written)
-and the alert to send, if any. Pure: no boto3, no clock.
+``domain/alerts.py`` (steady state, ECS warnings, circuit breakers, Spot), following the policy of
+``domain/alert_policy.py``. Each takes the value and one fact and returns a ``Decision``: the next
+value (``None`` when nothing changes, so nothing is written) and the alert to send, if any. Pure: no
+boto3, no clock.
 
 - At most ``notifications_per_hour`` per service (``admit``); the rest are counted as suppressed and the
   next message that goes out says how many.
@@ -18,14 +19,9 @@ from dataclasses import field, replace
 from enum import StrEnum
 from typing import Any
 
+from fargate_ops.domain.alert_policy import AlertPolicy
 from fargate_ops.frozen import frozen
 
-CRASH_LOOP_THRESHOLD = 3
-CRASH_LOOP_WINDOW_SECONDS = 600
-SPOT_THRESHOLD = 5
-SPOT_WINDOW_SECONDS = 3600
-NOTIFICATIONS_PER_HOUR = 5
-REMIND_AFTER_SECONDS = 86_400
 RATE_WINDOW_SECONDS = 3600
 MAX_STOPS_KEPT = 20
 MAX_SPOT_KEPT = 50
@@ -35,16 +31,6 @@ START_IMPAIRED = "SERVICE_TASK_START_IMPAIRED"
 CONFIGURATION_FAILURE = "SERVICE_TASK_CONFIGURATION_FAILURE"
 ALERTING_SERVICE_EVENTS = frozenset({PLACEMENT_FAILURE, START_IMPAIRED, CONFIGURATION_FAILURE})
 CIRCUIT_BREAKER = "CIRCUIT_BREAKER"
-
-
-@frozen
-class AlertPolicy:
-    crash_loop_threshold: int = CRASH_LOOP_THRESHOLD
-    crash_loop_window_seconds: float = CRASH_LOOP_WINDOW_SECONDS
-    spot_threshold: int = SPOT_THRESHOLD
-    spot_window_seconds: float = SPOT_WINDOW_SECONDS
-    notifications_per_hour: int = NOTIFICATIONS_PER_HOUR
-    remind_after_seconds: float = REMIND_AFTER_SECONDS
 
 
 class AlertKind(StrEnum):

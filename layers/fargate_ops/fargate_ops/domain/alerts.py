@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from fargate_ops.domain.alert_policy import AlertPolicy
 from fargate_ops.domain.alert_state import (
     CIRCUIT_BREAKER,
     MAX_SPOT_KEPT,
     START_IMPAIRED,
     Alert,
     AlertKind,
-    AlertPolicy,
     CrashLoop,
     Decision,
     ServiceAlerts,

@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from fargate_ops.domain.alert_policy import AlertPolicy
 from fargate_ops.domain.alert_state import (
     MAX_STOPS_KEPT,
     AbnormalStop,
     Alert,
     AlertKind,
-    AlertPolicy,
     CrashLoop,
     Decision,
     ServiceAlerts,

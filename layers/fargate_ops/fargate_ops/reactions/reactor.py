@@ -20,7 +20,7 @@ from fargate_ops.errors import FargateOpsError
 if TYPE_CHECKING:
     from fargate_ops.aws.notifier import NotificationTopic
     from fargate_ops.aws.store import Store
-    from fargate_ops.domain.alert_state import AlertPolicy
+    from fargate_ops.domain.alert_policy import AlertPolicy
 
 # EventBridge retries a target for up to 24 h; idempotency markers must outlive that.
 IDEMPOTENCY_SECONDS = 48 * 3600
