@@ -133,6 +133,9 @@ def _aws_environment(endpoint: str) -> dict[str, str]:
         AWS_SESSION_TOKEN="testing",
         AWS_DEFAULT_REGION=REGION,
         AWS_REGION=REGION,
+        # As Lambda sets it: boto3 puts it in the user agent, observability defers the cold start's
+        # garbage collections on it.
+        AWS_EXECUTION_ENV="AWS_Lambda_python3.13",
     )
     env.pop("PYTHONPATH", None)  # the function sees its folder and the layer, nothing of this checkout
     return env
