@@ -87,3 +87,44 @@ def test_the_layers_clients_are_built_from_the_trimmed_models(
         assert sorted(made.operation_names) == sorted(_models()[service]["operations"])
     finally:
         clients.clear_cache()
+
+
+def test_a_trimmed_client_and_its_paginators_load_without_listing_botocores_services(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The walk over botocore's ~400 data folders is skipped for trimmed models (clients.py says why);
+    a service without one, such as sts, still loads through botocore's own path."""
+    from botocore.loaders import Loader
+
+    listed: list[str] = []
+    original = Loader.list_available_services
+
+    def listing(self: Loader, kind: str) -> list[str]:
+        listed.append(kind)
+        return original(self, kind)
+
+    monkeypatch.setattr(Loader, "list_available_services", listing)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    clients.clear_cache()
+    try:
+        ec2 = clients.client("ec2")
+        ec2.get_paginator("describe_network_interfaces")
+        assert listed == []
+        assert clients.client("sts").meta.service_model.api_version
+        assert "service-2" in listed
+    finally:
+        clients.clear_cache()
+
+
+@pytest.mark.parametrize("service", sorted(_models()))
+def test_the_trimmed_loader_loads_what_botocores_own_loader_loads(service: str) -> None:
+    """Extras included: EC2's paginators carry sdk extras in botocore's own data."""
+    from botocore.loaders import Loader
+
+    version = clients.model_versions()[service]
+    trimmed = clients._trimmed_models_loader()
+    stock = Loader(extra_search_paths=[str(clients.MODELS_DIR)])
+    for kind in sorted(p.stem for p in (clients.MODELS_DIR / service / version).glob("*.json")):
+        assert trimmed.load_service_model(service, kind, version) == stock.load_service_model(
+            service, kind, version
+        )

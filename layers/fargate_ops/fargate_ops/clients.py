@@ -67,9 +67,42 @@ def _session() -> Any:
     import botocore.session
 
     core = botocore.session.Session()
-    # botocore's loader searches data_path's folders before its own data (botocore.loaders).
-    core.set_config_variable("data_path", str(MODELS_DIR))
+    # Registered before boto3 reads it: boto3's session appends its own data folder to this loader.
+    core.register_component("data_loader", _trimmed_models_loader())
     return boto3.session.Session(botocore_session=core)
+
+
+def _trimmed_models_loader() -> Any:
+    """botocore's loader, searching MODELS_DIR before botocore's own data, that loads a trimmed model
+    without first listing every service botocore knows.
+
+    botocore's ``load_service_model`` checks the name against ``list_available_services(type)``, a
+    walk over all ~400 folders of its data (a listdir and a stat per folder and version), once per
+    model type: service-2, endpoint-rule-set-1, paginators-1. The cleanup function's first event paid
+    three walks, ~1,300 listdirs and ~2,200 stats. A service with a trimmed model is known by
+    construction, so its files are loaded directly, extras included, as botocore would load them.
+    Other services (sts, for one) go through botocore's own path.
+    """
+    from botocore.loaders import Loader, instance_cache
+
+    versions = model_versions()
+
+    class TrimmedModelsLoader(Loader):
+        @instance_cache
+        def load_service_model(
+            self, service_name: str, type_name: str, api_version: str | None = None
+        ) -> Any:
+            if api_version is None or versions.get(service_name) != api_version:
+                return super().load_service_model(service_name, type_name, api_version)
+            model = self.load_data(f"{service_name}/{api_version}/{type_name}")
+            # As botocore's own method goes on (EC2's paginators have sdk extras in botocore's data).
+            # Private names: tests/packaging/test_botocore_models.py compares every trimmed model
+            # loaded here with botocore's own loader's, so a botocore that renames them fails there.
+            extras = self._find_extras(service_name, type_name, api_version)  # type: ignore[attr-defined]
+            self._extras_processor.process(model, extras)  # type: ignore[attr-defined]
+            return model
+
+    return TrimmedModelsLoader(extra_search_paths=[str(MODELS_DIR)])
 
 
 @functools.cache
